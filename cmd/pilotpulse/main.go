@@ -1,0 +1,151 @@
+// Command pilotpulse runs the Pilotpulse app and its operator commands.
+// See README.md and CONTRACT.md: serve, migrate, user add, token create,
+// import companies|authorities FILE…
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/pilotpulse/pilotpulse/internal/app"
+	"github.com/pilotpulse/pilotpulse/internal/config"
+)
+
+// usageError is bad usage: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `usage: pilotpulse COMMAND [flags]
+
+commands:
+  serve                                   the web app (and its scheduled work)
+  migrate                                 apply database migrations and exit
+  user add --email E --role R [--authority CVR] [--language da|en]
+  token create (--user EMAIL | --source NAME) [--name LABEL]
+  import companies FILE…                  CSV or XLSX, see README
+  import authorities FILE…
+
+Every command takes the configuration flags (-addr, -data-dir, -clickhouse-dsn,
+-base-url, -log-format, -log-level); each also reads PILOTPULSE_<NAME>.
+`
+
+// env is what a command sees of the world; tests pass their own.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	// stdinTerminal and stdoutTerminal say whether those are terminals.
+	stdinTerminal, stdoutTerminal bool
+}
+
+func main() {
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
+		stdinTerminal: term.IsTerminal(int(os.Stdin.Fd())), stdoutTerminal: term.IsTerminal(int(os.Stdout.Fd()))}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], e)
+	stop()
+	os.Exit(exitCode(err, e.stderr))
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, "pilotpulse: "+oneLine(err.Error()))
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	fmt.Fprintln(stderr, "pilotpulse: "+oneLine(err.Error()))
+	return 1
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+
+// cmdContext is what a command runs with.
+type cmdContext struct {
+	env
+	cfg    config.Config
+	logger *slog.Logger
+	args   []string // positional arguments after the flags
+	fs     *flag.FlagSet
+}
+
+func commands() map[string]func(ctx context.Context, c *cmdContext) error {
+	return map[string]func(ctx context.Context, c *cmdContext) error{
+		"serve":              runServe,
+		"migrate":            runMigrate,
+		"user add":           runUserAdd,
+		"token create":       runTokenCreate,
+		"import companies":   runImportRegistry("companies"),
+		"import authorities": runImportRegistry("authorities"),
+	}
+}
+
+// commandFlags adds each command's own flags.
+var commandFlags = map[string]func(fs *flag.FlagSet){
+	"user add": func(fs *flag.FlagSet) {
+		fs.String("email", "", "the user's e-mail (sign-in name)")
+		fs.String("role", "", "admin, support, manager or authority")
+		fs.String("authority", "", "the authority's CVR (role authority only)")
+		fs.String("language", "da", "da or en")
+	},
+	"token create": func(fs *flag.FlagSet) {
+		fs.String("user", "", "e-mail of the user the token acts as")
+		fs.String("source", "", "name of the ingestion source the token sends events for")
+		fs.String("name", "", "a label for the token")
+	},
+}
+
+func run(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) == 0 {
+			return usageError{"no command given"}
+		}
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	name := args[0]
+	rest := args[1:]
+	if name == "user" || name == "token" || name == "import" {
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			return usageError{fmt.Sprintf("%q needs a subcommand", name)}
+		}
+		name, rest = name+" "+rest[0], rest[1:]
+	}
+	fn, ok := commands()[name]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown command %q", name)}
+	}
+	fs := flag.NewFlagSet("pilotpulse "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	config.Register(fs)
+	if add := commandFlags[name]; add != nil {
+		add(fs)
+	}
+	if err := fs.Parse(rest); err != nil {
+		return usageError{err.Error()}
+	}
+	cfg, err := config.Load(fs, e.getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	logger := app.NewLogger(cfg, e.stderr, e.stdoutTerminal)
+	return fn(ctx, &cmdContext{env: e, cfg: cfg, logger: logger, args: fs.Args(), fs: fs})
+}
+
+func (c *cmdContext) flag(name string) string { return c.fs.Lookup(name).Value.String() }

@@ -1,0 +1,203 @@
+package account
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/web"
+)
+
+// userInput is the JSON body creating a user. A missing password is
+// generated and returned once.
+type userInput struct {
+	Email        string `json:"email"`
+	Role         string `json:"role"`
+	AuthorityCVR string `json:"authority_cvr,omitempty"`
+	Language     string `json:"language,omitempty"`
+	Password     string `json:"password,omitempty"`
+}
+
+type createdUser struct {
+	auth.User
+	Password string `json:"password,omitempty"`
+}
+
+type userChange struct {
+	Role         *string `json:"role"`
+	AuthorityCVR *string `json:"authority_cvr"`
+	Language     *string `json:"language"`
+	Disabled     *bool   `json:"disabled"`
+}
+
+func (h *Handler) createUser(c *fiber.Ctx, in userInput) (auth.User, string, error) {
+	generated := ""
+	if in.Password == "" {
+		in.Password = auth.GeneratePassword()
+		generated = in.Password
+	}
+	u, err := h.auth.CreateUser(c.UserContext(), auth.NewUser{Email: in.Email, Role: auth.Role(in.Role),
+		AuthorityCVR: strings.TrimSpace(in.AuthorityCVR), Language: in.Language, Password: in.Password})
+	switch {
+	case errors.Is(err, auth.ErrEmailTaken):
+		return u, "", web.Conflict(err.Error())
+	case err != nil && isInputError(err):
+		return u, "", web.Invalid(err)
+	case err != nil:
+		return u, "", web.Unavailable("the app database", err)
+	}
+	h.audit.Record(c.UserContext(), audit.Entry{Actor: web.PrincipalOf(c).Name(), Action: audit.UserCreated, Target: u.Email,
+		Detail: "role=" + string(u.Role) + authorityDetail(u.AuthorityCVR), IP: c.IP()})
+	return u, generated, nil
+}
+
+func authorityDetail(cvr string) string {
+	if cvr == "" {
+		return ""
+	}
+	return " authority=" + cvr
+}
+
+// isInputError tells validation errors (say what is wrong) from store failures.
+func isInputError(err error) bool {
+	if errors.Is(err, auth.ErrNoAuthority) {
+		return true
+	}
+	msg := err.Error()
+	for _, p := range []string{"email:", "role:", "authority:", "language:", "password "} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) listUsersAPI(c *fiber.Ctx) error {
+	us, err := h.auth.Users(c.UserContext())
+	if err != nil {
+		return web.Unavailable("the app database", err)
+	}
+	if us == nil {
+		us = []auth.User{}
+	}
+	return c.JSON(us)
+}
+
+func (h *Handler) createUserAPI(c *fiber.Ctx) error {
+	var in userInput
+	if err := c.BodyParser(&in); err != nil {
+		return web.BadRequest("body: want a JSON object with email, role, authority_cvr, language, password")
+	}
+	u, pw, err := h.createUser(c, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(createdUser{User: u, Password: pw})
+}
+
+func (h *Handler) updateUser(c *fiber.Ctx, in userChange) (auth.User, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return auth.User{}, web.NotFound("user")
+	}
+	p := web.PrincipalOf(c)
+	var ch auth.UserChange
+	if in.Role != nil {
+		r := auth.Role(*in.Role)
+		ch.Role = &r
+	}
+	ch.AuthorityCVR, ch.Language, ch.Disabled = in.AuthorityCVR, in.Language, in.Disabled
+	if id == p.UserID && ((ch.Role != nil && *ch.Role != auth.RoleAdmin) || (ch.Disabled != nil && *ch.Disabled)) {
+		return auth.User{}, web.Conflict("you cannot take away your own admin role or disable yourself")
+	}
+	u, err := h.auth.UpdateUser(c.UserContext(), id, ch)
+	switch {
+	case errors.Is(err, auth.ErrNotFound):
+		return u, web.NotFound("user")
+	case err != nil && isInputError(err):
+		return u, web.Invalid(err)
+	case err != nil:
+		return u, web.Unavailable("the app database", err)
+	}
+	h.audit.Record(c.UserContext(), audit.Entry{Actor: p.Name(), Action: audit.UserChanged, Target: u.Email,
+		Detail: fmt.Sprintf("role=%s%s disabled=%t", u.Role, authorityDetail(u.AuthorityCVR), u.Disabled), IP: c.IP()})
+	return u, nil
+}
+
+func (h *Handler) updateUserAPI(c *fiber.Ctx) error {
+	var in userChange
+	if err := c.BodyParser(&in); err != nil {
+		return web.BadRequest("body: want a JSON object with role, authority_cvr, language, disabled")
+	}
+	u, err := h.updateUser(c, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+type usersView struct {
+	Users     []auth.User
+	Roles     []auth.Role
+	Generated string
+	NewEmail  string
+}
+
+func (h *Handler) renderUsers(c *fiber.Ctx, d web.PageData, v usersView) error {
+	us, err := h.auth.Users(c.UserContext())
+	if err != nil {
+		return web.Unavailable("the app database", err)
+	}
+	v.Users, v.Roles = us, auth.UserRoles
+	d.Title, d.Data = "users.title", v
+	return h.srv.Render(c, "users", d)
+}
+
+func (h *Handler) usersPage(c *fiber.Ctx) error {
+	return h.renderUsers(c, web.PageData{}, usersView{})
+}
+
+func (h *Handler) createUserForm(c *fiber.Ctx) error {
+	in := userInput{Email: c.FormValue("email"), Role: c.FormValue("role"), AuthorityCVR: c.FormValue("authority_cvr"), Language: c.FormValue("language")}
+	u, pw, err := h.createUser(c, in)
+	var we *web.Error
+	if errors.As(err, &we) && we.Status < 500 {
+		c.Status(we.Status)
+		return h.renderUsers(c, web.PageData{
+			Errors: map[string]string{"new": we.Message},
+			Form:   map[string]string{"email": in.Email, "role": in.Role, "authority_cvr": in.AuthorityCVR, "language": in.Language},
+		}, usersView{})
+	}
+	if err != nil {
+		return err
+	}
+	return h.renderUsers(c, web.PageData{}, usersView{Generated: pw, NewEmail: u.Email})
+}
+
+func (h *Handler) updateUserForm(c *fiber.Ctx) error {
+	var in userChange
+	if r := c.FormValue("role"); r != "" {
+		in.Role = &r
+		cvr := strings.TrimSpace(c.FormValue("authority_cvr"))
+		in.AuthorityCVR = &cvr
+	}
+	if d := c.FormValue("disabled"); d != "" {
+		v := d == "true"
+		in.Disabled = &v
+	}
+	_, err := h.updateUser(c, in)
+	var we *web.Error
+	if errors.As(err, &we) && we.Status < 500 && we.Status != fiber.StatusNotFound {
+		c.Status(we.Status)
+		return h.renderUsers(c, web.PageData{Errors: map[string]string{"user-" + c.Params("id"): we.Message}}, usersView{})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/users", fiber.StatusSeeOther)
+}

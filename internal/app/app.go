@@ -1,0 +1,182 @@
+// Package app wires Pilotpulse together: configuration, logging, both
+// stores, the web frame and every domain package's routes. The binary and
+// the tests build the app the same way, through Open and Web.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/internal/account"
+	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/config"
+	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/warehouse"
+	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/registry"
+)
+
+// App is a running Pilotpulse: its stores and services.
+type App struct {
+	Config   config.Config
+	Logger   *slog.Logger
+	DB       *store.DB
+	CH       driver.Conn       // nil when opened without ClickHouse
+	Managed  *warehouse.Managed // the private server, when the app started one
+	Auth     *auth.Service
+	Audit    *audit.Log
+	Throttle *auth.Throttle
+	Registry *registry.Store
+}
+
+// Options say which stores to open.
+type Options struct {
+	// ClickHouse opens (or starts) ClickHouse and migrates it. Commands that
+	// only touch the app database leave it off.
+	ClickHouse bool
+}
+
+// Open opens the app database (migrating it) and, if asked, ClickHouse.
+func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opt Options) (*App, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+	}
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "pilotpulse.db"))
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Logger: logger, DB: db}
+	if applied, err := db.Migrate(ctx); err != nil {
+		a.Close()
+		return nil, err
+	} else if len(applied) > 0 {
+		logger.Info("app database migrated", "versions", applied)
+	}
+	a.Auth = auth.NewService(db, cfg.SessionIdle, cfg.SessionAbsolute)
+	a.Audit = audit.New(db, logger)
+	a.Throttle = auth.NewThrottle()
+	a.Registry = registry.NewStore(db)
+	if opt.ClickHouse {
+		if err := a.openClickHouse(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *App) openClickHouse(ctx context.Context) error {
+	dsn := a.Config.ClickHouseDSN
+	if dsn == "" {
+		m, err := warehouse.StartManaged(ctx, filepath.Join(a.Config.DataDir, "clickhouse"), a.Logger)
+		if err != nil {
+			return err
+		}
+		a.Managed = m
+		dsn = m.DSN()
+		a.Logger.Info("private ClickHouse started", "addr", m.TCPAddr(), "pid", m.Pid())
+	}
+	conn, err := warehouse.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	a.CH = conn
+	applied, err := warehouse.Migrate(ctx, conn, analytics.Migrations)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		a.Logger.Info("ClickHouse migrated", "versions", applied)
+	}
+	return nil
+}
+
+// Web builds the web server with every route.
+func (a *App) Web() (*web.Server, error) {
+	ready := map[string]web.Check{"sqlite": func(ctx context.Context) error { return a.DB.PingContext(ctx) }}
+	if a.CH != nil {
+		ready["clickhouse"] = func(ctx context.Context) error { return a.CH.Ping(ctx) }
+	}
+	srv, err := web.New(web.Deps{Config: a.Config, Logger: a.Logger, Auth: a.Auth, Audit: a.Audit, Throttle: a.Throttle, Ready: ready})
+	if err != nil {
+		return nil, err
+	}
+	if err := account.Register(srv, a.Auth, a.Audit); err != nil {
+		return nil, err
+	}
+	if err := registry.Register(srv, a.Registry, a.Audit); err != nil {
+		return nil, err
+	}
+	srv.Finish()
+	return srv, nil
+}
+
+// EnsureAdmin creates an admin with a generated password when none exists,
+// and prints the login once to out.
+func (a *App) EnsureAdmin(ctx context.Context, out io.Writer) error {
+	has, err := a.Auth.HasAdmin(ctx)
+	if err != nil || has {
+		return err
+	}
+	email := "admin@pilotpulse.local"
+	pw := auth.GeneratePassword()
+	if _, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Role: auth.RoleAdmin, Password: pw}); err != nil {
+		if errors.Is(err, auth.ErrEmailTaken) { // exists but disabled or demoted: give it the admin role back
+			u, uerr := a.Auth.UserByEmail(ctx, email)
+			if uerr != nil {
+				return uerr
+			}
+			role, enabled := auth.RoleAdmin, false
+			if _, err := a.Auth.UpdateUser(ctx, u.ID, auth.UserChange{Role: &role, Disabled: &enabled, Password: &pw}); err != nil {
+				return err
+			}
+		} else {
+			return err
+		}
+	}
+	a.Audit.Record(ctx, audit.Entry{Actor: "system", Action: audit.UserCreated, Target: email, Detail: "role=admin (first start)"})
+	fmt.Fprintf(out, "Created the first admin. Sign in as %s with password %s (shown once).\n", email, pw)
+	return nil
+}
+
+// Close stops what Open started.
+func (a *App) Close() error {
+	var errs []error
+	if a.CH != nil {
+		errs = append(errs, a.CH.Close())
+	}
+	if a.Managed != nil {
+		errs = append(errs, a.Managed.Stop())
+	}
+	if a.DB != nil {
+		errs = append(errs, a.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// NewLogger returns the slog logger the config asks for.
+func NewLogger(cfg config.Config, w io.Writer, terminal bool) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "" {
+		format = "json"
+		if terminal {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

@@ -1,0 +1,59 @@
+// Package auth holds who may do what: roles, users and their passwords,
+// sessions, API tokens, sign-in throttling, and the authority scope that
+// every query for figures takes.
+package auth
+
+import "fmt"
+
+// Role is what a user may do. See CONTRACT.md.
+type Role string
+
+const (
+	RoleAdmin     Role = "admin"     // everything
+	RoleSupport   Role = "support"   // companies and support calls
+	RoleManager   Role = "manager"   // every dashboard and report, read-only
+	RoleAuthority Role = "authority" // its own authority's figures only
+	// RoleSource is not a user role: it is what an ingestion-source token acts as.
+	// It may only send events.
+	RoleSource Role = "source"
+)
+
+// UserRoles are the roles a user can have.
+var UserRoles = []Role{RoleAdmin, RoleSupport, RoleManager, RoleAuthority}
+
+// AllRoles is every role a request can carry, for route tables and tests.
+var AllRoles = []Role{RoleAdmin, RoleSupport, RoleManager, RoleAuthority, RoleSource}
+
+// ParseRole checks a user role name.
+func ParseRole(s string) (Role, error) {
+	for _, r := range UserRoles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown role %q: want admin, support, manager or authority", s)
+}
+
+// Principal is who a request acts as.
+type Principal struct {
+	UserID       int64
+	Email        string
+	Role         Role
+	AuthorityCVR string // set for RoleAuthority
+	SourceID     int64  // set for RoleSource
+	SourceName   string
+	Language     string
+	Via          string // "session" or "token"
+	TokenID      int64
+}
+
+// Name is how the principal appears in the audit log.
+func (p *Principal) Name() string {
+	if p == nil {
+		return "anonymous"
+	}
+	if p.Role == RoleSource {
+		return "source:" + p.SourceName
+	}
+	return p.Email
+}

@@ -1,0 +1,176 @@
+package registry
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/web"
+)
+
+func (h *Handler) listAuthoritiesAPI(c *fiber.Ctx) error {
+	as, err := h.store.Authorities(c.UserContext(), web.ScopeOf(c), c.Query("search"))
+	if err != nil {
+		return webError(err, "authority")
+	}
+	return c.JSON(as)
+}
+
+func (h *Handler) getAuthorityAPI(c *fiber.Ctx) error {
+	a, err := h.store.Authority(c.UserContext(), web.ScopeOf(c), c.Params("cvr"))
+	if err != nil {
+		return webError(err, "authority")
+	}
+	return c.JSON(a)
+}
+
+func (h *Handler) createAuthorityAPI(c *fiber.Ctx) error {
+	var in Authority
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	a, err := h.store.CreateAuthority(c.UserContext(), in)
+	if err != nil {
+		return webError(err, "authority")
+	}
+	h.recordChange(c, audit.RecordCreated, "authority "+a.CVR)
+	return c.Status(fiber.StatusCreated).JSON(a)
+}
+
+func (h *Handler) updateAuthorityAPI(c *fiber.Ctx) error {
+	var in Authority
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	a, err := h.store.UpdateAuthority(c.UserContext(), c.Params("cvr"), in)
+	if err != nil {
+		return webError(err, "authority")
+	}
+	h.recordChange(c, audit.RecordChanged, "authority "+a.CVR)
+	return c.JSON(a)
+}
+
+// --- pages ---
+
+type authoritiesView struct {
+	Authorities []Authority
+	Search      string
+	Import      *importResult
+	CanEdit     bool
+}
+
+func (h *Handler) renderAuthorities(c *fiber.Ctx, d web.PageData, v authoritiesView) error {
+	v.Search = c.Query("search")
+	as, err := h.store.Authorities(c.UserContext(), web.ScopeOf(c), v.Search)
+	if err != nil {
+		return webError(err, "authority")
+	}
+	v.Authorities = as
+	v.CanEdit = web.PrincipalOf(c).Role == auth.RoleAdmin
+	d.Title, d.Data = "authorities.title", v
+	return h.srv.Render(c, "authorities", d)
+}
+
+func (h *Handler) authoritiesPage(c *fiber.Ctx) error {
+	return h.renderAuthorities(c, web.PageData{}, authoritiesView{})
+}
+
+func (h *Handler) importAuthoritiesForm(c *fiber.Ctx) error {
+	res, err := h.runAuthorityImport(c)
+	var we *web.Error
+	if len(res.Errors) > 0 || (errors.As(err, &we) && we.Status < 500) {
+		c.Status(fiber.StatusBadRequest)
+		msg := ""
+		if we != nil {
+			msg = we.Message
+		}
+		return h.renderAuthorities(c, web.PageData{Errors: map[string]string{"import": msg}}, authoritiesView{Import: &res})
+	}
+	if err != nil {
+		return err
+	}
+	return h.renderAuthorities(c, web.PageData{}, authoritiesView{Import: &res})
+}
+
+type authorityForm struct {
+	Authority Authority
+	Target    string
+	Kinds     []string
+	IsNew     bool
+	CanEdit   bool
+	Saved     bool
+}
+
+func (h *Handler) renderAuthorityForm(c *fiber.Ctx, a Authority, target string, isNew bool, errs map[string]string, saved bool) error {
+	title := "authorities.edit"
+	if isNew {
+		title = "authorities.new"
+	}
+	if target == "" && a.WeeklyTarget != nil {
+		target = strconv.FormatInt(*a.WeeklyTarget, 10)
+	}
+	return h.srv.Render(c, "authority", web.PageData{Title: title, Errors: errs, Data: authorityForm{
+		Authority: a, Target: target, Kinds: AuthorityKinds, IsNew: isNew, CanEdit: web.PrincipalOf(c).Role == auth.RoleAdmin, Saved: saved,
+	}})
+}
+
+func (h *Handler) newAuthorityPage(c *fiber.Ctx) error {
+	return h.renderAuthorityForm(c, Authority{Kind: KindState}, "", true, nil, false)
+}
+
+func (h *Handler) authorityPage(c *fiber.Ctx) error {
+	a, err := h.store.Authority(c.UserContext(), web.ScopeOf(c), c.Params("cvr"))
+	if err != nil {
+		return webError(err, "authority")
+	}
+	return h.renderAuthorityForm(c, a, "", false, nil, c.Query("saved") == "1")
+}
+
+// authorityFromForm reads the form; a target that is not a whole number is
+// reported on its field.
+func authorityFromForm(c *fiber.Ctx) (Authority, string, map[string]string) {
+	a := Authority{CVR: c.FormValue("cvr"), Name: c.FormValue("name"), Kind: c.FormValue("kind")}
+	target := strings.TrimSpace(c.FormValue("weekly_target"))
+	if target != "" {
+		n, err := strconv.ParseInt(target, 10, 64)
+		if err != nil {
+			return a, target, map[string]string{"form": "form.errors", "weekly_target": "must be a whole number of messages per week"}
+		}
+		a.WeeklyTarget = &n
+	}
+	return a, target, nil
+}
+
+func (h *Handler) saveAuthorityForm(c *fiber.Ctx, isNew bool) error {
+	in, target, errs := authorityFromForm(c)
+	if errs != nil {
+		c.Status(fiber.StatusBadRequest)
+		return h.renderAuthorityForm(c, in, target, isNew, errs, false)
+	}
+	var a Authority
+	var err error
+	action := audit.RecordChanged
+	if isNew {
+		a, err = h.store.CreateAuthority(c.UserContext(), in)
+		action = audit.RecordCreated
+	} else {
+		a, err = h.store.UpdateAuthority(c.UserContext(), c.Params("cvr"), in)
+	}
+	if err != nil {
+		errs, err := formErrors(err, "an authority")
+		if err != nil {
+			return err
+		}
+		c.Status(fiber.StatusBadRequest)
+		return h.renderAuthorityForm(c, a, target, isNew, errs, false)
+	}
+	h.recordChange(c, action, "authority "+a.CVR)
+	return c.Redirect("/authorities/"+a.CVR+"?saved=1", fiber.StatusSeeOther)
+}
+
+func (h *Handler) createAuthorityForm(c *fiber.Ctx) error { return h.saveAuthorityForm(c, true) }
+func (h *Handler) updateAuthorityForm(c *fiber.Ctx) error { return h.saveAuthorityForm(c, false) }
