@@ -44,4 +44,3 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	}
 	return nil
 }
-

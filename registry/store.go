@@ -139,7 +139,9 @@ func (s *Store) company(ctx context.Context, q querier, cvr string) (Company, er
 }
 
 // Company returns one company by CVR.
-func (s *Store) Company(ctx context.Context, cvr string) (Company, error) { return s.company(ctx, s.db, cvr) }
+func (s *Store) Company(ctx context.Context, cvr string) (Company, error) {
+	return s.company(ctx, s.db, cvr)
+}
 
 // CreateCompany stores a new company; ErrExists if the CVR is taken.
 func (s *Store) CreateCompany(ctx context.Context, c Company) (Company, error) {

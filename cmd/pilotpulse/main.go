@@ -75,7 +75,6 @@ func exitCode(err error, stderr io.Writer) int {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-
 // cmdContext is what a command runs with.
 type cmdContext struct {
 	env

@@ -16,7 +16,7 @@ func init() {
 		"tokens.kind_user": "en bruger (samme rolle)", "tokens.kind_source": "en datakilde (må kun sende hændelser)",
 		"tokens.owner_field": "Brugerens e-mail eller kildens navn", "tokens.create": "Opret nøgle",
 		"tokens.shown_once": "Kopiér nøglen nu. Den vises ikke igen.",
-		"audit.title": "Revisionslog", "audit.at": "Tidspunkt", "audit.actor": "Hvem", "audit.action": "Handling", "audit.target": "Hvad",
+		"audit.title":       "Revisionslog", "audit.at": "Tidspunkt", "audit.actor": "Hvem", "audit.action": "Handling", "audit.target": "Hvad",
 		"audit.detail": "Detaljer", "audit.filter": "Filtrér", "audit.none": "Ingen poster.",
 	}, map[string]string{
 		"nav.users": "Users", "nav.tokens": "API tokens", "nav.audit": "Audit log",
@@ -31,7 +31,7 @@ func init() {
 		"tokens.kind_user": "a user (same role)", "tokens.kind_source": "a data source (may only send events)",
 		"tokens.owner_field": "The user's e-mail or the source's name", "tokens.create": "Create token",
 		"tokens.shown_once": "Copy the token now. It is not shown again.",
-		"audit.title": "Audit log", "audit.at": "When", "audit.actor": "Who", "audit.action": "Action", "audit.target": "What",
+		"audit.title":       "Audit log", "audit.at": "When", "audit.actor": "Who", "audit.action": "Action", "audit.target": "What",
 		"audit.detail": "Detail", "audit.filter": "Filter", "audit.none": "No entries.",
 	})
 }

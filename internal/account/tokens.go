@@ -27,7 +27,9 @@ func (h *Handler) renderTokens(c *fiber.Ctx, d web.PageData, v tokensView) error
 	return h.srv.Render(c, "tokens", d)
 }
 
-func (h *Handler) tokensPage(c *fiber.Ctx) error { return h.renderTokens(c, web.PageData{}, tokensView{}) }
+func (h *Handler) tokensPage(c *fiber.Ctx) error {
+	return h.renderTokens(c, web.PageData{}, tokensView{})
+}
 
 func (h *Handler) createTokenForm(c *fiber.Ctx) error {
 	kind, owner, name := c.FormValue("kind"), strings.TrimSpace(c.FormValue("owner")), strings.TrimSpace(c.FormValue("name"))

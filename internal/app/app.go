@@ -30,7 +30,7 @@ type App struct {
 	Config   config.Config
 	Logger   *slog.Logger
 	DB       *store.DB
-	CH       driver.Conn       // nil when opened without ClickHouse
+	CH       driver.Conn        // nil when opened without ClickHouse
 	Managed  *warehouse.Managed // the private server, when the app started one
 	Auth     *auth.Service
 	Audit    *audit.Log

@@ -107,4 +107,3 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
 	}
 	return es, rows.Err()
 }
-

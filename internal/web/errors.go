@@ -39,13 +39,17 @@ func BadRequest(format string, args ...any) *Error {
 func Invalid(err error) *Error { return &Error{Status: fiber.StatusBadRequest, Message: err.Error()} }
 
 // NotFound is a 404.
-func NotFound(what string) *Error { return &Error{Status: fiber.StatusNotFound, Message: what + " not found"} }
+func NotFound(what string) *Error {
+	return &Error{Status: fiber.StatusNotFound, Message: what + " not found"}
+}
 
 // Conflict is a 409.
 func Conflict(msg string) *Error { return &Error{Status: fiber.StatusConflict, Message: msg} }
 
 // Forbidden is a 403.
-func Forbidden() *Error { return &Error{Status: fiber.StatusForbidden, Message: "not allowed for your role"} }
+func Forbidden() *Error {
+	return &Error{Status: fiber.StatusForbidden, Message: "not allowed for your role"}
+}
 
 // Unauthorized is a 401.
 func Unauthorized(msg string) *Error { return &Error{Status: fiber.StatusUnauthorized, Message: msg} }
@@ -139,4 +143,3 @@ func localPath(p string) string {
 	}
 	return p
 }
-

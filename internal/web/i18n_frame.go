@@ -4,7 +4,7 @@ func init() {
 	Translations(map[string]string{
 		"layout.skip": "Gå til indhold", "layout.nav": "Hovedmenu", "layout.logout": "Log ud",
 		"role.admin": "administrator", "role.support": "support", "role.manager": "leder", "role.authority": "myndighed", "role.source": "kilde",
-		"nav.home": "Forside",
+		"nav.home":    "Forside",
 		"login.title": "Log ind", "login.email": "E-mail", "login.password": "Adgangskode", "login.submit": "Log ind",
 		"login.failed": "Forkert e-mail eller adgangskode.", "login.throttled": "For mange forsøg. Vent lidt og prøv igen.",
 		"home.title": "Pilotpulse", "home.intro": "Opfølgning på indkøringsperioden for Digital Post: spørgeskemaer, supportopkald, brug og indholdsvolumen.",
@@ -15,7 +15,7 @@ func init() {
 	}, map[string]string{
 		"layout.skip": "Skip to content", "layout.nav": "Main menu", "layout.logout": "Sign out",
 		"role.admin": "admin", "role.support": "support", "role.manager": "manager", "role.authority": "authority", "role.source": "source",
-		"nav.home": "Home",
+		"nav.home":    "Home",
 		"login.title": "Sign in", "login.email": "E-mail", "login.password": "Password", "login.submit": "Sign in",
 		"login.failed": "Wrong e-mail or password.", "login.throttled": "Too many attempts. Wait a little and try again.",
 		"home.title": "Pilotpulse", "home.intro": "Follow-up on the Digital Post running-in pilot: questionnaires, support calls, usage and content volume.",

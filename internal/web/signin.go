@@ -94,4 +94,3 @@ func (s *Server) setLanguage(c *fiber.Ctx) error {
 func (s *Server) home(c *fiber.Ctx) error {
 	return s.render(c, "home", PageData{Title: "home.title"})
 }
-
