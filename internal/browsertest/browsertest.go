@@ -1,0 +1,69 @@
+// Package browsertest drives Debian's headless Chromium from Go tests
+// through chromedp. Chromium runs with --no-sandbox (CI runs as root) and
+// --disable-background-networking (the machine has no network).
+//
+// chromedp v0.23 has a typed API: chromedp.Do(ctx, actions...) runs actions
+// that return nothing (Navigate, Click, SendKeys, WaitVisible);
+// v, err := chromedp.Run(ctx, action) runs one that returns a value
+// (Text, Title, Evaluate...).
+package browsertest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Binary finds the Chromium executable (env CHROMIUM_BIN wins).
+func Binary() (string, error) {
+	if b := os.Getenv("CHROMIUM_BIN"); b != "" {
+		return b, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
+}
+
+// New starts a headless Chromium for the test and returns a browser tab
+// context, cancelled (and the browser stopped) when the test ends. Without
+// Chromium the test fails, unless PILOTPULSE_TEST_ALLOW_NO_BROWSER=1 skips it.
+func New(t testing.TB) context.Context {
+	t.Helper()
+	bin, err := Binary()
+	if err != nil {
+		if os.Getenv("PILOTPULSE_TEST_ALLOW_NO_BROWSER") == "1" {
+			t.Skip("no chromium found (PILOTPULSE_TEST_ALLOW_NO_BROWSER=1)")
+		}
+		t.Fatal("no chromium found: install it with `apt-get install chromium` (make test does)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
