@@ -12,7 +12,8 @@ import (
 
 // PageData is what every page template gets. Handlers set Title (a
 // translation key), Data, and on a failed form Errors (field -> message)
-// and Form (what was typed); Render fills in the rest.
+// and Form (what was typed); Render fills in the rest. Lang may be set by
+// the handler (e.g. to a respondent's language); else it is the request's.
 type PageData struct {
 	Title  string
 	Data   any
@@ -58,7 +59,9 @@ func (s *Server) Render(c *fiber.Ctx, page string, d PageData) error {
 
 func (s *Server) render(c *fiber.Ctx, page string, d PageData) error {
 	d.User = PrincipalOf(c)
-	d.Lang = Language(c)
+	if d.Lang != "da" && d.Lang != "en" {
+		d.Lang = Language(c) // a page may set its own (a respondent's language)
+	}
 	d.CSRF = s.CSRFToken(c)
 	d.Path = c.Path()
 	d.Language = Languages
