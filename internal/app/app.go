@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -120,12 +121,25 @@ func (a *App) Web() (*web.Server, error) {
 	return srv, nil
 }
 
+// InitialAdminFile is where the first admin's generated password is kept
+// (mode 0600, inside the data dir) so that `make run` can show the login
+// again; delete it once the password has been handed over.
+const InitialAdminFile = "initial-admin-password"
+
 // EnsureAdmin creates an admin with a generated password when none exists,
-// and prints the login once to out.
+// prints the login to out, and keeps it in the data dir's InitialAdminFile.
+// When that file is still there, later starts print the login again.
 func (a *App) EnsureAdmin(ctx context.Context, out io.Writer) error {
 	has, err := a.Auth.HasAdmin(ctx)
-	if err != nil || has {
+	if err != nil {
 		return err
+	}
+	pwFile := filepath.Join(a.Config.DataDir, InitialAdminFile)
+	if has {
+		if b, err := os.ReadFile(pwFile); err == nil {
+			fmt.Fprintf(out, "Admin login: %s (from %s; delete that file once handed over)\n", strings.TrimSpace(string(b)), pwFile)
+		}
+		return nil
 	}
 	email := "admin@pilotpulse.local"
 	pw := auth.GeneratePassword()
@@ -144,7 +158,10 @@ func (a *App) EnsureAdmin(ctx context.Context, out io.Writer) error {
 		}
 	}
 	a.Audit.Record(ctx, audit.Entry{Actor: "system", Action: audit.UserCreated, Target: email, Detail: "role=admin (first start)"})
-	fmt.Fprintf(out, "Created the first admin. Sign in as %s with password %s (shown once).\n", email, pw)
+	if err := os.WriteFile(pwFile, []byte(email+" / "+pw+"\n"), 0o600); err != nil {
+		return fmt.Errorf("keeping the first admin's password: %w", err)
+	}
+	fmt.Fprintf(out, "Created the first admin. Admin login: %s / %s (also in %s)\n", email, pw, pwFile)
 	return nil
 }
 

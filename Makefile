@@ -1,0 +1,42 @@
+# Pilotpulse. `make run` and `make test` work on a fresh Debian machine (as root
+# they install what is missing: ClickHouse from Debian's packages, Chromium).
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+BIN := bin/pilotpulse
+DATA_DIR ?= ./data
+
+.PHONY: all build run test test-go vet bench deps-run deps-test fmt clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/pilotpulse
+
+deps-run:
+	@scripts/deps.sh clickhouse
+
+deps-test:
+	@scripts/deps.sh clickhouse browser node-tools
+
+# Start Pilotpulse with a private ClickHouse; data stays in $(DATA_DIR).
+run: deps-run build
+	PILOTPULSE_DATA_DIR=$(DATA_DIR) $(BIN) serve
+
+# Every test, against a real ClickHouse, SQLite and Chromium.
+test: deps-test vet test-go
+
+vet:
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -count=1 -timeout 45m ./...
+
+bench: deps-test build
+	@echo "no benchmarks yet"
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin
