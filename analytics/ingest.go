@@ -1,0 +1,470 @@
+package analytics
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/pilotpulse/pilotpulse/internal/store"
+)
+
+// ErrUnavailable marks a Store that failed because ClickHouse did not answer
+// or refused the insert. Nothing of that call is counted; retrying is safe.
+var ErrUnavailable = errors.New("ClickHouse is unavailable")
+
+// keySize is the size of a ledger key (a truncated SHA-256).
+const keySize = 16
+
+type eventKeyT [keySize]byte
+
+// eventKey is the ledger key of (source, event_id).
+func eventKey(source, eventID string) eventKeyT {
+	h := sha256.New()
+	h.Write([]byte(source))
+	h.Write([]byte{0})
+	h.Write([]byte(eventID))
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return eventKeyT(sum[:keySize])
+}
+
+// keysPerStatement is how many keys one ledger INSERT carries.
+const keysPerStatement = 500
+
+// Ingester stores events exactly once: see the package documentation
+// (schema.go) for the protocol.
+type Ingester struct {
+	db      *store.DB
+	ch      driver.Conn
+	logger  *slog.Logger
+	lockDir string
+
+	mu    sync.Mutex
+	locks map[string]chan struct{} // per source: one Store at a time in this process
+
+	// afterInsert, when set (tests only), runs after the ClickHouse insert and
+	// before the batch is marked stored. A non-nil error ends Store right
+	// there, leaving the batch pending exactly as a crash at that point would.
+	afterInsert func(batchID int64) error
+	// now is the clock (tests may set it).
+	now func() time.Time
+}
+
+// NewIngester returns an ingester keeping its ledger in db and the events in ch.
+// Lock files live in DATA_DIR/locks (the folder of the app database).
+func NewIngester(db *store.DB, ch driver.Conn, logger *slog.Logger) *Ingester {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Ingester{db: db, ch: ch, logger: logger, lockDir: filepath.Join(filepath.Dir(db.Path), "locks"),
+		locks: map[string]chan struct{}{}, now: time.Now}
+}
+
+// CH is the ClickHouse connection the ingester writes to.
+func (i *Ingester) CH() driver.Conn { return i.ch }
+
+// Store stores events of one source durably and exactly once; returns how
+// many were new and how many were duplicates (same source + event_id seen
+// before, or twice in this call). On error nothing of this call is counted
+// (a retry is safe); errors.Is(err, ErrUnavailable) when ClickHouse is down.
+// The events' Source fields are ignored: source is what counts.
+func (i *Ingester) Store(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error) {
+	if source == "" {
+		return 0, 0, errors.New("analytics: store events: no source")
+	}
+	if len(events) == 0 {
+		return 0, 0, nil
+	}
+	unlock, err := i.lock(ctx, source)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer unlock()
+	// A batch this source left pending (a crash, or ClickHouse failing
+	// mid-insert) is settled first, so that its keys say the truth.
+	if err := i.reconcile(ctx, source); err != nil {
+		return 0, 0, err
+	}
+
+	// Duplicates within the call.
+	keys := make([]eventKeyT, len(events))
+	seen := make(map[eventKeyT]struct{}, len(events))
+	uniq := make([]int, 0, len(events))
+	for n := range events {
+		k := eventKey(source, events[n].EventID)
+		keys[n] = k
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		seen[k] = struct{}{}
+		uniq = append(uniq, n)
+	}
+
+	// Step 1: claim the keys and record the batch as pending, in one transaction.
+	batchID, fresh, err := i.claim(ctx, source, events, keys, uniq)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(fresh) == 0 {
+		return 0, len(events), nil
+	}
+	// From here on the batch is claimed: finish it even if the caller goes away.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	defer cancel()
+
+	// Step 2: insert the new events into ClickHouse, tagged with the batch.
+	if err := i.insert(ctx, source, batchID, events, fresh); err != nil {
+		// The batch stays pending: whether some rows got in is unknown until
+		// ClickHouse answers again; the next Store (or Recover) settles it.
+		i.logger.Warn("clickhouse insert failed; batch left pending", "source", source, "batch", batchID, "events", len(fresh), "err", err)
+		return 0, 0, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if i.afterInsert != nil {
+		if err := i.afterInsert(batchID); err != nil {
+			return 0, 0, err
+		}
+	}
+	// Step 3: mark it stored; only now is the answer "stored for good".
+	if err := i.markStored(ctx, batchID); err != nil {
+		return 0, 0, err
+	}
+	return len(fresh), len(events) - len(fresh), nil
+}
+
+// claim inserts the keys of events[uniq] into the ledger and records the
+// batch as pending, in one transaction. It returns the batch and the indexes
+// of the events whose keys were new (in order); the others are duplicates.
+// When none is new no batch is recorded (batchID 0).
+func (i *Ingester) claim(ctx context.Context, source string, events []Event, keys []eventKeyT, uniq []int) (batchID int64, fresh []int, err error) {
+	now := i.now().UTC()
+	err = i.db.Tx(ctx, func(tx *sql.Tx) error {
+		fresh = fresh[:0]
+		res, err := tx.ExecContext(ctx, `INSERT INTO ingest_batches (source, state, events, duplicates, min_occurred, max_occurred, created_at)
+			VALUES (?, 'pending', 0, 0, 0, 0, ?)`, source, now)
+		if err != nil {
+			return err
+		}
+		if batchID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		isNew := make(map[eventKeyT]struct{}, len(uniq))
+		var full *sql.Stmt
+		args := make([]any, 0, keysPerStatement)
+		for start := 0; start < len(uniq); start += keysPerStatement {
+			end := min(start+keysPerStatement, len(uniq))
+			args = args[:0]
+			for _, n := range uniq[start:end] {
+				args = append(args, keys[n][:])
+			}
+			var rows *sql.Rows
+			if end-start == keysPerStatement {
+				if full == nil {
+					if full, err = tx.PrepareContext(ctx, claimSQL(keysPerStatement)); err != nil {
+						return err
+					}
+					defer full.Close()
+				}
+				rows, err = full.QueryContext(ctx, args...)
+			} else {
+				rows, err = tx.QueryContext(ctx, claimSQL(end-start), args...)
+			}
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k []byte
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					return err
+				}
+				isNew[eventKeyT(k)] = struct{}{}
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		if len(isNew) == 0 {
+			_, err := tx.ExecContext(ctx, `DELETE FROM ingest_batches WHERE id = ?`, batchID)
+			return err
+		}
+		blob := make([]byte, 0, len(isNew)*keySize)
+		var lo, hi int64
+		for _, n := range uniq {
+			if _, ok := isNew[keys[n]]; !ok {
+				continue
+			}
+			fresh = append(fresh, n)
+			blob = append(blob, keys[n][:]...)
+			t := events[n].OccurredAt.Unix()
+			if len(fresh) == 1 || t < lo {
+				lo = t
+			}
+			if len(fresh) == 1 || t > hi {
+				hi = t
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET events = ?, duplicates = ?, min_occurred = ?, max_occurred = ?, keys = ? WHERE id = ?`,
+			len(fresh), len(events)-len(fresh), lo, hi, blob, batchID)
+		return err
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("analytics: claim event keys: %w", err)
+	}
+	if len(fresh) == 0 {
+		batchID = 0
+	}
+	return batchID, fresh, nil
+}
+
+var claimSQLCache sync.Map
+
+func claimSQL(n int) string {
+	if s, ok := claimSQLCache.Load(n); ok {
+		return s.(string)
+	}
+	s := "INSERT OR IGNORE INTO event_keys (k) VALUES (?)" + strings.Repeat(",(?)", n-1) + " RETURNING k"
+	claimSQLCache.Store(n, s)
+	return s
+}
+
+const insertEventsSQL = `INSERT INTO events (source, event_id, occurred_at, received_at, type, company_cvr, authority_cvr, channel,
+	has_metadata, has_deep_link, by_rule, message_ref, user_ref, rights_model, reason, folder, role, batch_id)`
+
+// insert writes events[idx] to ClickHouse in one block, column by column.
+func (i *Ingester) insert(ctx context.Context, source string, batchID int64, events []Event, idx []int) error {
+	n := len(idx)
+	var (
+		src, id, typ, company, authority, channel = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		msg, user, rights, reason, folder, role   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		occurred, received                        = make([]time.Time, n), make([]time.Time, n)
+		meta, deep, rule                          = make([]*uint8, n), make([]*uint8, n), make([]*uint8, n)
+		batch                                     = make([]uint64, n)
+	)
+	for j, k := range idx {
+		ev := &events[k]
+		src[j], id[j], typ[j], company[j], authority[j], channel[j] = source, ev.EventID, ev.Type, ev.CompanyCVR, ev.AuthorityCVR, ev.Channel
+		msg[j], user[j], rights[j], reason[j], folder[j], role[j] = ev.MessageRef, ev.UserRef, ev.RightsModel, ev.Reason, ev.Folder, ev.Role
+		occurred[j], received[j] = ev.OccurredAt, ev.ReceivedAt
+		meta[j], deep[j], rule[j] = boolByte(ev.HasMetadata), boolByte(ev.HasDeepLink), boolByte(ev.ByRule)
+		batch[j] = uint64(batchID)
+	}
+	b, err := i.ch.PrepareBatch(ctx, insertEventsSQL)
+	if err != nil {
+		return err
+	}
+	cols := []any{src, id, occurred, received, typ, company, authority, channel, meta, deep, rule, msg, user, rights, reason, folder, role, batch}
+	for c, v := range cols {
+		if err := b.Column(c).Append(v); err != nil {
+			_ = b.Abort()
+			return err
+		}
+	}
+	return b.Send()
+}
+
+var (
+	byteFalse, byteTrue = uint8(0), uint8(1)
+)
+
+func boolByte(b *bool) *uint8 {
+	switch {
+	case b == nil:
+		return nil
+	case *b:
+		return &byteTrue
+	default:
+		return &byteFalse
+	}
+}
+
+func (i *Ingester) markStored(ctx context.Context, batchID int64) error {
+	_, err := i.db.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', keys = NULL, stored_at = ? WHERE id = ?`, i.now().UTC(), batchID)
+	if err != nil {
+		return fmt.Errorf("analytics: mark batch %d stored: %w", batchID, err)
+	}
+	return nil
+}
+
+// Recover settles every pending batch of every source (call it at start).
+func (i *Ingester) Recover(ctx context.Context) error {
+	rows, err := i.db.QueryContext(ctx, `SELECT DISTINCT source FROM ingest_batches WHERE state = 'pending'`)
+	if err != nil {
+		return err
+	}
+	var sources []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return err
+		}
+		sources = append(sources, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, s := range sources {
+		unlock, err := i.lock(ctx, s)
+		if err != nil {
+			return err
+		}
+		err = i.reconcile(ctx, s)
+		unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reconcile settles the source's pending batches: the batch's rows that
+// ClickHouse has keep their keys, the others' keys are released (they were
+// never stored, so a resend stores them), and the batch is marked stored.
+// The caller holds the source's lock, so no pending batch of the source is
+// in flight anywhere.
+func (i *Ingester) reconcile(ctx context.Context, source string) error {
+	type pending struct {
+		id     int64
+		lo, hi int64
+		keys   []byte
+	}
+	rows, err := i.db.QueryContext(ctx, `SELECT id, min_occurred, max_occurred, keys FROM ingest_batches WHERE source = ? AND state = 'pending' ORDER BY id`, source)
+	if err != nil {
+		return fmt.Errorf("analytics: pending batches: %w", err)
+	}
+	var ps []pending
+	for rows.Next() {
+		var p pending
+		if err := rows.Scan(&p.id, &p.lo, &p.hi, &p.keys); err != nil {
+			rows.Close()
+			return err
+		}
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		present, err := i.storedKeys(ctx, source, p.id, p.lo, p.hi)
+		if err != nil {
+			return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
+		}
+		var release [][]byte
+		for off := 0; off+keySize <= len(p.keys); off += keySize {
+			k := eventKeyT(p.keys[off : off+keySize])
+			if _, ok := present[k]; !ok {
+				release = append(release, p.keys[off:off+keySize])
+			}
+		}
+		err = i.db.Tx(ctx, func(tx *sql.Tx) error {
+			del, err := tx.PrepareContext(ctx, `DELETE FROM event_keys WHERE k = ?`)
+			if err != nil {
+				return err
+			}
+			defer del.Close()
+			for _, k := range release {
+				if _, err := del.ExecContext(ctx, k); err != nil {
+					return err
+				}
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', events = ?, keys = NULL, stored_at = ? WHERE id = ?`,
+				len(present), i.now().UTC(), p.id)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("analytics: settle pending batch %d: %w", p.id, err)
+		}
+		i.logger.Warn("settled an interrupted ingest batch", "source", source, "batch", p.id,
+			"stored", len(present), "released", len(release))
+	}
+	return nil
+}
+
+// storedKeys returns the ledger keys of the batch's rows in ClickHouse.
+func (i *Ingester) storedKeys(ctx context.Context, source string, batchID, lo, hi int64) (map[eventKeyT]struct{}, error) {
+	rows, err := i.ch.Query(ctx, `SELECT event_id FROM events
+		WHERE occurred_at >= toDateTime(?) AND occurred_at <= toDateTime(?) AND batch_id = ? AND source = ?`,
+		uint32(lo), uint32(hi), uint64(batchID), source)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[eventKeyT]struct{}{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[eventKey(source, id)] = struct{}{}
+	}
+	return out, rows.Err()
+}
+
+// lock serialises Store and reconcile per source: a channel within this
+// process, a flock on DATA_DIR/locks/source-HASH.lock across processes (the
+// CLI import and a running server).
+func (i *Ingester) lock(ctx context.Context, source string) (func(), error) {
+	i.mu.Lock()
+	ch := i.locks[source]
+	if ch == nil {
+		ch = make(chan struct{}, 1)
+		i.locks[source] = ch
+	}
+	i.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	release := func() { <-ch }
+	if err := os.MkdirAll(i.lockDir, 0o700); err != nil {
+		release()
+		return nil, fmt.Errorf("analytics: lock folder: %w", err)
+	}
+	sum := sha256.Sum256([]byte(source))
+	f, err := os.OpenFile(filepath.Join(i.lockDir, "source-"+hex.EncodeToString(sum[:8])+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("analytics: lock file: %w", err)
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			release()
+			return nil, fmt.Errorf("analytics: lock source %s: %w", source, err)
+		}
+		select {
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+			f.Close()
+			release()
+			return nil, ctx.Err()
+		}
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+		release()
+	}, nil
+}
