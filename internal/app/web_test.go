@@ -318,3 +318,19 @@ func TestLanguageChoice(t *testing.T) {
 		t.Fatal("English not shown after choosing it")
 	}
 }
+
+func TestHealthReadinessAndMetrics(t *testing.T) {
+	env := apptest.New(t)
+	c := env.Anonymous()
+	if r := c.Get("/healthz"); r.StatusCode != 200 {
+		t.Fatalf("healthz %d", r.StatusCode)
+	}
+	r := c.Get("/readyz")
+	if r.StatusCode != 200 || !strings.Contains(r.Body, `"clickhouse":"ok"`) || !strings.Contains(r.Body, `"sqlite":"ok"`) {
+		t.Fatalf("readyz: %d %s", r.StatusCode, r.Body)
+	}
+	m := c.Get("/metrics")
+	if m.StatusCode != 200 || !strings.Contains(m.Body, `pilotpulse_http_requests_total{method="GET",route="/readyz",status="OK"} 1`) {
+		t.Fatalf("metrics lack the request counter: %.500s", m.Body)
+	}
+}
