@@ -37,6 +37,7 @@ type App struct {
 	Audit    *audit.Log
 	Throttle *auth.Throttle
 	Registry *registry.Store
+	Ingester *analytics.Ingester // stores usage events exactly once; nil without ClickHouse
 }
 
 // Options say which stores to open.
@@ -98,6 +99,10 @@ func (a *App) openClickHouse(ctx context.Context) error {
 	if len(applied) > 0 {
 		a.Logger.Info("ClickHouse migrated", "versions", applied)
 	}
+	a.Ingester = analytics.NewIngester(a.DB, conn, a.Logger)
+	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
+		a.Logger.Warn("settling interrupted ingest batches failed; retried before the next store", "err", err)
+	}
 	return nil
 }
 
@@ -116,6 +121,11 @@ func (a *App) Web() (*web.Server, error) {
 	}
 	if err := registry.Register(srv, a.Registry, a.Audit); err != nil {
 		return nil, err
+	}
+	if a.Ingester != nil {
+		if err := analytics.Register(srv, a.Ingester); err != nil {
+			return nil, err
+		}
 	}
 	srv.Finish()
 	return srv, nil

@@ -1,0 +1,208 @@
+package analytics
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/web"
+)
+
+// Push limits. The compressed (or plain) body is bounded by the web frame's
+// BodyLimit (32 MiB); a gzip body is decompressed as a stream and refused
+// with 413 once it passes MaxDecompressedBytes, so a gzip bomb is never
+// expanded into memory.
+const MaxDecompressedBytes = 64 << 20
+
+// RateLimit is a token bucket: PerSecond requests on average, Burst at once.
+type RateLimit struct {
+	PerSecond float64
+	Burst     float64
+}
+
+// PushRate is the per-token (per-user for sessions) limit of POST
+// /api/v1/events, read when the routes are registered.
+var PushRate = RateLimit{PerSecond: 50, Burst: 100}
+
+// PushResult is the answer to a push.
+type PushResult struct {
+	Accepted   int         `json:"accepted"`
+	Duplicates int         `json:"duplicates"`
+	Rejected   []LineError `json:"rejected"`
+}
+
+type pushHandler struct {
+	ing     *Ingester
+	limiter *limiter
+	counter *prometheus.CounterVec
+}
+
+var errTooLarge = errors.New("decompressed body too large")
+
+// capReader fails with errTooLarge once more than n bytes were read.
+type capReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n < 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > c.n+1 {
+		p = p[:c.n+1]
+	}
+	k, err := c.r.Read(p)
+	c.n -= int64(k)
+	if c.n < 0 {
+		return k, errTooLarge
+	}
+	return k, err
+}
+
+func (h *pushHandler) push(c *fiber.Ctx) error {
+	p := web.PrincipalOf(c)
+	source := c.Query("source")
+	switch p.Role {
+	case auth.RoleSource:
+		if source != "" && source != p.SourceName {
+			return web.BadRequest("a source token sends events for its own source (%s); leave out ?source", p.SourceName)
+		}
+		source = p.SourceName
+	case auth.RoleAdmin:
+		if source == "" {
+			return web.BadRequest("name the source: ?source=NAME (an admin sends events on behalf of an existing source)")
+		}
+		var n int
+		if err := h.ing.db.QueryRowContext(c.UserContext(), `SELECT count(*) FROM sources WHERE name = ?`, source).Scan(&n); err != nil {
+			return web.Unavailable("the app database", err)
+		}
+		if n == 0 {
+			return web.NotFound("source " + source)
+		}
+	default:
+		return web.Forbidden()
+	}
+	key := fmt.Sprintf("user:%d", p.UserID)
+	if p.Via == "token" {
+		key = fmt.Sprintf("token:%d", p.TokenID)
+	}
+	if ok, wait := h.limiter.allow(key); !ok {
+		return web.TooMany("too many requests for this token; slow down", wait)
+	}
+
+	format := FormatNDJSON
+	if ct := c.Get(fiber.HeaderContentType); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil {
+			return unsupported("Content-Type %q is not valid", ct)
+		}
+		switch mt {
+		case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "text/plain":
+			format = FormatNDJSON
+		case "application/json":
+			format = FormatJSON
+		case "text/csv":
+			format = FormatCSV
+		default:
+			return unsupported("Content-Type %s is not accepted: send application/x-ndjson, application/json or text/csv", mt)
+		}
+	}
+	var body io.Reader = bytes.NewReader(c.Request().Body()) // raw: not decompressed by the frame
+	switch enc := strings.ToLower(strings.TrimSpace(c.Get(fiber.HeaderContentEncoding))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return web.BadRequest("the body is not valid gzip: %v", err)
+		}
+		defer zr.Close()
+		body = zr
+	default:
+		return unsupported("Content-Encoding %s is not accepted: send gzip or none", enc)
+	}
+	body = &capReader{r: body, n: MaxDecompressedBytes}
+
+	received := time.Now()
+	var events []Event
+	rejected, err := Decode(body, format, received, func(_ int, ev Event) error {
+		events = append(events, ev)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errTooLarge):
+		return &web.Error{Status: fiber.StatusRequestEntityTooLarge,
+			Message: fmt.Sprintf("the decompressed body is larger than the limit of %d MiB: send smaller batches", MaxDecompressedBytes>>20)}
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, io.ErrUnexpectedEOF):
+		return web.BadRequest("the body is not valid gzip (or was cut off): %v", err)
+	case err != nil:
+		return web.BadRequest("the body cannot be read: %v", err)
+	}
+	accepted, dups, err := h.ing.Store(c.UserContext(), source, events)
+	if err != nil {
+		if errors.Is(err, ErrUnavailable) {
+			return web.Unavailable("the event store (ClickHouse)", err)
+		}
+		return web.Unavailable("the event ledger", err)
+	}
+	if rejected == nil {
+		rejected = []LineError{}
+	}
+	h.counter.WithLabelValues("accepted").Add(float64(accepted))
+	h.counter.WithLabelValues("duplicate").Add(float64(dups))
+	h.counter.WithLabelValues("rejected").Add(float64(len(rejected)))
+	return c.JSON(PushResult{Accepted: accepted, Duplicates: dups, Rejected: rejected})
+}
+
+func unsupported(format string, args ...any) *web.Error {
+	return &web.Error{Status: fiber.StatusUnsupportedMediaType, Message: fmt.Sprintf(format, args...)}
+}
+
+// limiter is a token bucket per key.
+type limiter struct {
+	rate    RateLimit
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	now     func() time.Time
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newLimiter(r RateLimit) *limiter {
+	return &limiter{rate: r, buckets: map[string]*bucket{}, now: time.Now}
+}
+
+// allow takes one token for key; when none is left it says how many
+// seconds until one is.
+func (l *limiter) allow(key string) (bool, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.rate.Burst, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(l.rate.Burst, b.tokens+now.Sub(b.at).Seconds()*l.rate.PerSecond)
+	b.at = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	wait := int(math.Ceil((1 - b.tokens) / l.rate.PerSecond))
+	return false, max(wait, 1)
+}
