@@ -111,7 +111,7 @@ func (s *Sources) Create(ctx context.Context, in SourceInput) (Source, error) {
 	return s.Get(ctx, id)
 }
 
-// Update changes a pulled source's settings. The kind cannot change; empty
+// Update changes a pulled source's settings. The name and kind cannot change; empty
 // fields keep their value. A new feed URL starts the feed from its
 // beginning (already stored events are recognised as duplicates).
 func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source, error) {
@@ -128,9 +128,12 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 			return SourceErrors{"kind": "cannot be changed; create a new source"}
 		}
 		in.Kind = cur.Kind
-		if in.Name == "" {
-			in.Name = cur.Name
+		// The name is the events' source in ClickHouse and in the
+		// exactly-once ledger: renaming would count re-pulled events again.
+		if in.Name != "" && in.Name != cur.Name {
+			return SourceErrors{"name": "cannot be changed: it is the source of the events already stored"}
 		}
+		in.Name = cur.Name
 		if in.URL == "" {
 			in.URL = cur.URL
 		}
@@ -222,7 +225,7 @@ func (s *Sources) recordStored(ctx context.Context, id int64, advance bool, curs
 	if !p.Newest.IsZero() {
 		newest = p.Newest.UTC()
 	}
-	q := `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, last_error = '', consecutive_failures = 0,
+	q := `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, consecutive_failures = 0,
 		events_pulled = events_pulled + ?, events_duplicate = events_duplicate + ?, events_rejected = events_rejected + ?,
 		newest_event_at = coalesce(?, newest_event_at)`
 	args := []any{now, now, p.Accepted, p.Duplicates, p.Rejected, newest}
@@ -235,12 +238,22 @@ func (s *Sources) recordStored(ctx context.Context, id int64, advance bool, curs
 }
 
 // recordRound notes the end of a successful round and when to pull next.
-func (s *Sources) recordRound(ctx context.Context, id int64, started, next time.Time) error {
+// The last error stays (with its time) for the status page; the source is
+// failing only while consecutive_failures > 0. A warning (e.g. a directory
+// file that could not be read) becomes the last error without counting as
+// a failure.
+func (s *Sources) recordRound(ctx context.Context, id int64, started, next time.Time, warning string) error {
 	now := s.now()
+	var warnAt any
+	if warning != "" {
+		warnAt = now
+	}
 	// A "poll now" or an edit during the round (next_attempt_at set after it
 	// started) wins over the interval.
-	_, err := s.db.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, last_error = '', consecutive_failures = 0,
-		next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at ELSE ? END WHERE id = ?`, now, now, started.UTC(), next.UTC(), id)
+	_, err := s.db.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, consecutive_failures = 0,
+		last_error = CASE WHEN ? <> '' THEN ? ELSE last_error END, last_error_at = coalesce(?, last_error_at),
+		next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at ELSE ? END WHERE id = ?`,
+		now, now, warning, warning, warnAt, started.UTC(), next.UTC(), id)
 	return err
 }
 
