@@ -24,6 +24,8 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/warehouse"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
+	"github.com/pilotpulse/pilotpulse/support"
+	"github.com/pilotpulse/pilotpulse/survey"
 )
 
 // App is a running Pilotpulse: its stores and services.
@@ -126,6 +128,12 @@ func (a *App) Web() (*web.Server, error) {
 		if err := analytics.Register(srv, a.Ingester); err != nil {
 			return nil, err
 		}
+	}
+	if err := support.Register(srv, support.NewStore(a.DB), a.Audit); err != nil {
+		return nil, err
+	}
+	if err := survey.Register(srv, survey.Deps{DB: a.DB, Audit: a.Audit, Config: a.Config, Logger: a.Logger}); err != nil {
+		return nil, err
 	}
 	srv.Finish()
 	return srv, nil

@@ -1,0 +1,302 @@
+package support
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/web"
+)
+
+// webError maps a store error to the answer it gives.
+func webError(err error) error {
+	var fe FieldErrors
+	var ce *ConflictError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &fe):
+		return web.Invalid(err)
+	case errors.Is(err, ErrNotFound):
+		return web.NotFound("support call")
+	case errors.As(err, &ce), errors.Is(err, ErrAlreadyDeleted):
+		return web.Conflict(err.Error())
+	case errors.Is(err, ErrScope):
+		return web.Forbidden()
+	}
+	return web.Unavailable("the app database", err)
+}
+
+// apiError answers a JSON error; field errors also come as a list.
+func apiError(c *fiber.Ctx, err error) error {
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fe.Error(), "fields": fe})
+	}
+	return webError(err)
+}
+
+// decodeJSON reads one JSON object strictly: unknown fields are errors.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		var pe *time.ParseError
+		switch {
+		case errors.As(err, &te):
+			return web.BadRequest("%s: want a %s", te.Field, te.Type)
+		case errors.As(err, &pe):
+			return web.BadRequest("a time is not RFC 3339 (e.g. 2026-11-23T09:30:00+01:00): %q", clip(pe.Value, 40))
+		}
+		return web.BadRequest("body: %s", clip(err.Error(), 200))
+	}
+	if dec.More() {
+		return web.BadRequest("body: one JSON object expected")
+	}
+	return nil
+}
+
+func callID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, web.NotFound("support call")
+	}
+	return id, nil
+}
+
+func isAdmin(c *fiber.Ctx) bool { return web.PrincipalOf(c).Role == auth.RoleAdmin }
+
+func (h *Handler) record(c *fiber.Ctx, action string, id int64, detail string) {
+	h.audit.Record(c.UserContext(), audit.Entry{Actor: web.PrincipalOf(c).Name(), Action: action,
+		Target: fmt.Sprintf("support call %d", id), Detail: detail, IP: c.IP()})
+}
+
+// filterFrom reads the list filters from the query string.
+func (h *Handler) filterFrom(c *fiber.Ctx) (Filter, error) {
+	f := Filter{Desk: code(c.Query("desk")), Category: code(c.Query("category")), Resolution: code(c.Query("resolution")),
+		FollowUp: c.Query("follow_up"), Search: c.Query("search"), Deleted: c.Query("deleted")}
+	var es FieldErrors
+	if w := strings.TrimSpace(c.Query("week")); w != "" {
+		wk, err := ParseWeek(w)
+		if err != nil {
+			es.add("week", "%s", err.Error())
+		} else {
+			f.Week = &wk
+		}
+	}
+	if co := strings.TrimSpace(c.Query("company")); co != "" {
+		ref, err := h.store.ResolveCompany(c.UserContext(), co)
+		var fe FieldErrors
+		switch {
+		case errors.As(err, &fe):
+			es.add("company", "%s", fe[0].Message)
+		case err != nil:
+			return f, err
+		default:
+			f.CompanyCVR = ref.CVR
+		}
+	}
+	if f.Deleted != "" && !isAdmin(c) {
+		es.add("deleted", "only admins see deleted calls")
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"limit", &f.Limit}, {"offset", &f.Offset}} {
+		if v := c.Query(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				es.add(p.name, "must be a whole number of 0 or more")
+			}
+			*p.dst = n
+		}
+	}
+	if err := f.Check(); err != nil {
+		es = append(es, err.(FieldErrors)...)
+	}
+	return f, es.err()
+}
+
+func (h *Handler) listAPI(c *fiber.Ctx) error {
+	f, err := h.filterFrom(c)
+	if err != nil {
+		return apiError(c, err)
+	}
+	calls, err := h.store.List(c.UserContext(), f)
+	if err != nil {
+		return apiError(c, err)
+	}
+	return c.JSON(calls)
+}
+
+func (h *Handler) getAPI(c *fiber.Ctx) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	call, err := h.store.Get(c.UserContext(), id, isAdmin(c))
+	if err != nil {
+		return webError(err)
+	}
+	return c.JSON(call)
+}
+
+func (h *Handler) versionsAPI(c *fiber.Ctx) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.Get(c.UserContext(), id, isAdmin(c)); err != nil {
+		return webError(err)
+	}
+	vs, err := h.store.History(c.UserContext(), id)
+	if err != nil {
+		return webError(err)
+	}
+	return c.JSON(vs)
+}
+
+func (h *Handler) createAPI(c *fiber.Ctx) error {
+	var in Input
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	call, err := h.store.Create(c.UserContext(), in, web.PrincipalOf(c).Name())
+	if err != nil {
+		return apiError(c, err)
+	}
+	h.record(c, audit.RecordCreated, call.ID, "")
+	return c.Status(fiber.StatusCreated).JSON(call)
+}
+
+func (h *Handler) updateAPI(c *fiber.Ctx) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	var in Input
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	call, err := h.store.Update(c.UserContext(), id, in, web.PrincipalOf(c).Name())
+	if err != nil {
+		return apiError(c, err)
+	}
+	h.record(c, audit.RecordChanged, call.ID, fmt.Sprintf("version %d", call.Version))
+	return c.JSON(call)
+}
+
+type deleteBody struct {
+	Reason string `json:"reason"`
+}
+
+func (h *Handler) deleteAPI(c *fiber.Ctx) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	body := deleteBody{Reason: c.Query("reason")}
+	if len(bytes.TrimSpace(c.Body())) > 0 {
+		if err := decodeJSON(c, &body); err != nil {
+			return err
+		}
+		if body.Reason == "" {
+			body.Reason = c.Query("reason")
+		}
+	}
+	if _, err := h.store.Get(c.UserContext(), id, true); err != nil {
+		return webError(err)
+	}
+	call, err := h.store.Delete(c.UserContext(), id, body.Reason, web.PrincipalOf(c).Name())
+	if err != nil {
+		return apiError(c, err)
+	}
+	h.record(c, audit.RecordChanged, call.ID, "deleted: "+clip(body.Reason, 200))
+	return c.JSON(call)
+}
+
+func (h *Handler) restoreAPI(c *fiber.Ctx) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	call, err := h.store.Restore(c.UserContext(), id, web.PrincipalOf(c).Name())
+	if err != nil {
+		return apiError(c, err)
+	}
+	h.record(c, audit.RecordChanged, call.ID, "restored")
+	return c.Status(fiber.StatusOK).JSON(call)
+}
+
+// figureFilter reads from/to (or week), cohort, kind and as_of; the
+// default range is the 8 weeks up to the current one.
+func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
+	var f FigureFilter
+	var es FieldErrors
+	week := func(name string) *Week {
+		v := strings.TrimSpace(c.Query(name))
+		if v == "" {
+			return nil
+		}
+		w, err := ParseWeek(v)
+		if err != nil {
+			es.add(name, "%s", err.Error())
+			return nil
+		}
+		return &w
+	}
+	now := h.store.now()
+	f.To = WeekOf(now)
+	f.From = WeekOf(f.To.Start().AddDate(0, 0, -7*7))
+	if w := week("week"); w != nil {
+		f.From, f.To = *w, *w
+	}
+	if w := week("from"); w != nil {
+		f.From = *w
+	}
+	if w := week("to"); w != nil {
+		f.To = *w
+	}
+	if v := strings.TrimSpace(c.Query("as_of")); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			if d, derr := time.ParseInLocation(time.DateOnly, v, Copenhagen); derr == nil {
+				t, err = d, nil
+			}
+		}
+		if err != nil {
+			es.add("as_of", "must be a date (2026-11-30) or an RFC 3339 time")
+		}
+		f.AsOf = t
+	}
+	f.Cohort, f.Kind = strings.TrimSpace(c.Query("cohort")), strings.TrimSpace(c.Query("kind"))
+	if len(es) == 0 {
+		if f.To.Before(f.From) {
+			es.add("to", "week %s is before from week %s", f.To, f.From)
+		} else if n := int(f.To.Start().Sub(f.From.Start()).Hours()/24/7+0.5) + 1; n > MaxWeeks {
+			es.add("to", "the range covers %d weeks; at most %d", n, MaxWeeks)
+		}
+	}
+	return f, es.err()
+}
+
+func (h *Handler) figuresAPI(c *fiber.Ctx) error {
+	f, err := h.figureFilter(c)
+	if err != nil {
+		return apiError(c, err)
+	}
+	r, err := h.store.WeeklyReport(c.UserContext(), web.ScopeOf(c), f)
+	if err != nil {
+		return apiError(c, err)
+	}
+	return c.JSON(r)
+}

@@ -1,0 +1,303 @@
+package support
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/web"
+)
+
+// Columns of a call import file.
+var (
+	importColumns = []string{"company", "caller_name", "caller_role", "received_at", "ended_at", "desk", "channel", "category",
+		"description", "resolution", "duration_minutes", "follow_up_needed", "follow_up_by", "follow_up_done", "handled_by"}
+	importRequired = []string{"company", "caller_name", "received_at", "desk", "channel", "category", "description", "resolution"}
+	importAliases  = map[string]string{"company_cvr": "company", "cvr": "company", "duration": "duration_minutes"}
+)
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	File    string       `json:"file"`
+	Created int          `json:"created"`
+	Skipped int          `json:"skipped"` // rows already imported before (same call)
+	Errors  ImportErrors `json:"errors,omitempty"`
+}
+
+// ImportCalls reads a CSV or XLSX call log (see README: one call per row,
+// columns as in importColumns; times in Danish time unless they carry a
+// zone; codes or their Danish or English labels) and stores every call, or
+// none when any row is wrong (ImportErrors naming row and column). A row
+// that was imported before (same company, time, caller, desk, category and
+// description) is skipped, so importing a file twice adds nothing twice.
+func (s *Store) ImportCalls(ctx context.Context, r io.Reader, filename, actor string) (ImportResult, error) {
+	res := ImportResult{File: filename}
+	t, errs := readTable(r, filename, importColumns, importRequired, importAliases, MaxDescriptionLen)
+	if errs != nil {
+		res.Errors = errs
+		return res, errs
+	}
+	type pending struct {
+		call Call
+		co   CompanyRef
+		key  string
+	}
+	var todo []pending
+	rowOfKey := map[string]int{}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, rec := range t.records {
+			in, ok := rowInput(t, rec)
+			co, err := s.prepare(ctx, tx, &in, actor)
+			var fe FieldErrors
+			if errors.As(err, &fe) {
+				for _, e := range fe {
+					t.add(rec.row, importColumn(e.Field), "%s", e.Message)
+				}
+				continue
+			} else if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			call := callFrom(in, co)
+			key := importKey(call)
+			if first, dup := rowOfKey[key]; dup {
+				t.add(rec.row, "", "the same call as row %d (company, time, caller, desk, category and description)", first)
+				continue
+			}
+			rowOfKey[key] = rec.row
+			todo = append(todo, pending{call, co, key})
+		}
+		if len(t.errs) > 0 {
+			return t.sorted()
+		}
+		for _, p := range todo {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM support_calls WHERE import_key = ?`, p.key).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				res.Skipped++
+				continue
+			}
+			if _, err := s.insert(ctx, tx, p.call, p.co.ID, actor, ActionImported, p.key); err != nil {
+				return err
+			}
+			res.Created++
+		}
+		return nil
+	})
+	var ie ImportErrors
+	if errors.As(err, &ie) {
+		res.Errors, res.Created, res.Skipped = ie, 0, 0
+	} else if err != nil {
+		res.Created, res.Skipped = 0, 0
+	}
+	return res, err
+}
+
+func importColumn(field string) string {
+	switch field {
+	case "company_cvr":
+		return "company"
+	case "version":
+		return ""
+	}
+	return field
+}
+
+// importKey identifies a call across imports.
+func importKey(c Call) string {
+	h := sha256.New()
+	for _, p := range []string{c.CompanyCVR, c.ReceivedAt.UTC().Format(time.RFC3339), callerKey(c.CallerName), c.Desk, c.Category,
+		strings.Join(strings.Fields(c.Description), " ")} {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// rowInput reads one row into an Input, adding to t.errs what cannot be
+// read; ok is false when something could not be read.
+func rowInput(t *table, rec record) (Input, bool) {
+	ok := true
+	fail := func(col, format string, args ...any) {
+		t.add(rec.row, col, format, args...)
+		ok = false
+	}
+	in := Input{CompanyCVR: t.cell(rec, "company"), CallerName: t.cell(rec, "caller_name"), CallerRole: t.cell(rec, "caller_role"),
+		Description: t.cell(rec, "description"), HandledBy: t.cell(rec, "handled_by")}
+	in.Desk = importCode(t.cell(rec, "desk"), "desk")
+	in.Channel = importCode(t.cell(rec, "channel"), "channel")
+	in.Category = importCode(t.cell(rec, "category"), "category")
+	in.Resolution = importCode(t.cell(rec, "resolution"), "resolution")
+	for _, tf := range []struct {
+		col string
+		dst **time.Time
+	}{{"received_at", &in.ReceivedAt}, {"ended_at", &in.EndedAt}} {
+		if v := t.cell(rec, tf.col); v != "" {
+			tm, err := parseImportTime(v)
+			if err != nil {
+				fail(tf.col, "%s", err.Error())
+				continue
+			}
+			*tf.dst = &tm
+		}
+	}
+	if t.cell(rec, "received_at") == "" {
+		fail("received_at", "required: when the call came in")
+	}
+	if v := t.cell(rec, "duration_minutes"); v != "" {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
+		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1e9 {
+			fail("duration_minutes", "must be a whole number of minutes, not %q", clip(v, 20))
+		} else {
+			n := int64(f)
+			in.DurationMinutes = &n
+		}
+	}
+	for _, bf := range []struct {
+		col string
+		dst *bool
+	}{{"follow_up_needed", &in.FollowUpNeeded}, {"follow_up_done", &in.FollowUpDone}} {
+		b, err := parseBool(t.cell(rec, bf.col))
+		if err != nil {
+			fail(bf.col, "%s", err.Error())
+		}
+		*bf.dst = b
+	}
+	if v := t.cell(rec, "follow_up_by"); v != "" {
+		d, err := parseImportDate(v)
+		if err != nil {
+			fail("follow_up_by", "%s", err.Error())
+		} else {
+			in.FollowUpBy = d
+			in.FollowUpNeeded = true
+		}
+	}
+	return in, ok
+}
+
+// importCode turns a code or its Danish or English label into the code.
+func importCode(v, kind string) string {
+	c := code(v)
+	lv := strings.ToLower(strings.TrimSpace(v))
+	for _, labels := range []map[string]string{labelsDA, labelsEN} {
+		for k, l := range labels {
+			if strings.HasPrefix(k, "support."+kind+".") && strings.ToLower(l) == lv {
+				return strings.TrimPrefix(k, "support."+kind+".")
+			}
+		}
+	}
+	return c
+}
+
+// parseImportTime reads a local (Copenhagen) time, an RFC 3339 time or an
+// Excel date serial number.
+func parseImportTime(v string) (time.Time, error) {
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f > 1 && f < 200000 {
+		t, err := excelize.ExcelDateToTime(f, false)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("is not a date and time: %q", clip(v, 40))
+		}
+		t = t.Round(time.Second)
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, Copenhagen).UTC(), nil
+	}
+	return parseLocalTime(v)
+}
+
+// parseImportDate reads a date (YYYY-MM-DD, DD-MM-YYYY, DD.MM.YYYY or an
+// Excel serial) and returns it as YYYY-MM-DD.
+func parseImportDate(v string) (string, error) {
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f > 1 && f < 200000 {
+		if t, err := excelize.ExcelDateToTime(f, false); err == nil {
+			return t.Format(time.DateOnly), nil
+		}
+	}
+	for _, l := range []string{time.DateOnly, "02-01-2006", "02.01.2006", "02/01/2006"} {
+		if t, err := time.Parse(l, v); err == nil {
+			return t.Format(time.DateOnly), nil
+		}
+	}
+	return "", fmt.Errorf("must be a date such as 2026-11-30, not %q", clip(v, 40))
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "no", "nej", "false", "n":
+		return false, nil
+	case "1", "yes", "ja", "true", "x", "y", "j":
+		return true, nil
+	}
+	return false, fmt.Errorf("must be yes or no (ja/nej, 1/0), not %q", clip(v, 20))
+}
+
+// --- handlers ---
+
+func (h *Handler) runImport(c *fiber.Ctx) (ImportResult, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return ImportResult{}, web.BadRequest("file: attach a .csv or .xlsx file in the form field 'file'")
+	}
+	name := filepath.Base(fh.Filename)
+	f, err := fh.Open()
+	if err != nil {
+		return ImportResult{File: name}, web.BadRequest("file: cannot read the upload")
+	}
+	defer f.Close()
+	actor := web.PrincipalOf(c).Name()
+	res, err := h.store.ImportCalls(c.UserContext(), f, name, actor)
+	if err != nil {
+		return res, err
+	}
+	h.audit.Record(c.UserContext(), audit.Entry{Actor: actor, Action: audit.Import, Target: "support calls " + name,
+		Detail: fmt.Sprintf("created=%d skipped=%d", res.Created, res.Skipped), IP: c.IP()})
+	return res, nil
+}
+
+func (h *Handler) importAPI(c *fiber.Ctx) error {
+	res, err := h.runImport(c)
+	var ie ImportErrors
+	if errors.As(err, &ie) {
+		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": ie.Error(), "errors": ie})
+	}
+	var we *web.Error
+	if errors.As(err, &we) {
+		return we
+	}
+	if err != nil {
+		return webError(err)
+	}
+	return c.JSON(res)
+}
+
+func (h *Handler) importForm(c *fiber.Ctx) error {
+	res, err := h.runImport(c)
+	var ie ImportErrors
+	var we *web.Error
+	switch {
+	case errors.As(err, &ie):
+		c.Status(fiber.StatusBadRequest)
+		return h.renderList(c, web.PageData{}, listView{Import: &res})
+	case errors.As(err, &we) && we.Status < 500:
+		c.Status(we.Status)
+		return h.renderList(c, web.PageData{Errors: map[string]string{"import": we.Message}}, listView{})
+	case err != nil:
+		return webError(err)
+	}
+	return h.renderList(c, web.PageData{}, listView{Import: &res})
+}
