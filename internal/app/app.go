@@ -25,6 +25,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/support"
+	"github.com/pilotpulse/pilotpulse/survey"
 )
 
 // App is a running Pilotpulse: its stores and services.
@@ -129,6 +130,9 @@ func (a *App) Web() (*web.Server, error) {
 		}
 	}
 	if err := support.Register(srv, support.NewStore(a.DB), a.Audit); err != nil {
+		return nil, err
+	}
+	if err := survey.Register(srv, survey.Deps{DB: a.DB, Audit: a.Audit, Config: a.Config, Logger: a.Logger}); err != nil {
 		return nil, err
 	}
 	srv.Finish()
