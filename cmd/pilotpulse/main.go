@@ -92,6 +92,7 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"token create":       runTokenCreate,
 		"import companies":   runImportRegistry("companies"),
 		"import authorities": runImportRegistry("authorities"),
+		"import events":      runImportEvents,
 	}
 }
 

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/internal/app"
+	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/warehouse"
+)
+
+func init() {
+	commandFlags["import events"] = func(fs *flag.FlagSet) {
+		fs.String("source", "import", "the source the events are stored under (duplicates are recognised per source)")
+	}
+}
+
+// importBatch is how many events go to ClickHouse at once.
+const importBatch = 10000
+
+// runImportEvents imports NDJSON, NDJSON.gz, JSON and CSV files of usage
+// events with the validation and exactly-once storage of the push API.
+// Valid events are stored even when other lines are rejected; the command
+// exits 1 when any line was rejected (listed as FILE:LINE: error) or a file
+// could not be read. Running it again on the same files is safe.
+func runImportEvents(ctx context.Context, c *cmdContext) error {
+	if len(c.args) == 0 {
+		return usageError{"import events needs at least one FILE"}
+	}
+	source := strings.TrimSpace(c.flag("source"))
+	if source == "" {
+		return usageError{"--source must not be empty"}
+	}
+	for _, path := range c.args {
+		if _, _, err := analytics.FormatOf(path); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	cfg := c.cfg
+	if cfg.ClickHouseDSN == "" {
+		// A running `serve` owns the private ClickHouse of this data dir: use it
+		// rather than starting (and so stopping) it.
+		if dsn, ok := runningManagedDSN(filepath.Join(cfg.DataDir, "clickhouse")); ok {
+			cfg.ClickHouseDSN = dsn
+		}
+	}
+	a, err := app.Open(ctx, cfg, c.logger, app.Options{ClickHouse: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	var total importCounts
+	var failed []string
+	for _, path := range c.args {
+		n, err := importEventsFile(ctx, c, a.Ingester, source, path)
+		total.add(n)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "%s: %v\n", path, err)
+			failed = append(failed, path)
+			if errors.Is(err, analytics.ErrUnavailable) || ctx.Err() != nil {
+				break // the next file would fail the same way
+			}
+		}
+		a.Audit.Record(ctx, audit.Entry{Actor: "cli", Action: audit.Import, Target: "events " + filepath.Base(path),
+			Detail: fmt.Sprintf("source=%s accepted=%d duplicates=%d rejected=%d", source, n.accepted, n.duplicates, n.rejected)})
+		fmt.Fprintf(c.stdout, "%s: %d accepted, %d duplicates, %d rejected\n", path, n.accepted, n.duplicates, n.rejected)
+	}
+	if len(c.args) > 1 {
+		fmt.Fprintf(c.stdout, "total: %d accepted, %d duplicates, %d rejected\n", total.accepted, total.duplicates, total.rejected)
+	}
+	switch {
+	case len(failed) > 0:
+		return fmt.Errorf("%d of %d files not fully imported (see above); what was stored stays stored, and running the import again is safe", len(failed), len(c.args))
+	case total.rejected > 0:
+		return fmt.Errorf("%d lines rejected (listed above); the valid events are stored", total.rejected)
+	}
+	return nil
+}
+
+type importCounts struct{ accepted, duplicates, rejected int }
+
+func (n *importCounts) add(o importCounts) {
+	n.accepted += o.accepted
+	n.duplicates += o.duplicates
+	n.rejected += o.rejected
+}
+
+func importEventsFile(ctx context.Context, c *cmdContext, ing *analytics.Ingester, source, path string) (importCounts, error) {
+	var n importCounts
+	format, gzipped, err := analytics.FormatOf(path)
+	if err != nil {
+		return n, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return n, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return n, err
+	}
+	counted := &countingReader{r: f}
+	var r io.Reader = counted
+	if gzipped {
+		zr, err := gzip.NewReader(counted)
+		if err != nil {
+			return n, fmt.Errorf("not a gzip file: %w", err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	prog := &progress{c: c, name: filepath.Base(path), size: st.Size(), read: counted}
+	defer prog.done()
+
+	batch := make([]analytics.Event, 0, importBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		acc, dup, err := ing.Store(ctx, source, batch)
+		if err != nil {
+			return err
+		}
+		n.accepted += acc
+		n.duplicates += dup
+		batch = batch[:0]
+		prog.update(n)
+		return nil
+	}
+	rejected, err := analytics.Decode(r, format, time.Now(), func(_ int, ev analytics.Event) error {
+		batch = append(batch, ev)
+		if len(batch) == importBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	prog.done()
+	n.rejected = len(rejected)
+	for _, le := range rejected {
+		fmt.Fprintf(c.stderr, "%s:%d: %s\n", path, le.Line, le.Error)
+	}
+	return n, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n += int64(k)
+	return k, err
+}
+
+// progress shows a bar on a terminal (redrawn in place, at most 5 times a
+// second) and a plain line per 100,000 events otherwise.
+type progress struct {
+	c        *cmdContext
+	name     string
+	size     int64
+	read     *countingReader
+	last     time.Time
+	lastLine int
+	drawn    bool
+}
+
+func (p *progress) update(n importCounts) {
+	events := n.accepted + n.duplicates
+	if !p.c.stdoutTerminal {
+		if events/100000 > p.lastLine {
+			p.lastLine = events / 100000
+			fmt.Fprintf(p.c.stdout, "%s: %d events stored so far\n", p.name, events)
+		}
+		return
+	}
+	if time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	frac := 1.0
+	if p.size > 0 {
+		frac = min(1, float64(p.read.n)/float64(p.size))
+	}
+	const width = 30
+	filled := int(frac * width)
+	fmt.Fprintf(p.c.stdout, "\r%s [%s%s] %3.0f%% %d events", p.name, strings.Repeat("#", filled), strings.Repeat(".", width-filled), frac*100, events)
+	p.drawn = true
+}
+
+func (p *progress) done() {
+	if p.drawn {
+		fmt.Fprint(p.c.stdout, "\r\033[K")
+		p.drawn = false
+	}
+}
+
+var tcpPortRe = regexp.MustCompile(`<tcp_port>(\d+)</tcp_port>`)
+
+// runningManagedDSN returns the DSN of the private ClickHouse that a running
+// app keeps in dir, if one runs.
+func runningManagedDSN(dir string) (string, bool) {
+	raw, err := os.ReadFile(filepath.Join(dir, "clickhouse-server.pid"))
+	if err != nil {
+		return "", false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || pid <= 0 || syscall.Kill(pid, 0) != nil {
+		return "", false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	configPath, _ := filepath.Abs(filepath.Join(dir, "config.xml"))
+	if err != nil || !strings.Contains(string(cmdline), configPath) {
+		return "", false
+	}
+	conf, err := os.ReadFile(configPath)
+	if err != nil {
+		return "", false
+	}
+	m := tcpPortRe.FindSubmatch(conf)
+	if m == nil {
+		return "", false
+	}
+	return "clickhouse://default:@127.0.0.1:" + string(m[1]) + "/" + warehouse.DatabaseName, true
+}
