@@ -139,7 +139,7 @@ func TestAPIRolesHistoryAndDelete(t *testing.T) {
 		t.Fatalf("update without version: %d %s", r.StatusCode, r.Body)
 	}
 	var vs []support.Version
-	sup.Get(path + "/versions").JSON(t, &vs)
+	sup.Get(path+"/versions").JSON(t, &vs)
 	if len(vs) != 2 || vs[1].Actor != supportUser.Email || strings.Join(vs[1].Changed, ",") != "resolution" || vs[0].Snapshot.Resolution != "not_resolved" {
 		t.Fatalf("versions: %+v", vs)
 	}
@@ -172,7 +172,7 @@ func TestAPIRolesHistoryAndDelete(t *testing.T) {
 	if rep.Weeks[0].Calls != 1 || rep.Weeks[0].CallingCompanies.Part != 1 || rep.Weeks[0].NotSolvedByDesk["portal"].Whole != 1 {
 		t.Errorf("figures after restore: %+v", rep.Weeks[0])
 	}
-	sup.Get(path + "/versions").JSON(t, &vs)
+	sup.Get(path+"/versions").JSON(t, &vs)
 	if len(vs) != 4 || vs[2].Action != "deleted" || vs[2].Reason != "test call" || vs[3].Action != "restored" {
 		t.Errorf("history after delete and restore: %+v", vs)
 	}
