@@ -50,11 +50,13 @@ type Source struct {
 // SourceStatus is where a pulled source stands.
 type SourceStatus struct {
 	// Cursor is the feed position after the last stored page; nil before the first.
-	Cursor              *string    `json:"cursor"`
-	LastAttemptAt       *time.Time `json:"last_attempt_at"`
-	LastSuccessAt       *time.Time `json:"last_success_at"`
-	LastError           string     `json:"last_error,omitempty"`
-	LastErrorAt         *time.Time `json:"last_error_at"`
+	Cursor        *string    `json:"cursor"`
+	LastAttemptAt *time.Time `json:"last_attempt_at"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+	LastError     string     `json:"last_error,omitempty"`
+	LastErrorAt   *time.Time `json:"last_error_at"`
+	// EventsPulled counts the valid events taken from the source and stored
+	// (new or already there); EventsDuplicate those that were there already.
 	EventsPulled        int64      `json:"events_pulled"`
 	EventsDuplicate     int64      `json:"events_duplicate"`
 	EventsRejected      int64      `json:"events_rejected"`

@@ -219,6 +219,9 @@ type progress struct {
 
 // recordStored notes a stored batch. With advance, the cursor moves to
 // cursor: only ever called after the batch's events were stored.
+// events_pulled counts the batch's valid events, new or already stored:
+// a batch stored just before a crash is pulled again and then counted once
+// (as duplicates), so the figure is exact across crashes.
 func (s *Sources) recordStored(ctx context.Context, id int64, advance bool, cursor string, p progress) error {
 	now := s.now()
 	var newest any
@@ -228,7 +231,7 @@ func (s *Sources) recordStored(ctx context.Context, id int64, advance bool, curs
 	q := `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, consecutive_failures = 0,
 		events_pulled = events_pulled + ?, events_duplicate = events_duplicate + ?, events_rejected = events_rejected + ?,
 		newest_event_at = coalesce(?, newest_event_at)`
-	args := []any{now, now, p.Accepted, p.Duplicates, p.Rejected, newest}
+	args := []any{now, now, p.Accepted + p.Duplicates, p.Duplicates, p.Rejected, newest}
 	if advance {
 		q += `, cursor = ?`
 		args = append(args, cursor)

@@ -35,6 +35,11 @@ commands:
   token create (--user EMAIL | --source NAME) [--name LABEL]
   import companies FILE…                  CSV or XLSX, see README
   import authorities FILE…
+  source add --name N --kind http-feed|directory (--url U | --dir D) [--interval 30s] [--limit N]
+  source list                             pulled and push sources with their status
+  feed serve [--addr 127.0.0.1:9900] [--companies 30] [--weeks 8] [--seed 1] [--delay 0]
+                                          a synthetic upstream feed (the demo pilot)
+  feed export [-o FILE] [--companies 30] [--weeks 8] [--seed 1]   the same events as NDJSON
 
 Every command takes the configuration flags (-addr, -data-dir, -clickhouse-dsn,
 -base-url, -log-format, -log-level); each also reads PILOTPULSE_<NAME>.
@@ -93,11 +98,18 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"import companies":   runImportRegistry("companies"),
 		"import authorities": runImportRegistry("authorities"),
 		"import events":      runImportEvents,
+		"source add":         runSourceAdd,
+		"source list":        runSourceList,
+		"feed serve":         runFeedServe,
+		"feed export":        runFeedExport,
 	}
 }
 
 // commandFlags adds each command's own flags.
 var commandFlags = map[string]func(fs *flag.FlagSet){
+	"source add":  sourceAddFlags,
+	"feed serve":  feedFlags,
+	"feed export": feedFlags,
 	"user add": func(fs *flag.FlagSet) {
 		fs.String("email", "", "the user's e-mail (sign-in name)")
 		fs.String("role", "", "admin, support, manager or authority")
@@ -121,7 +133,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 	name := args[0]
 	rest := args[1:]
-	if name == "user" || name == "token" || name == "import" {
+	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" {
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			return usageError{fmt.Sprintf("%q needs a subcommand", name)}
 		}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/analytics"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 )
 
@@ -36,6 +37,9 @@ func runServe(ctx context.Context, c *cmdContext) error {
 	c.logger.Info("serving", "addr", ln.Addr().String(), "base_url", c.cfg.BaseURL)
 
 	go purgeSessions(ctx, a)
+	if a.Ingester != nil { // pull http-feed and directory sources (analytics/pull.go)
+		go analytics.RunPullers(ctx, a.DB, a.Ingester, c.logger)
+	}
 	var managedDied <-chan struct{}
 	if a.Managed != nil {
 		managedDied = a.Managed.Done()

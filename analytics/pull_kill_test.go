@@ -1,0 +1,159 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
+)
+
+// TestPullSurvivesKill9 runs the real binary: it pulls the demo feed, is
+// killed with SIGKILL several times while pulling, is started again, and in
+// the end ClickHouse holds every upstream event exactly once, in the raw
+// table and in the rollups.
+func TestPullSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "pilotpulse")
+	build := exec.Command("go", "build", "-o", bin, "github.com/pilotpulse/pilotpulse/cmd/pilotpulse")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	demo := DemoEvents(11, 30, 8)
+	total := len(demo.Events)
+	upstream := httptest.NewServer(FeedHandler(demo.Events, FeedOptions{Delay: 20 * time.Millisecond}))
+	defer upstream.Close()
+
+	ch, dsn := warehousetest.NewDatabase(t)
+	dataDir := filepath.Join(tmp, "data")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := append(os.Environ(), "PILOTPULSE_DATA_DIR="+dataDir, "PILOTPULSE_CLICKHOUSE_DSN="+dsn,
+		"PILOTPULSE_ADDR="+addr, "PILOTPULSE_LOG_FORMAT=json", "PILOTPULSE_LOG_LEVEL=info")
+
+	// The source is created with the CLI before the app serves.
+	add := exec.Command(bin, "source", "add", "--name", "upstream", "--kind", "http-feed", "--url", upstream.URL+"/events", "--interval", "1s", "--limit", "97")
+	add.Env = env
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("source add: %v\n%s", err, out)
+	}
+
+	logs, err := os.Create(filepath.Join(tmp, "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = env
+		cmd.Stdout, cmd.Stderr = logs, logs
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	dumpLogs := func() {
+		b, _ := os.ReadFile(logs.Name())
+		if len(b) > 6000 {
+			b = b[len(b)-6000:]
+		}
+		t.Logf("serve log (end):\n%s", b)
+	}
+
+	db, err := store.Open(context.Background(), filepath.Join(dataDir, "pilotpulse.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sources := NewSources(db)
+	cursor := func() int {
+		src, err := sources.ByName(context.Background(), "upstream")
+		if err != nil || src.Status.Cursor == nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(*src.Status.Cursor)
+		return n
+	}
+	wait := func(what string, cmd *exec.Cmd, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(90 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				dumpLogs()
+				t.Fatalf("timed out waiting for %s (cursor %d of %d)", what, cursor(), total)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+
+	// Kill at growing positions; the last kills land right after a cursor
+	// move and in the middle of a page (a short, odd sleep after a move).
+	kills := []struct {
+		at    int
+		pause time.Duration
+	}{{total / 5, 0}, {total * 2 / 5, 7 * time.Millisecond}, {total * 3 / 5, 23 * time.Millisecond}, {total * 4 / 5, 41 * time.Millisecond}}
+	for i, k := range kills {
+		cmd := start()
+		wait(fmt.Sprintf("cursor past %d (run %d)", k.at, i+1), cmd, func() bool { return cursor() >= k.at })
+		time.Sleep(k.pause)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		t.Logf("run %d killed with the cursor at %d of %d", i+1, cursor(), total)
+	}
+	if cursor() >= total {
+		t.Fatalf("the feed was pulled completely before the last kill: the test did not interrupt anything")
+	}
+
+	cmd := start()
+	wait("the feed to be caught up", cmd, func() bool { return cursor() == total })
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+
+	var n, uniq, rolled uint64
+	if err := ch.QueryRow(context.Background(), `SELECT count(), uniqExact(event_id) FROM events WHERE source = 'upstream'`).Scan(&n, &uniq); err != nil {
+		t.Fatal(err)
+	}
+	if n != uint64(total) || uniq != n {
+		dumpLogs()
+		t.Fatalf("ClickHouse holds %d events (%d distinct event ids); the upstream has %d", n, uniq, total)
+	}
+	if err := ch.QueryRow(context.Background(), `SELECT sum(events) FROM rollup_company_daily`).Scan(&rolled); err != nil {
+		t.Fatal(err)
+	}
+	if rolled != uint64(total) {
+		t.Fatalf("the per-company rollup counts %d events; the upstream has %d", rolled, total)
+	}
+	src, err := sources.ByName(context.Background(), "upstream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Status.EventsPulled != int64(total) {
+		t.Errorf("the status says %d events pulled, the upstream has %d", src.Status.EventsPulled, total)
+	}
+	if src.Status.Failing || src.Status.LastSuccessAt == nil {
+		t.Errorf("status after catching up: %+v", src.Status)
+	}
+	t.Logf("%d events pulled exactly once across %d kills (status: pulled %d, duplicates %d)", total, len(kills), src.Status.EventsPulled, src.Status.EventsDuplicate)
+}

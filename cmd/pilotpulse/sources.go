@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/internal/audit"
+)
+
+// sourceAddFlags are the flags of "source add".
+func sourceAddFlags(fs *flag.FlagSet) {
+	fs.String("name", "", "the source's name (the events' source; cannot change later)")
+	fs.String("kind", analytics.KindHTTPFeed, "http-feed or directory")
+	fs.String("url", "", "http-feed: the feed address, polled as URL?after=CURSOR&limit=N")
+	fs.String("dir", "", "directory: the folder export files (*.ndjson, *.ndjson.gz, *.csv) are dropped in")
+	fs.String("interval", "", "how often to poll, e.g. 30s or 5m (default 60s)")
+	fs.Int("limit", 0, fmt.Sprintf("events per feed page or stored batch (default %d)", analytics.DefaultBatchLimit))
+	fs.Bool("disabled", false, "create the source switched off")
+}
+
+func runSourceAdd(ctx context.Context, c *cmdContext) error {
+	if len(c.args) > 0 {
+		return usageError{"source add takes no arguments, only flags"}
+	}
+	if c.flag("name") == "" {
+		return usageError{"source add needs --name"}
+	}
+	interval, err := analytics.ParseInterval(c.flag("interval"))
+	if err != nil {
+		return usageError{"--interval: " + err.Error()}
+	}
+	limit, _ := strconv.Atoi(c.flag("limit"))
+	disabled := c.flag("disabled") == "true"
+	enabled := !disabled
+	in := analytics.SourceInput{Name: c.flag("name"), Kind: c.flag("kind"), URL: c.flag("url"), Directory: c.flag("dir"),
+		IntervalSeconds: interval, BatchLimit: limit, Enabled: &enabled}
+	a, err := openAppDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	src, err := analytics.NewSources(a.DB).Create(ctx, in)
+	if err != nil {
+		return fmt.Errorf("source add: %w", err)
+	}
+	a.Audit.Record(ctx, audit.Entry{Actor: "cli", Action: audit.RecordCreated, Target: "source " + src.Name, Detail: sourceDetail(src)})
+	state := "enabled"
+	if !src.Enabled {
+		state = "disabled"
+	}
+	fmt.Fprintf(c.stdout, "created %s source %q (id %d, %s, every %s): %s\n", src.Kind, src.Name, src.ID, state, src.Interval(), sourceTarget(src))
+	return nil
+}
+
+func sourceTarget(s analytics.Source) string {
+	switch s.Kind {
+	case analytics.KindHTTPFeed:
+		return s.URL
+	case analytics.KindDirectory:
+		return s.Directory
+	}
+	return "(push: sends with a token)"
+}
+
+func sourceDetail(s analytics.Source) string {
+	return fmt.Sprintf("kind=%s target=%s interval=%ds limit=%d enabled=%t", s.Kind, sourceTarget(s), s.IntervalSeconds, s.BatchLimit, s.Enabled)
+}
+
+func runSourceList(ctx context.Context, c *cmdContext) error {
+	if len(c.args) > 0 {
+		return usageError{"source list takes no arguments"}
+	}
+	a, err := openAppDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	srcs, err := analytics.NewSources(a.DB).List(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tKIND\tSTATE\tINTERVAL\tPULLED\tREJECTED\tLAST SUCCESS\tCURSOR\tLAST ERROR")
+	now := time.Now().UTC()
+	for _, s := range srcs {
+		state, interval, success, cursor, lastErr := "-", "-", "-", "-", "-"
+		if s.Pulled() {
+			state = "enabled"
+			if !s.Enabled {
+				state = "disabled"
+			} else if s.Status.Failing {
+				state = fmt.Sprintf("failing (%d)", s.Status.ConsecutiveFailures)
+			}
+			interval = s.Interval().String()
+			if s.Status.LastSuccessAt != nil {
+				success = s.Status.LastSuccessAt.Format(time.RFC3339) + " (" + s.Lag(now).Round(time.Second).String() + " ago)"
+			}
+			if s.Status.Cursor != nil {
+				cursor = *s.Status.Cursor
+			}
+		}
+		if s.Status.LastError != "" {
+			lastErr = oneLine(s.Status.LastError)
+			if s.Status.LastErrorAt != nil {
+				lastErr = s.Status.LastErrorAt.Format(time.RFC3339) + " " + lastErr
+			}
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.ID, cliSafe(s.Name), s.Kind, state, interval,
+			s.Status.EventsPulled, s.Status.EventsRejected, success, cliSafe(cursor), cliSafe(lastErr))
+	}
+	return tw.Flush()
+}
+
+// cliSafe keeps a value on one table cell: no tabs or line breaks.
+func cliSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
