@@ -140,7 +140,7 @@ type callView struct {
 }
 
 type historyRow struct {
-	Version
+	V       Version
 	Changes []change
 }
 
@@ -174,7 +174,7 @@ func (h *Handler) renderCall(c *fiber.Ctx, v callView, form, errs map[string]str
 func historyRows(vs []Version) []historyRow {
 	out := make([]historyRow, 0, len(vs))
 	for i := len(vs) - 1; i >= 0; i-- {
-		r := historyRow{Version: vs[i]}
+		r := historyRow{V: vs[i]}
 		if i > 0 && vs[i].Action == ActionUpdated {
 			before, after := asMap(vs[i-1].Snapshot), asMap(vs[i].Snapshot)
 			for _, f := range vs[i].Changed {
