@@ -97,7 +97,7 @@ func (h *Handler) invitationList(format string) fiber.Handler {
 		}
 		actor := web.PrincipalOf(c).Name()
 		for _, inv := range invs {
-			if err := h.sender.logSend(c.UserContext(), inv, "invitation", "list", nil, actor); err != nil {
+			if err := h.sender.logSend(c.UserContext(), inv, "invitation", "list", nil, actor, h.store.Now()); err != nil {
 				return webError(err, "wave")
 			}
 		}

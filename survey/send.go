@@ -156,7 +156,7 @@ func (s *Sender) mailText(inv Invitation, w Wave, token string, reminder bool) (
 	return subject, body
 }
 
-func (s *Sender) logSend(ctx context.Context, inv Invitation, kind, channel string, sendErr error, actor string) error {
+func (s *Sender) logSend(ctx context.Context, inv Invitation, kind, channel string, sendErr error, actor string, now time.Time) error {
 	msg := ""
 	if sendErr != nil {
 		msg = sendErr.Error()
@@ -164,7 +164,6 @@ func (s *Sender) logSend(ctx context.Context, inv Invitation, kind, channel stri
 			msg = msg[:500]
 		}
 	}
-	now := s.Store.Now()
 	_, err := s.Store.db.ExecContext(ctx, `INSERT INTO survey_sends (invitation_id, kind, channel, at, ok, error, actor) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		inv.ID, kind, channel, now, sendErr == nil, msg, actor)
 	if err != nil || sendErr != nil || channel != "smtp" {
@@ -196,7 +195,7 @@ func (s *Sender) SendInvitations(ctx context.Context, w Wave, now time.Time, act
 		return r, err
 	}
 	for _, inv := range invs {
-		if err := s.send(ctx, inv, w, "invitation", actor, &r); err != nil {
+		if err := s.send(ctx, inv, w, "invitation", actor, now, &r); err != nil {
 			return r, err
 		}
 	}
@@ -226,14 +225,14 @@ func (s *Sender) SendReminders(ctx context.Context, w Wave, now time.Time, actor
 		return r, err
 	}
 	for _, inv := range invs {
-		if err := s.send(ctx, inv, w, "reminder", actor, &r); err != nil {
+		if err := s.send(ctx, inv, w, "reminder", actor, now, &r); err != nil {
 			return r, err
 		}
 	}
 	return r, nil
 }
 
-func (s *Sender) send(ctx context.Context, inv Invitation, w Wave, kind, actor string, r *SendResult) error {
+func (s *Sender) send(ctx context.Context, inv Invitation, w Wave, kind, actor string, now time.Time, r *SendResult) error {
 	tok, err := s.Store.Token(inv)
 	if err != nil {
 		return fmt.Errorf("invitation %d: token: %w", inv.ID, err)
@@ -245,7 +244,7 @@ func (s *Sender) send(ctx context.Context, inv Invitation, w Wave, kind, actor s
 	} else {
 		r.Sent++
 	}
-	return s.logSend(ctx, inv, kind, "smtp", sendErr, actor)
+	return s.logSend(ctx, inv, kind, "smtp", sendErr, actor, now)
 }
 
 // TickResult is what one scheduler round did.

@@ -1,0 +1,158 @@
+package survey_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/pilotpulse/pilotpulse/internal/browsertest"
+)
+
+const axePath = "../tools/node_modules/axe-core/axe.min.js"
+
+type axeResult struct {
+	Violations []struct {
+		ID     string `json:"id"`
+		Impact string `json:"impact"`
+		Help   string `json:"help"`
+		Nodes  []struct {
+			Target []any  `json:"target"`
+			HTML   string `json:"html"`
+		} `json:"nodes"`
+	} `json:"violations"`
+	Passes []struct {
+		ID string `json:"id"`
+	} `json:"passes"`
+}
+
+// runAxe runs axe-core on the current page and fails on any serious or
+// critical violation.
+func runAxe(t *testing.T, ctx context.Context, axe, what string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
+		t.Fatalf("%s: inject axe-core: %v", what, err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe.run: %v", what, err)
+	}
+	var res axeResult
+	if err := json.Unmarshal([]byte(raw), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Passes) < 10 {
+		t.Fatalf("%s: axe-core ran only %d passing rules: %.300s", what, len(res.Passes), raw)
+	}
+	for _, v := range res.Violations {
+		msg := v.ID + " (" + v.Impact + "): " + v.Help
+		for _, n := range v.Nodes {
+			msg += "\n    " + n.HTML
+		}
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("%s: %s", what, msg)
+		} else {
+			t.Logf("%s: minor: %s", what, msg)
+		}
+	}
+}
+
+// TestRespondentPageInChromium answers the questionnaire in headless
+// Chromium with the keyboard only, checks it with axe-core (no serious or
+// critical violation) on a desktop and a phone viewport, with and without
+// errors, and without JavaScript on our side (the page ships none).
+func TestRespondentPageInChromium(t *testing.T) {
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatalf("axe-core missing (%v): run `npm ci --prefix tools` (make test does)", err)
+	}
+	f := newFixture(t)
+	f.company("4000001", "Browser A/S", "Gry:gry@browser.dk", "Hal:hal@browser.dk:en")
+	w := f.openWave()
+	toks := f.tokens(w.ID)
+	base := f.env.Listen()
+	ctx := browsertest.New(t)
+
+	url := base + "/q/" + toks["gry@browser.dk"]
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible("form")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.scripts.length`)); err != nil || n != 0 {
+		t.Errorf("the respondent page has %d scripts (%v); it must work without JavaScript", n, err)
+	}
+	runAxe(t, ctx, string(axe), "form (desktop)")
+
+	// Submit empty: errors next to the fields, still accessible.
+	if err := chromedp.Do(ctx, chromedp.Click(`button[value="submit"]`), chromedp.WaitVisible("#form-errors")); err != nil {
+		t.Fatal(err)
+	}
+	txt, err := chromedp.Run(ctx, chromedp.Text("#err-used_mailbox"))
+	if err != nil || !strings.Contains(txt, "Besvar venligst") {
+		t.Errorf("error next to the field: %q %v", txt, err)
+	}
+	runAxe(t, ctx, string(axe), "form with errors")
+
+	// Keyboard only: focus a radio with Tab order and choose with the arrow
+	// keys / space, then submit with Enter on the button.
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible("form")); err != nil {
+		t.Fatal(err)
+	}
+	keyAnswer := func(sel string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Focus(sel), chromedp.KeyEvent(" ")); err != nil {
+			t.Fatalf("%s: %v", sel, err)
+		}
+	}
+	for _, sel := range []string{"#q_used_mailbox-yes", "#q_setup_problem-no", "#q_ease-4", "#q_contacted_support-no", "#q_third_party_access-no", "#q_missing_features-audit_trail"} {
+		keyAnswer(sel)
+	}
+	if err := chromedp.Do(ctx, chromedp.Focus("#q_comments"), chromedp.KeyEvent("Tastatur alene")); err != nil {
+		t.Fatal(err)
+	}
+	checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#q_ease-4").checked && document.querySelector("#q_missing_features-audit_trail").checked`))
+	if err != nil || !checked {
+		t.Fatalf("space did not choose: %v", err)
+	}
+	// Tab from the comments to the submit button and press Enter.
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+		t.Fatal(err)
+	}
+	focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.value || document.activeElement.id`))
+	if focused != "submit" {
+		t.Fatalf("Tab after the comments focuses %q, want the submit button", focused)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(".flash")); err != nil {
+		t.Fatal(err)
+	}
+	if txt, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(txt, "Dine svar er indsendt") {
+		t.Fatalf("after keyboard submit: %s", txt)
+	}
+	runAxe(t, ctx, string(axe), "thank-you page")
+	if v := f.answer(w.ID, "gry@browser.dk", "comments"); v != "Tastatur alene" {
+		t.Errorf("comment stored %q", v)
+	}
+
+	// A phone: 375 px wide, no horizontal scrolling; English for an English contact.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile), chromedp.Navigate(base+"/q/"+toks["hal@browser.dk"]), chromedp.WaitVisible("form")); err != nil {
+		t.Fatal(err)
+	}
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	if err != nil || wide {
+		sw, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		t.Errorf("the page scrolls sideways on a phone (scrollWidth %d)", sw)
+	}
+	if lang, _ := chromedp.Run(ctx, chromedp.Text("legend")); !strings.Contains(lang, "Has your company") {
+		t.Errorf("English contact sees %q", lang)
+	}
+	runAxe(t, ctx, string(axe), "form (phone, English)")
+
+	// The neutral page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/q/nope"), chromedp.WaitVisible("h1")); err != nil {
+		t.Fatal(err)
+	}
+	runAxe(t, ctx, string(axe), "neutral page")
+}
