@@ -176,8 +176,19 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 }
 
 // SetEnabled turns pulling a source on or off.
+// It does not re-validate the settings, so a source whose folder is gone
+// can still be switched off.
 func (s *Sources) SetEnabled(ctx context.Context, id int64, enabled bool) (Source, error) {
-	return s.Update(ctx, id, SourceInput{Enabled: &enabled})
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `UPDATE sources SET enabled = ?, updated_at = ?, next_attempt_at = ? WHERE id = ? AND kind IN ('http-feed', 'directory')`,
+		enabled, now, now, id)
+	if err != nil {
+		return Source{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Source{}, ErrSourceNotFound
+	}
+	return s.Get(ctx, id)
 }
 
 // PollNow asks the puller to pull the source at once (within a few

@@ -129,6 +129,9 @@ func (a *App) Web() (*web.Server, error) {
 			return nil, err
 		}
 	}
+	if err := analytics.RegisterSources(srv, a.DB, a.Audit); err != nil {
+		return nil, err
+	}
 	if err := support.Register(srv, support.NewStore(a.DB), a.Audit); err != nil {
 		return nil, err
 	}
