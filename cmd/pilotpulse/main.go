@@ -97,11 +97,13 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"token create":       runTokenCreate,
 		"import companies":   runImportRegistry("companies"),
 		"import authorities": runImportRegistry("authorities"),
+		"import calls":       runImportCalls,
 		"import events":      runImportEvents,
 		"source add":         runSourceAdd,
 		"source list":        runSourceList,
 		"feed serve":         runFeedServe,
 		"feed export":        runFeedExport,
+		"survey":             runSurvey,
 	}
 }
 
