@@ -103,7 +103,6 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"source list":        runSourceList,
 		"feed serve":         runFeedServe,
 		"feed export":        runFeedExport,
-		"survey":             runSurvey,
 	}
 }
 
