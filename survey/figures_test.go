@@ -68,7 +68,7 @@ func TestResponseRateExact(t *testing.T) {
 			Email string `json:"email"`
 		} `json:"non_respondents"`
 	}
-	m.Get("/api/v1/survey/waves/" + w.ID).JSON(t, &st)
+	m.Get("/api/v1/survey/waves/"+w.ID).JSON(t, &st)
 	if st.Figures != want || len(st.NonRespondents) != 3 {
 		t.Errorf("API figures %+v, %d non-respondents", st.Figures, len(st.NonRespondents))
 	}
@@ -139,7 +139,7 @@ func TestCompanyHistoryFlagsChanges(t *testing.T) {
 		t.Errorf("company page: %d %.3000s", page.StatusCode, page.Body)
 	}
 	var api []survey.HistoryWave
-	admin.Get("/api/v1/survey/companies/" + cvrA + "/history").JSON(t, &api)
+	admin.Get("/api/v1/survey/companies/"+cvrA+"/history").JSON(t, &api)
 	if len(api) != 4 || len(api[1].Flags) != 2 {
 		t.Errorf("history API %+v", api)
 	}

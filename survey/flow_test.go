@@ -55,7 +55,8 @@ func TestTokensStoredHashedAndNeutralPage(t *testing.T) {
 		t.Errorf("Referrer-Policy %q", ok.Header.Get("Referrer-Policy"))
 	}
 	// The English contact sees the questions in English.
-	if en := c.Get("/q/" + toks["bo@alfa.dk"]); !strings.Contains(en.Body, "Has your company used the digital mailbox") {
+	if en := c.Get("/q/" + toks["bo@alfa.dk"]); !strings.Contains(en.Body, "Has your company used the digital mailbox") ||
+		!strings.Contains(en.Body, "Submit answers") || !strings.Contains(en.Body, `<html lang="en">`) {
 		t.Errorf("English contact's page is not in English: %.300s", en.Body)
 	}
 	if inv := f.invitation(w.ID, "anna@alfa.dk"); inv.Status != "opened" || inv.OpenedAt == nil {

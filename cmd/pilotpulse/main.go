@@ -103,12 +103,15 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"source list":        runSourceList,
 		"feed serve":         runFeedServe,
 		"feed export":        runFeedExport,
+		"survey":             runSurvey,
+		"demo":               runDemo,
 	}
 }
 
 // commandFlags adds each command's own flags.
 var commandFlags = map[string]func(fs *flag.FlagSet){
 	"source add":  sourceAddFlags,
+	"demo":        demoFlags,
 	"feed serve":  feedFlags,
 	"feed export": feedFlags,
 	"user add": func(fs *flag.FlagSet) {
