@@ -19,8 +19,10 @@ deps-run:
 deps-test:
 	@scripts/deps.sh clickhouse browser node-tools
 
-# Start Pilotpulse with a private ClickHouse; data stays in $(DATA_DIR).
+# Start Pilotpulse with a private ClickHouse and the demo pilot loaded (again
+# safely: it is stored once); data stays in $(DATA_DIR).
 run: deps-run build
+	PILOTPULSE_DATA_DIR=$(DATA_DIR) $(BIN) demo
 	PILOTPULSE_DATA_DIR=$(DATA_DIR) $(BIN) serve
 
 # Every test, against a real ClickHouse, SQLite and Chromium.

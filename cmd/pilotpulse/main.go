@@ -35,6 +35,9 @@ commands:
   token create (--user EMAIL | --source NAME) [--name LABEL]
   import companies FILE…                  CSV or XLSX, see README
   import authorities FILE…
+  import events [--source NAME] FILE…     usage events: NDJSON, NDJSON.gz, JSON, CSV
+  import calls FILE…                      a support-call log (CSV or XLSX)
+  demo [--seed 1] [--weeks 8]             load the demo pilot (registry and usage events); safe to repeat
   source add --name N --kind http-feed|directory (--url U | --dir D) [--interval 30s] [--limit N]
   source list                             pulled and push sources with their status
   feed serve [--addr 127.0.0.1:9900] [--companies 30] [--weeks 8] [--seed 1] [--delay 0]
@@ -160,7 +163,11 @@ func run(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
+	if name != "serve" && fs.Lookup("log-level").Value.String() == "" && e.getenv(config.EnvName("log-level")) == "" {
+		cfg.LogLevel = "warn" // one-shot commands speak on stdout; the log carries warnings and errors only
+	}
 	logger := app.NewLogger(cfg, e.stderr, e.stdoutTerminal)
+	slog.SetDefault(logger)
 	return fn(ctx, &cmdContext{env: e, cfg: cfg, logger: logger, args: fs.Args(), fs: fs})
 }
 
