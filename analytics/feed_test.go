@@ -93,6 +93,32 @@ func TestDemoEventsArePlausibleAndDeterministic(t *testing.T) {
 	}
 	t.Logf("%d events: %v", len(d.Events), types)
 
+	// The registry takes the participants and authorities as they are, and
+	// every event passes the ingestion's validation.
+	for _, c := range d.Companies {
+		c.Normalize()
+		if err := c.Validate(); err != nil {
+			t.Errorf("company %s: %v", c.Name, err)
+		}
+	}
+	for _, a := range d.Authorities {
+		a.Normalize()
+		if err := a.Validate(); err != nil {
+			t.Errorf("authority %s: %v", a.Name, err)
+		}
+	}
+	received := time.Date(2013, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, e := range d.Events {
+		raw, _ := json.Marshal(e)
+		ev, err := ParseEventJSON(raw, received)
+		if err != nil {
+			t.Fatalf("event %s does not validate: %v", raw, err)
+		}
+		if !ev.OccurredAt.Equal(e.At()) || ev.OccurredAt.Location() != time.UTC {
+			t.Fatalf("event %s: occurred_at %v, want %v in UTC", e.EventID, ev.OccurredAt, e.At())
+		}
+	}
+
 	again := DemoEvents(1, 30, 8)
 	if !reflect.DeepEqual(d.Events, again.Events) || !reflect.DeepEqual(d.Companies, again.Companies) {
 		t.Error("the same seed gave a different pilot")
