@@ -259,7 +259,7 @@ func TestFormKeepsWhatWasTypedAndShowsHistory(t *testing.T) {
 		t.Fatalf("stale change: %d %.500s", r.StatusCode, r.Body)
 	}
 	p := sup.Get(callPage)
-	for _, want := range []string{"<td>2</td><td>", "resolution</strong>: resolved → partly", "duration_minutes</strong>: 22 → 7", `value="2026-11-10T09:15"`, "Kirsten &lt;Ø&gt;"} {
+	for _, want := range []string{"<td>2</td><td>", "Udfald</strong>: Løst → Delvist løst", "Varighed (minutter)</strong>: 22 → 7", `value="2026-11-10T09:15"`, "Kirsten &lt;Ø&gt;"} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("call page lacks %q", want)
 		}

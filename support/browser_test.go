@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -44,6 +45,24 @@ func tabTo(t *testing.T, ctx context.Context, id string) {
 		keys(t, ctx, kb.Tab)
 	}
 	t.Fatalf("Tab never reached #%s (focus on #%s)", id, focused(t, ctx))
+}
+
+// waitLocation waits (up to 30 s) until the tab's address contains part
+// and the new page has loaded.
+func waitLocation(t *testing.T, ctx context.Context, part string) {
+	t.Helper()
+	loc := ""
+	for range 300 {
+		loc, _ = chromedp.Run(ctx, chromedp.Location())
+		if strings.Contains(loc, part) {
+			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState`))
+			if state == "complete" {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the tab never reached an address with %q (at %s)", part, loc)
 }
 
 // TestKeyboardOnlyEntryAndSearch logs a call with the keyboard alone (the
@@ -110,12 +129,9 @@ func TestKeyboardOnlyEntryAndSearch(t *testing.T) {
 	}
 	tabTo(t, ctx, "f-search")
 	keys(t, ctx, "zebrafisk", kb.Enter)
+	waitLocation(t, ctx, "search=zebrafisk")
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(`#calls tbody a[href^="/support/calls/"]`)); err != nil {
 		t.Fatal(err)
-	}
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
-	if !strings.Contains(loc, "search=zebrafisk") {
-		t.Fatalf("the search did not run: %s", loc)
 	}
 	body, err := chromedp.Run(ctx, chromedp.Text("#calls tbody"))
 	if err != nil {

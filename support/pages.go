@@ -144,7 +144,36 @@ type historyRow struct {
 	Changes []change
 }
 
-type change struct{ Field, Old, New string }
+// change is one changed field of a version: Label is the field's
+// translation key; OldKey/NewKey, when set, are translation keys of coded
+// values (else Old/New are shown as they are).
+type change struct{ Field, Label, Old, New, OldKey, NewKey string }
+
+// fieldLabels are the translation keys of the fields shown in the history.
+var fieldLabels = map[string]string{"company_cvr": "support.company", "duration_minutes": "support.duration"}
+
+func newChange(field string, before, after any) change {
+	ch := change{Field: field, Label: "support." + field, Old: shown(field, before), New: shown(field, after)}
+	if l, ok := fieldLabels[field]; ok {
+		ch.Label = l
+	}
+	switch field {
+	case "desk", "channel", "category", "resolution":
+		if v, ok := before.(string); ok && v != "" {
+			ch.OldKey = "support." + field + "." + v
+		}
+		if v, ok := after.(string); ok && v != "" {
+			ch.NewKey = "support." + field + "." + v
+		}
+	}
+	if b, ok := before.(bool); ok {
+		ch.OldKey = "support." + strconv.FormatBool(b)
+	}
+	if b, ok := after.(bool); ok {
+		ch.NewKey = "support." + strconv.FormatBool(b)
+	}
+	return ch
+}
 
 func (h *Handler) renderCall(c *fiber.Ctx, v callView, form, errs map[string]string) error {
 	cos, err := h.store.Companies(c.UserContext())
@@ -178,7 +207,7 @@ func historyRows(vs []Version) []historyRow {
 		if i > 0 && vs[i].Action == ActionUpdated {
 			before, after := asMap(vs[i-1].Snapshot), asMap(vs[i].Snapshot)
 			for _, f := range vs[i].Changed {
-				r.Changes = append(r.Changes, change{Field: f, Old: shown(f, before[f]), New: shown(f, after[f])})
+				r.Changes = append(r.Changes, newChange(f, before[f], after[f]))
 			}
 		}
 		out = append(out, r)
