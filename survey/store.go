@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/store"
@@ -26,6 +27,9 @@ type Store struct {
 	db     *store.DB
 	sealer *sealer
 	Now    func() time.Time
+
+	mu       sync.Mutex
+	versions map[int64]Version // published versions never change: cached by id
 }
 
 // NewStore returns the survey store over db; key seals tokens (32 bytes).
@@ -34,7 +38,7 @@ func NewStore(db *store.DB, key []byte) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, sealer: s, Now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Store{db: db, sealer: s, Now: func() time.Time { return time.Now().UTC() }, versions: map[int64]Version{}}, nil
 }
 
 // DB is the database the store uses.
@@ -137,7 +141,19 @@ func scanVersion(row interface{ Scan(...any) error }) (Version, error) {
 
 // Version returns one version by id.
 func (s *Store) Version(ctx context.Context, id int64) (Version, error) {
-	return scanVersion(s.db.QueryRowContext(ctx, versionSelect+` WHERE v.id = ?`, id))
+	s.mu.Lock()
+	v, ok := s.versions[id]
+	s.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := scanVersion(s.db.QueryRowContext(ctx, versionSelect+` WHERE v.id = ?`, id))
+	if err == nil {
+		s.mu.Lock()
+		s.versions[id] = v
+		s.mu.Unlock()
+	}
+	return v, err
 }
 
 // Current returns the newest version of the questionnaire slug.
