@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/registry"
 )
 
 // webError maps a store error to the answer it gives.
@@ -278,7 +280,10 @@ func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 		}
 		f.AsOf = t
 	}
-	f.Cohort, f.Kind = strings.TrimSpace(c.Query("cohort")), strings.TrimSpace(c.Query("kind"))
+	f.Cohort, f.Kind = strings.TrimSpace(c.Query("cohort")), strings.ToLower(strings.TrimSpace(c.Query("kind")))
+	if f.Kind != "" && !slices.Contains(registry.CompanyKinds, f.Kind) {
+		es.add("kind", "unknown kind %q: one of %s", clip(f.Kind, 40), strings.Join(registry.CompanyKinds, ", "))
+	}
 	if len(es) == 0 {
 		if f.To.Before(f.From) {
 			es.add("to", "week %s is before from week %s", f.To, f.From)

@@ -109,6 +109,10 @@ func TestAPIRolesHistoryAndDelete(t *testing.T) {
 		{"bad week", sup, "GET", "/api/v1/support/calls?week=2026-W60", nil, 400},
 		{"unknown filter value", sup, "GET", "/api/v1/support/calls?desk=helpdesk", nil, 400},
 		{"no such call", sup, "GET", "/api/v1/support/calls/424242", nil, 404},
+		{"figures: unknown kind", manager, "GET", "/api/v1/support/figures?kind=bank", nil, 400},
+		{"figures: to before from", manager, "GET", "/api/v1/support/figures?from=2026-W47&to=2026-W46", nil, 400},
+		{"figures: too many weeks", manager, "GET", "/api/v1/support/figures?from=2020-W01&to=2026-W46", nil, 400},
+		{"figures: of companies", manager, "GET", "/api/v1/support/figures?kind=company&as_of=2026-11-20", nil, 200},
 	} {
 		var r apptest.Response
 		if sc.method == "GET" {
@@ -214,6 +218,9 @@ func TestFormKeepsWhatWasTypedAndShowsHistory(t *testing.T) {
 	env := apptest.New(t, apptest.Options{NoClickHouse: true})
 	cvr := company(env, validCVR(t, "5566778"), "Ærø Rederi A/S")
 	sup := env.As(auth.RoleSupport, "")
+	if p := sup.Get("/support/calls/new?company=" + cvr); !strings.Contains(p.Body, `value="Ærø Rederi A/S — `+cvr+`"`) {
+		t.Errorf("the form does not start with the company asked for")
+	}
 	page := sup.Get("/support/calls/new")
 	if page.StatusCode != 200 || !strings.Contains(page.Body, `<option value="Ærø Rederi A/S — `+cvr+`">`) || !strings.Contains(page.Body, "autofocus") {
 		t.Fatalf("new-call form: %d %.2000s", page.StatusCode, page.Body)
