@@ -367,3 +367,28 @@ func TestImport(t *testing.T) {
 		t.Errorf("import page: %d", r.StatusCode)
 	}
 }
+
+func TestListPages(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoClickHouse: true})
+	cvr := company(env, validCVR(t, "6655443"), "Mange Opkald A/S")
+	st := support.NewStore(env.App.DB)
+	start := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	for i := range 105 {
+		at := start.Add(time.Duration(i) * time.Hour)
+		if _, err := st.Create(t.Context(), support.Input{CompanyCVR: cvr, CallerName: "Anna", ReceivedAt: &at, Desk: "portal",
+			Channel: "phone", Category: "other", Description: fmt.Sprintf("opkald nummer %d", i), Resolution: "resolved"}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sup := env.As(auth.RoleSupport, "")
+	rows := func(body string) int { return strings.Count(body, `<td><a href="/support/calls/`) }
+	p1 := sup.Get("/support/calls?category=other")
+	if n := rows(p1.Body); n != 100 || !strings.Contains(p1.Body, `href="/support/calls?category=other&amp;offset=100"`) || strings.Contains(p1.Body, `rel="prev"`) {
+		t.Fatalf("page 1: %d rows", n)
+	}
+	p2 := sup.Get("/support/calls?category=other&offset=100")
+	if n := rows(p2.Body); n != 5 || strings.Contains(p2.Body, `rel="next"`) || !strings.Contains(p2.Body, "opkald nummer 0") ||
+		!strings.Contains(p2.Body, `href="/support/calls?category=other&amp;offset=0"`) {
+		t.Fatalf("page 2: %d rows", n)
+	}
+}

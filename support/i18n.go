@@ -58,7 +58,7 @@ func init() {
 		"support.by_desk": "Opkald pr. support", "support.past_due_all": "Åbne opfølgninger over fristen (alle uger)",
 		"support.pilot_companies": "virksomheder i piloten", "support.json": "Samme tal som JSON",
 		"support.not_solved_note": "Ikke løst = udfald delvist løst, ikke løst eller eskaleret.",
-		"support.readonly":        "Du kan læse opkaldet, men ikke ændre det.", "support.cohort": "Pilothold", "support.true": "ja", "support.false": "nej",
+		"support.readonly":        "Du kan læse opkaldet, men ikke ændre det.", "support.cohort": "Pilothold", "support.true": "ja", "support.false": "nej", "support.pages": "Sider", "support.prev": "Nyere", "support.next": "Ældre",
 	}, map[string]string{
 		"nav.support_calls": "Support calls", "nav.support_figures": "Support figures",
 		"support.calls": "Support calls", "support.new": "New call", "support.call": "Call", "support.edit": "Edit the call",
@@ -89,6 +89,6 @@ func init() {
 		"support.by_desk": "Calls by desk", "support.past_due_all": "Open follow-ups past due (all weeks)",
 		"support.pilot_companies": "companies in the pilot", "support.json": "The same figures as JSON",
 		"support.not_solved_note": "Not solved = resolution partly resolved, not resolved or escalated.",
-		"support.readonly":        "You can read this call but not change it.", "support.cohort": "Pilot cohort", "support.true": "yes", "support.false": "no",
+		"support.readonly":        "You can read this call but not change it.", "support.cohort": "Pilot cohort", "support.true": "yes", "support.false": "no", "support.pages": "Pages", "support.prev": "Newer", "support.next": "Older",
 	})
 }

@@ -365,12 +365,24 @@ type listView struct {
 	Companies                                []CompanyRef
 	Desks, Channels, Categories, Resolutions []string
 	CanWrite, IsAdmin, Created               bool
+	Prev, Next                               string // links to the pages before and after, if any
 	Import                                   *ImportResult
 }
 
 type listRow struct {
 	Call    Call
 	Snippet string
+}
+
+// pageSize is how many calls the list page shows at a time.
+const pageSize = 100
+
+// pageLink is this list's address with another offset.
+func pageLink(c *fiber.Ctx, offset int) string {
+	q := url.Values{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { q.Add(string(k), string(v)) })
+	q.Set("offset", strconv.Itoa(offset))
+	return "/support/calls?" + q.Encode()
 }
 
 var listQuery = []string{"search", "week", "company", "desk", "category", "resolution", "follow_up", "deleted"}
@@ -395,9 +407,20 @@ func (h *Handler) renderList(c *fiber.Ctx, d web.PageData, v listView) error {
 	case err != nil:
 		return webError(err)
 	default:
+		if f.Limit == 0 {
+			f.Limit = pageSize
+		}
+		f.Limit++ // one more tells whether there is a next page
 		calls, err := h.store.List(c.UserContext(), f)
 		if err != nil {
 			return webError(err)
+		}
+		if len(calls) == f.Limit {
+			calls = calls[:len(calls)-1]
+			v.Next = pageLink(c, f.Offset+len(calls))
+		}
+		if f.Offset > 0 {
+			v.Prev = pageLink(c, max(f.Offset-(f.Limit-1), 0))
 		}
 		for _, call := range calls {
 			v.Rows = append(v.Rows, listRow{Call: call, Snippet: clip(strings.Join(strings.Fields(call.Description), " "), 140)})
