@@ -2,8 +2,10 @@ package survey_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,5 +99,100 @@ func TestAdminPagesScheduleWavesAndPublishing(t *testing.T) {
 	}
 	if r := admin.PostForm("/survey/tick", nil); r.StatusCode != 200 {
 		t.Errorf("tick: %d", r.StatusCode)
+	}
+}
+
+// builderForm fills the builder form the way the page does, from a definition.
+func builderForm(d survey.Definition, extra int) url.Values {
+	v := url.Values{"title_da": {d.Title.DA}, "title_en": {d.Title.EN}, "intro_da": {d.Intro.DA}, "intro_en": {d.Intro.EN}}
+	for i, q := range d.Questions {
+		s := func(name, val string) { v.Set(fmt.Sprintf("%s_%d", name, i), val) }
+		s("pos", fmt.Sprint((i+1)*10))
+		s("key", q.Key)
+		s("type", q.Type)
+		if q.Required {
+			s("required", "1")
+		}
+		s("text_da", q.Text.DA)
+		s("text_en", q.Text.EN)
+		s("help_da", q.Help.DA)
+		s("help_en", q.Help.EN)
+		var opts []string
+		for _, o := range q.Options {
+			opts = append(opts, o.Key+" | "+o.Text.DA+" | "+o.Text.EN)
+		}
+		s("options", strings.Join(opts, "\r\n"))
+		if q.ShowIf != nil {
+			s("show_if", q.ShowIf.Key+"="+q.ShowIf.Equals)
+		}
+	}
+	v.Set("rows", fmt.Sprint(len(d.Questions)+extra))
+	return v
+}
+
+func TestQuestionnaireBuilder(t *testing.T) {
+	f := newFixture(t)
+	admin := f.env.As(auth.RoleAdmin, "")
+	ctx := context.Background()
+	page := admin.Get("/survey/questionnaire/builder")
+	if page.StatusCode != 200 || !strings.Contains(page.Body, `name="key_0" value="used_mailbox"`) || !strings.Contains(page.Body, "employee_signature | Medarbejdersignaturer (NemID) | Employee signatures (NemID)") {
+		t.Fatalf("builder page: %d %.500s", page.StatusCode, page.Body)
+	}
+	d := survey.DefaultDefinition()
+	// Unchanged: no new version.
+	if r := admin.PostForm("/survey/questionnaire/builder", builderForm(d, 3)); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unchanged: %d %.1000s", r.StatusCode, r.Body)
+	}
+	if v, _ := f.store.Current(ctx, survey.DefaultSlug); v.Version != 1 {
+		t.Fatalf("an unchanged builder form published version %d", v.Version)
+	}
+	// Change a text, drop comments, add an NPS question first.
+	form := builderForm(d, 3)
+	n := len(d.Questions)
+	form.Set("text_da_3", "Hvor nemt var det?")
+	form.Set(fmt.Sprintf("key_%d", n-1), "")
+	form.Set(fmt.Sprintf("key_%d", n), "recommend")
+	form.Set(fmt.Sprintf("type_%d", n), "nps")
+	form.Set(fmt.Sprintf("pos_%d", n), "5")
+	form.Set(fmt.Sprintf("text_da_%d", n), "Vil du anbefale postkassen?")
+	form.Set(fmt.Sprintf("text_en_%d", n), "Would you recommend the mailbox?")
+	if r := admin.PostForm("/survey/questionnaire/builder", form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d %.2000s", r.StatusCode, r.Body)
+	}
+	v, _ := f.store.Current(ctx, survey.DefaultSlug)
+	keys := v.Definition.Keys()
+	if v.Version != 2 || keys[0] != "recommend" || slices.Contains(keys, "comments") || len(keys) != n {
+		t.Errorf("version %d keys %v", v.Version, keys)
+	}
+	if q, _ := v.Definition.Question("ease"); q.Text.DA != "Hvor nemt var det?" || q.Type != survey.TypeRating {
+		t.Errorf("ease %+v", q)
+	}
+	if q, _ := v.Definition.Question("setup_problem_kinds"); len(q.Options) != 7 || q.ShowIf == nil || q.ShowIf.Equals != "yes" {
+		t.Errorf("options or condition lost: %+v", q)
+	}
+	// Errors are shown next to the row; nothing is published.
+	bad := builderForm(v.Definition, 1)
+	bad.Set("key_1", "Bad Key")
+	bad.Set("options_2", "only-one-part")
+	bad.Set("show_if_3", "no equals sign")
+	bad.Set("type_0", "text") // recommend was published as nps
+	r := admin.PostForm("/survey/questionnaire/builder", bad)
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "want key | dansk | english") || !strings.Contains(r.Body, "want key=value") {
+		t.Errorf("bad form: %d %.1000s", r.StatusCode, r.Body)
+	}
+	bad = builderForm(v.Definition, 1)
+	bad.Set("key_1", "Bad Key")
+	bad.Set("type_0", "text")
+	r = admin.PostForm("/survey/questionnaire/builder", bad)
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "want lower-case letters") || !strings.Contains(r.Body, `value="Bad Key"`) {
+		t.Errorf("bad key: %d %.1000s", r.StatusCode, r.Body)
+	}
+	bad.Set("key_1", v.Definition.Questions[1].Key)
+	r = admin.PostForm("/survey/questionnaire/builder", bad)
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "keeps its type") {
+		t.Errorf("type change: %d %.1000s", r.StatusCode, r.Body)
+	}
+	if cur, _ := f.store.Current(ctx, survey.DefaultSlug); cur.Version != 2 {
+		t.Errorf("a bad form published version %d", cur.Version)
 	}
 }

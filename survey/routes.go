@@ -97,6 +97,8 @@ func Register(srv *web.Server, d Deps) error {
 	r.Add(web.Route{Method: "POST", Path: "/survey/tick", Roles: adminOnly, Summary: "Run the scheduled work now", Handler: h.tickForm})
 	r.Add(web.Route{Method: "GET", Path: "/survey/questionnaire", Roles: readers, Summary: "The questionnaire editor", Handler: h.questionnairePage})
 	r.Add(web.Route{Method: "POST", Path: "/survey/questionnaire", Roles: adminOnly, Summary: "Publish a questionnaire version", Handler: h.publishForm})
+	r.Add(web.Route{Method: "GET", Path: "/survey/questionnaire/builder", Roles: readers, Summary: "The questionnaire builder (one row per question)", Handler: h.builderPage})
+	r.Add(web.Route{Method: "POST", Path: "/survey/questionnaire/builder", Roles: adminOnly, Summary: "Publish a questionnaire version from the builder", Handler: h.buildForm})
 	r.Add(web.Route{Method: "GET", Path: "/survey/questionnaire/export", Roles: readers, Summary: "Download the current questionnaire (YAML or JSON)", Handler: h.exportQuestionnaire})
 	r.Add(web.Route{Method: "GET", Path: "/survey/waves/:wave", Roles: readers, Summary: "One wave's response tracking", Handler: h.wavePage})
 	r.Add(web.Route{Method: "GET", Path: "/survey/waves/:wave/invitations.csv", Roles: adminOnly, Summary: "Invitation list with links (CSV)", Handler: h.invitationList("csv")})
