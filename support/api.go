@@ -193,7 +193,9 @@ func (h *Handler) updateAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return apiError(c, err)
 	}
-	h.record(c, audit.RecordChanged, call.ID, fmt.Sprintf("version %d", call.Version))
+	if call.Version != in.Version {
+		h.record(c, audit.RecordChanged, call.ID, fmt.Sprintf("version %d", call.Version))
+	}
 	return c.JSON(call)
 }
 

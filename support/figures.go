@@ -198,6 +198,22 @@ func countBy(calls []CallFact, keys []string, of func(CallFact) string) map[stri
 	return m
 }
 
+// ByDeskAndResolution counts calls per desk and resolution; every pair is
+// present. It lets a chart show what "not solved" is made of per desk.
+func ByDeskAndResolution(calls []CallFact) map[string]map[string]int {
+	out := make(map[string]map[string]int, len(Desks))
+	for _, d := range Desks {
+		var mine []CallFact
+		for _, c := range calls {
+			if c.Desk == d {
+				mine = append(mine, c)
+			}
+		}
+		out[d] = ByResolution(mine)
+	}
+	return out
+}
+
 // Share is a part of a whole, with both counts so it stays exact.
 type Share struct {
 	Part  int     `json:"part"`
@@ -271,18 +287,19 @@ func FollowUpsPastDue(calls []CallFact) int {
 // WeekFigures are the figures of one week (or, for a report's Total, of
 // the whole range).
 type WeekFigures struct {
-	Week                  string           `json:"week"`  // "2026-W48", or "2026-W45..2026-W52" for the total
-	Start                 string           `json:"start"` // first day (Monday), Copenhagen
-	End                   string           `json:"end"`   // last day (Sunday), Copenhagen
-	Calls                 int              `json:"calls"`
-	CallingCompanies      Share            `json:"calling_companies"` // companies that called, of the pilot companies
-	DistinctCallers       int              `json:"distinct_callers"`
-	ByCategory            map[string]int   `json:"by_category"`
-	ByDesk                map[string]int   `json:"by_desk"`
-	ByResolution          map[string]int   `json:"by_resolution"`
-	NotSolvedByDesk       map[string]Share `json:"not_solved_by_desk"`
-	MedianDurationMinutes *float64         `json:"median_duration_minutes"`
-	FollowUpsPastDue      int              `json:"follow_ups_past_due"` // of this week's calls
+	Week                  string                    `json:"week"`  // "2026-W48", or "2026-W45..2026-W52" for the total
+	Start                 string                    `json:"start"` // first day (Monday), Copenhagen
+	End                   string                    `json:"end"`   // last day (Sunday), Copenhagen
+	Calls                 int                       `json:"calls"`
+	CallingCompanies      Share                     `json:"calling_companies"` // companies that called, of the pilot companies
+	DistinctCallers       int                       `json:"distinct_callers"`
+	ByCategory            map[string]int            `json:"by_category"`
+	ByDesk                map[string]int            `json:"by_desk"`
+	ByResolution          map[string]int            `json:"by_resolution"`
+	ByDeskAndResolution   map[string]map[string]int `json:"by_desk_and_resolution"`
+	NotSolvedByDesk       map[string]Share          `json:"not_solved_by_desk"`
+	MedianDurationMinutes *float64                  `json:"median_duration_minutes"`
+	FollowUpsPastDue      int                       `json:"follow_ups_past_due"` // of this week's calls
 }
 
 // Report is the figures of a range of weeks.
@@ -309,6 +326,7 @@ func (f Facts) Figures(label string, start, end time.Time, calls []CallFact) Wee
 		ByCategory:            ByCategory(calls),
 		ByDesk:                ByDesk(calls),
 		ByResolution:          ByResolution(calls),
+		ByDeskAndResolution:   ByDeskAndResolution(calls),
 		NotSolvedByDesk:       NotSolvedByDesk(calls),
 		MedianDurationMinutes: MedianDuration(calls),
 		FollowUpsPastDue:      FollowUpsPastDue(calls),

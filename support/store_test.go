@@ -211,6 +211,10 @@ func TestWeeklyFiguresOnKnownData(t *testing.T) {
 			"notifications": 1, "finding_mail": 1, "third_party_access": 1, "deleted_mail": 1, "other": 1},
 		ByDesk:       map[string]int{DeskPortal: 8, DeskMailboxOperator: 4},
 		ByResolution: map[string]int{Resolved: 7, Partly: 1, NotResolved: 3, Escalated: 1},
+		ByDeskAndResolution: map[string]map[string]int{
+			DeskPortal:          {Resolved: 6, Partly: 0, NotResolved: 1, Escalated: 1},
+			DeskMailboxOperator: {Resolved: 1, Partly: 1, NotResolved: 2, Escalated: 0},
+		},
 		NotSolvedByDesk: map[string]Share{
 			DeskPortal:          {Part: 2, Whole: 8, Share: 0.25},
 			DeskMailboxOperator: {Part: 3, Whole: 4, Share: 0.75},
