@@ -51,8 +51,9 @@ type Ingester struct {
 	logger  *slog.Logger
 	lockDir string
 
-	mu    sync.Mutex
-	locks map[string]chan struct{} // per source: one Store at a time in this process
+	mu     sync.Mutex
+	locks  map[string]chan struct{} // per source: one store or reconcile at a time in this process
+	queues map[string]*sourceQueue  // per source: Store calls waiting for a group commit
 
 	// afterInsert, when set (tests only), runs after the ClickHouse insert and
 	// before the batch is marked stored. A non-nil error ends Store right
@@ -69,7 +70,7 @@ func NewIngester(db *store.DB, ch driver.Conn, logger *slog.Logger) *Ingester {
 		logger = slog.Default()
 	}
 	return &Ingester{db: db, ch: ch, logger: logger, lockDir: filepath.Join(filepath.Dir(db.Path), "locks"),
-		locks: map[string]chan struct{}{}, now: time.Now}
+		locks: map[string]chan struct{}{}, queues: map[string]*sourceQueue{}, now: time.Now}
 }
 
 // CH is the ClickHouse connection the ingester writes to.
@@ -87,18 +88,96 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 	if len(events) == 0 {
 		return 0, 0, nil
 	}
+	// Group commit: calls for the same source that arrive while one is being
+	// stored are stored together, as one batch (one ledger transaction, one
+	// ClickHouse insert), by whichever caller leads the queue.
+	req := &storeReq{events: events, done: make(chan storeRes, 1)}
+	i.mu.Lock()
+	q := i.queues[source]
+	if q == nil {
+		q = &sourceQueue{}
+		i.queues[source] = q
+	}
+	q.waiting = append(q.waiting, req)
+	lead := !q.leading
+	q.leading = true
+	i.mu.Unlock()
+	if lead {
+		// The group outlives this caller's request: others wait on it.
+		gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+		for {
+			i.mu.Lock()
+			var group []*storeReq
+			n := 0
+			for len(q.waiting) > 0 && (len(group) == 0 || n+len(q.waiting[0].events) <= maxGroupEvents) {
+				group = append(group, q.waiting[0])
+				n += len(q.waiting[0].events)
+				q.waiting = q.waiting[1:]
+			}
+			if len(group) == 0 {
+				q.leading = false
+				i.mu.Unlock()
+				break
+			}
+			i.mu.Unlock()
+			results := i.storeGroup(gctx, source, group)
+			for k, r := range group {
+				r.done <- results[k]
+			}
+		}
+		cancel()
+	}
+	res := <-req.done
+	return res.accepted, res.duplicates, res.err
+}
+
+// maxGroupEvents bounds how many events one group commit takes.
+const maxGroupEvents = 100_000
+
+type storeReq struct {
+	events []Event
+	done   chan storeRes
+}
+
+type storeRes struct {
+	accepted, duplicates int
+	err                  error
+}
+
+type sourceQueue struct {
+	waiting []*storeReq
+	leading bool
+}
+
+// storeGroup stores the events of several Store calls as one batch and
+// returns each call's result (on error, the same error for all).
+func (i *Ingester) storeGroup(ctx context.Context, source string, group []*storeReq) []storeRes {
+	results := make([]storeRes, len(group))
+	fail := func(err error) []storeRes {
+		for k := range results {
+			results[k] = storeRes{err: err}
+		}
+		return results
+	}
+	events := group[0].events
+	if len(group) > 1 {
+		events = nil
+		for _, r := range group {
+			events = append(events, r.events...)
+		}
+	}
 	unlock, err := i.lock(ctx, source)
 	if err != nil {
-		return 0, 0, err
+		return fail(err)
 	}
 	defer unlock()
 	// A batch this source left pending (a crash, or ClickHouse failing
 	// mid-insert) is settled first, so that its keys say the truth.
 	if err := i.reconcile(ctx, source); err != nil {
-		return 0, 0, err
+		return fail(err)
 	}
 
-	// Duplicates within the call.
+	// Duplicates within the group: the first occurrence counts.
 	keys := make([]eventKeyT, len(events))
 	seen := make(map[eventKeyT]struct{}, len(events))
 	uniq := make([]int, 0, len(events))
@@ -115,32 +194,39 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 	// Step 1: claim the keys and record the batch as pending, in one transaction.
 	batchID, fresh, err := i.claim(ctx, source, events, keys, uniq)
 	if err != nil {
-		return 0, 0, err
+		return fail(err)
 	}
-	if len(fresh) == 0 {
-		return 0, len(events), nil
-	}
-	// From here on the batch is claimed: finish it even if the caller goes away.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
-	defer cancel()
-
-	// Step 2: insert the new events into ClickHouse, tagged with the batch.
-	if err := i.insert(ctx, source, batchID, events, fresh); err != nil {
-		// The batch stays pending: whether some rows got in is unknown until
-		// ClickHouse answers again; the next Store (or Recover) settles it.
-		i.logger.Warn("clickhouse insert failed; batch left pending", "source", source, "batch", batchID, "events", len(fresh), "err", err)
-		return 0, 0, fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
-	if i.afterInsert != nil {
-		if err := i.afterInsert(batchID); err != nil {
-			return 0, 0, err
+	if len(fresh) > 0 {
+		// Step 2: insert the new events into ClickHouse, tagged with the batch.
+		if err := i.insert(ctx, source, batchID, events, fresh); err != nil {
+			// The batch stays pending: whether some rows got in is unknown until
+			// ClickHouse answers again; the next Store (or Recover) settles it.
+			i.logger.Warn("clickhouse insert failed; batch left pending", "source", source, "batch", batchID, "events", len(fresh), "err", err)
+			return fail(fmt.Errorf("%w: %w", ErrUnavailable, err))
+		}
+		if i.afterInsert != nil {
+			if err := i.afterInsert(batchID); err != nil {
+				return fail(err)
+			}
+		}
+		// Step 3: mark it stored; only now is the answer "stored for good".
+		if err := i.markStored(ctx, batchID); err != nil {
+			return fail(err)
 		}
 	}
-	// Step 3: mark it stored; only now is the answer "stored for good".
-	if err := i.markStored(ctx, batchID); err != nil {
-		return 0, 0, err
+	// fresh is ascending: share it out among the calls by their offsets.
+	off, f := 0, 0
+	for k, r := range group {
+		end := off + len(r.events)
+		acc := 0
+		for f < len(fresh) && fresh[f] < end {
+			acc++
+			f++
+		}
+		results[k] = storeRes{accepted: acc, duplicates: len(r.events) - acc}
+		off = end
 	}
-	return len(fresh), len(events) - len(fresh), nil
+	return results
 }
 
 // claim inserts the keys of events[uniq] into the ledger and records the

@@ -200,3 +200,48 @@ func TestStoreCrashBetweenInsertAndMark(t *testing.T) {
 		t.Fatalf("figures %+v, want 50 of each", f)
 	}
 }
+
+// TestStoreConcurrentCallsShareOut: concurrent calls for one source (grouped
+// into common commits) with overlapping events accept each event once.
+func TestStoreConcurrentCallsShareOut(t *testing.T) {
+	ing, _ := newTestIngester(t)
+	ctx := context.Background()
+	base := time.Date(2012, 11, 5, 8, 0, 0, 0, time.UTC)
+	var all []Event
+	for n := range 2000 {
+		all = append(all, sent(fmt.Sprintf("c%d", n), base.Add(time.Duration(n)*time.Minute), cvrCompanyA, cvrAuthorityX, ChannelDigital, true, false))
+	}
+	type res struct{ acc, dup, n int }
+	out := make(chan res)
+	errs := make(chan error, 40)
+	for k := range 40 {
+		go func() {
+			part := all[(k*50)%1500 : (k*50)%1500+500] // overlapping windows
+			acc, dup, err := ing.Store(ctx, "feed", part)
+			if err != nil {
+				errs <- err
+			}
+			out <- res{acc, dup, len(part)}
+		}()
+	}
+	accepted := 0
+	for range 40 {
+		r := <-out
+		if r.acc+r.dup != r.n {
+			t.Fatalf("a call got %d + %d of %d", r.acc, r.dup, r.n)
+		}
+		accepted += r.acc
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var raw uint64
+	if err := ing.ch.QueryRow(ctx, "SELECT count() FROM events").Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	// Windows start at 0, 50, ..., 1450 and are 500 long: events 0..1949.
+	if accepted != 1950 || raw != 1950 {
+		t.Fatalf("accepted %d, stored %d, want 1950", accepted, raw)
+	}
+}

@@ -1,0 +1,328 @@
+// Command bench-ingest measures durable HTTP ingest against clickhouse-client.
+//
+// It generates N valid usage events as NDJSON, starts a private ClickHouse
+// (internal/warehouse) and the real `pilotpulse serve` binary on it, creates a
+// source token with `pilotpulse token create --source bench`, POSTs the file
+// in batches (concurrent senders) and reports events/s; then it times
+// `clickhouse-client --query "INSERT INTO scratch FORMAT JSONEachRow" < file`
+// into a table shaped like events, and prints both, their ratio and the app's
+// peak RSS (VmHWM).
+//
+//	go run ./cmd/bench-ingest [-n 1000000] [-batch 10000] [-senders 3]
+//
+// Run it from the repository root (it builds ./cmd/pilotpulse).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/warehouse"
+)
+
+func main() {
+	n := flag.Int("n", 1_000_000, "events to send")
+	batch := flag.Int("batch", 10_000, "events per request")
+	senders := flag.Int("senders", 3, "concurrent HTTP senders")
+	keep := flag.Bool("keep", false, "keep the temporary folder")
+	flag.Parse()
+	if err := run(*n, *batch, *senders, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-ingest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n, batchSize, senders int, keep bool) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "pilotpulse-bench-")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(dir)
+	} else {
+		fmt.Println("folder:", dir)
+	}
+	file := filepath.Join(dir, "events.ndjson")
+	fmt.Printf("generating %d events ... ", n)
+	size, err := generate(file, n)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d MB\n", size>>20)
+
+	bin := filepath.Join(dir, "pilotpulse")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/pilotpulse").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./cmd/pilotpulse: %v\n%s", err, out)
+	}
+	m, err := warehouse.StartManaged(ctx, filepath.Join(dir, "clickhouse"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer m.Stop()
+
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	env := append(os.Environ(), "PILOTPULSE_DATA_DIR="+filepath.Join(dir, "data"), "PILOTPULSE_CLICKHOUSE_DSN="+m.DSN(),
+		"PILOTPULSE_ADDR="+addr, "PILOTPULSE_LOG_LEVEL=warn")
+	tok := exec.Command(bin, "token", "create", "--source", "bench")
+	tok.Env = env
+	out, err := tok.Output()
+	if err != nil {
+		return fmt.Errorf("token create: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	token := lines[len(lines)-1]
+
+	serve := exec.Command(bin, "serve")
+	serve.Env = env
+	serve.Stderr = io.Discard
+	serve.Stdout = io.Discard
+	if err := serve.Start(); err != nil {
+		return err
+	}
+	defer func() { serve.Process.Signal(os.Interrupt); serve.Wait() }()
+	base := "http://" + addr
+	if err := waitReady(base, 60*time.Second); err != nil {
+		return err
+	}
+
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	batches := split(data, batchSize)
+	data = nil
+	fmt.Printf("sending %d batches of %d with %d senders ... ", len(batches), batchSize, senders)
+	var accepted, dups atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	next := make(chan []byte)
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 5 * time.Minute}
+	start := time.Now()
+	for range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range next {
+				for {
+					req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/events", bytes.NewReader(b))
+					req.Header.Set("Content-Type", "application/x-ndjson")
+					req.Header.Set("Authorization", "Bearer "+token)
+					resp, err := client.Do(req)
+					if err != nil {
+						errOnce.Do(func() { firstErr = err })
+						break
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == 429 || resp.StatusCode == 503 {
+						time.Sleep(200 * time.Millisecond)
+						continue
+					}
+					if resp.StatusCode != 200 {
+						errOnce.Do(func() { firstErr = fmt.Errorf("status %d: %s", resp.StatusCode, body) })
+						break
+					}
+					var r struct{ Accepted, Duplicates int }
+					json.Unmarshal(body, &r)
+					accepted.Add(int64(r.Accepted))
+					dups.Add(int64(r.Duplicates))
+					break
+				}
+			}
+		}()
+	}
+	for _, b := range batches {
+		next <- b
+	}
+	close(next)
+	wg.Wait()
+	httpTime := time.Since(start)
+	if firstErr != nil {
+		return firstErr
+	}
+	hwm := vmHWM(serve.Process.Pid)
+	fmt.Println("done")
+	if accepted.Load() != int64(n) {
+		return fmt.Errorf("accepted %d of %d events (%d duplicates)", accepted.Load(), n, dups.Load())
+	}
+
+	// Baseline: clickhouse-client, same file, a table shaped like events.
+	client2 := func(query string, stdin io.Reader) error {
+		cmd := exec.Command("clickhouse-client", "--host", "127.0.0.1", "--port", strconv.Itoa(tcpPort(m.TCPAddr())),
+			"--database", warehouse.DatabaseName, "--input_format_skip_unknown_fields=1", "--date_time_input_format=best_effort", "--query", query)
+		cmd.Stdin = stdin
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("clickhouse-client %q: %v: %s", query, err, out)
+		}
+		return nil
+	}
+	if err := client2("CREATE TABLE scratch AS events", nil); err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Print("clickhouse-client INSERT ... FORMAT JSONEachRow ... ")
+	start = time.Now()
+	if err := client2("INSERT INTO scratch FORMAT JSONEachRow", bufio.NewReaderSize(f, 1<<20)); err != nil {
+		return err
+	}
+	chTime := time.Since(start)
+	fmt.Println("done")
+
+	httpRate := float64(n) / httpTime.Seconds()
+	chRate := float64(n) / chTime.Seconds()
+	fmt.Printf("\nevents: %d (NDJSON, %d MB, batches of %d, %d senders)\n", n, size>>20, batchSize, senders)
+	fmt.Printf("pilotpulse durable HTTP ingest: %8.0f events/s (%.2f s)\n", httpRate, httpTime.Seconds())
+	fmt.Printf("clickhouse-client JSONEachRow:  %8.0f events/s (%.2f s)\n", chRate, chTime.Seconds())
+	fmt.Printf("ratio (ingest / clickhouse-client): %.2f (goal >= 1.0)\n", httpRate/chRate)
+	fmt.Printf("app peak RSS (VmHWM): %d MB (goal <= 300 MB)\n", hwm>>20)
+	return nil
+}
+
+// generate writes n valid events, mostly message.sent, over Nov-Dec 2012.
+func generate(path string, n int) (int64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	companies := cvrs(1000000, 300)
+	authorities := cvrs(2000000, 40)
+	start := time.Date(2012, 11, 1, 0, 0, 0, 0, time.FixedZone("", 3600))
+	types := []string{"message.sent", "message.sent", "message.sent", "message.read", "user.login", "message.moved"}
+	for i := range n {
+		x := uint64(i)*2654435761 + 12345
+		at := start.Add(time.Duration(x%(60*24*3600)) * time.Second).Format(time.RFC3339)
+		typ := types[x%uint64(len(types))]
+		company := companies[(x>>8)%uint64(len(companies))]
+		switch typ {
+		case "message.sent":
+			ch := "digital"
+			if x%5 == 0 {
+				ch = "remote_print"
+			}
+			fmt.Fprintf(w, `{"event_id":"ev-%d","occurred_at":"%s","type":"message.sent","company_cvr":"%s","authority_cvr":"%s","channel":"%s","has_metadata":%t,"has_deep_link":%t,"message_ref":"msg-%d"}`+"\n",
+				i, at, company, authorities[(x>>16)%uint64(len(authorities))], ch, x%3 == 0, x%4 == 0, i)
+		case "user.login":
+			fmt.Fprintf(w, `{"event_id":"ev-%d","occurred_at":"%s","type":"user.login","company_cvr":"%s","user_ref":"user-%d"}`+"\n", i, at, company, x%5000)
+		default:
+			fmt.Fprintf(w, `{"event_id":"ev-%d","occurred_at":"%s","type":"%s","company_cvr":"%s","message_ref":"msg-%d","folder":"Indbakke","by_rule":false}`+"\n", i, at, typ, company, x%100000)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), f.Close()
+}
+
+// cvrs returns count modulus-11-valid CVRs from 7-digit prefixes upward.
+func cvrs(from, count int) []string {
+	w := []int{2, 7, 6, 5, 4, 3, 2}
+	var out []string
+	for p := from; len(out) < count; p++ {
+		s := strconv.Itoa(p)
+		sum := 0
+		for i := range 7 {
+			sum += int(s[i]-'0') * w[i]
+		}
+		for d := 0; d <= 9; d++ {
+			if (sum+d)%11 == 0 {
+				out = append(out, s+strconv.Itoa(d))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func split(data []byte, per int) [][]byte {
+	var out [][]byte
+	for len(data) > 0 {
+		end, lines := 0, 0
+		for end < len(data) && lines < per {
+			k := bytes.IndexByte(data[end:], '\n')
+			if k < 0 {
+				end = len(data)
+				break
+			}
+			end += k + 1
+			lines++
+		}
+		out = append(out, data[:end])
+		data = data[end:]
+	}
+	return out
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func tcpPort(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+func waitReady(base string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("pilotpulse serve was not ready at %s within %s", base, timeout)
+}
+
+// vmHWM is the peak resident set size of a process, in bytes.
+func vmHWM(pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
