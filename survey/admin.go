@@ -291,6 +291,7 @@ type waveView struct {
 	Figures        WaveFigures
 	Invitations    []Invitation
 	NonRespondents []Invitation
+	Changes        []CompanyFlags
 	CanEdit        bool
 	SMTP           bool
 	Sent           *SendResult
@@ -310,6 +311,9 @@ func (h *Handler) renderWave(c *fiber.Ctx, d web.PageData, v waveView) error {
 		return webError(err, "wave")
 	}
 	if v.NonRespondents, err = h.store.FigNonRespondents(ctx, w.ID); err != nil {
+		return webError(err, "wave")
+	}
+	if v.Changes, err = h.store.FigWaveFlags(ctx, w.ID); err != nil {
 		return webError(err, "wave")
 	}
 	v.CanEdit, v.SMTP = isAdmin(c), h.sender.SMTP.Enabled()
@@ -346,23 +350,40 @@ func (h *Handler) sendForm(c *fiber.Ctx) error {
 	return h.renderWave(c, web.PageData{}, waveView{Sent: &r})
 }
 
-func (h *Handler) reopenForm(c *fiber.Ctx) error {
+// reopen lets the invitation's respondent change submitted answers again.
+func (h *Handler) reopen(c *fiber.Ctx) (Invitation, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return web.NotFound("invitation")
+		return Invitation{}, web.NotFound("invitation")
 	}
 	inv, err := h.store.Invitation(c.UserContext(), id)
 	if err != nil {
-		return webError(err, "invitation")
+		return inv, webError(err, "invitation")
 	}
 	if err := h.store.Reopen(c.UserContext(), id, web.PrincipalOf(c).Name()); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return web.Conflict("only submitted answers can be reopened")
+			return inv, web.Conflict("only submitted answers can be reopened")
 		}
-		return webError(err, "invitation")
+		return inv, webError(err, "invitation")
 	}
 	h.record(c, audit.RecordChanged, fmt.Sprintf("survey invitation %d", id), "reopened; wave "+inv.WaveID+", contact "+inv.ContactEmail)
+	return h.store.Invitation(c.UserContext(), id)
+}
+
+func (h *Handler) reopenForm(c *fiber.Ctx) error {
+	inv, err := h.reopen(c)
+	if err != nil {
+		return err
+	}
 	return c.Redirect("/survey/waves/"+inv.WaveID+"?reopened=1", fiber.StatusSeeOther)
+}
+
+func (h *Handler) reopenAPI(c *fiber.Ctx) error {
+	inv, err := h.reopen(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(inv)
 }
 
 // --- one company ---

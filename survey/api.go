@@ -216,3 +216,15 @@ func (h *Handler) addInterviewAPI(c *fiber.Ctx) error {
 	h.record(c, audit.RecordCreated, fmt.Sprintf("survey interview %d", iv.ID), "company "+iv.CompanyCVR)
 	return c.Status(fiber.StatusCreated).JSON(iv)
 }
+
+func (h *Handler) waveChangesAPI(c *fiber.Ctx) error {
+	w, err := h.store.Wave(c.UserContext(), c.Params("wave"))
+	if err != nil {
+		return webError(err, "wave")
+	}
+	fl, err := h.store.FigWaveFlags(c.UserContext(), w.ID)
+	if err != nil {
+		return webError(err, "wave")
+	}
+	return c.JSON(fl)
+}

@@ -223,3 +223,51 @@ func sortFlags(fs []Flag) {
 
 // RatePercent is the response rate as a whole-number percentage.
 func (f WaveFigures) RatePercent() string { return Percent(f.ResponseRate) }
+
+// CompanyFlags is one company's changes in one wave.
+type CompanyFlags struct {
+	CompanyCVR  string `json:"company_cvr"`
+	CompanyName string `json:"company_name"`
+	Flags       []Flag `json:"flags"`
+}
+
+// FigWaveFlags lists, for every company invited to the wave that answered
+// it, the changes against its previous answered wave (companies without
+// changes are left out). It is FigCompanyHistory's flags, wave by wave.
+func (s *Store) FigWaveFlags(ctx context.Context, wave string) ([]CompanyFlags, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT co.id, co.cvr, co.name FROM survey_invitations i JOIN companies co ON co.id = i.company_id
+		WHERE i.wave_id = ? AND i.status = 'submitted' ORDER BY co.name, co.cvr`, wave)
+	if err != nil {
+		return nil, err
+	}
+	type company struct {
+		id        int64
+		cvr, name string
+	}
+	var cs []company
+	for rows.Next() {
+		var c company
+		if err := rows.Scan(&c.id, &c.cvr, &c.name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []CompanyFlags{}
+	for _, c := range cs {
+		hist, err := s.FigCompanyHistory(ctx, c.id)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hist {
+			if h.Wave == wave && len(h.Flags) > 0 {
+				out = append(out, CompanyFlags{CompanyCVR: c.cvr, CompanyName: c.name, Flags: h.Flags})
+			}
+		}
+	}
+	return out, nil
+}

@@ -143,6 +143,27 @@ func TestCompanyHistoryFlagsChanges(t *testing.T) {
 	if len(api) != 4 || len(api[1].Flags) != 2 {
 		t.Errorf("history API %+v", api)
 	}
+	// The same flags per wave: the wave page and its JSON twin.
+	var changes []survey.CompanyFlags
+	admin.Get("/api/v1/survey/waves/2012-W46/changes").JSON(t, &changes)
+	if len(changes) != 1 || changes[0].CompanyCVR != cvrA || fmt.Sprint(changes[0].Flags) != "[{ease fell 4 2} {setup_problem first_reported no yes}]" {
+		t.Errorf("wave changes %+v", changes)
+	}
+	admin.Get("/api/v1/survey/waves/2012-W47/changes").JSON(t, &changes)
+	if len(changes) != 0 {
+		t.Errorf("a wave nobody answered has changes %+v", changes)
+	}
+	if p := admin.Get("/survey/waves/2012-W46"); !strings.Contains(p.Body, "faldt 4 → 2") {
+		t.Errorf("wave page lacks the change")
+	}
+	// Reopen through the API: only a submitted invitation.
+	inv := f.invitation("2012-W46", "h1@h.dk")
+	if r := admin.SendJSON("POST", fmt.Sprintf("/api/v1/survey/invitations/%d/reopen", inv.ID), nil); r.StatusCode != 200 || !strings.Contains(r.Body, `"status":"draft"`) {
+		t.Errorf("reopen API: %d %s", r.StatusCode, r.Body)
+	}
+	if r := admin.SendJSON("POST", fmt.Sprintf("/api/v1/survey/invitations/%d/reopen", inv.ID), nil); r.StatusCode != http.StatusConflict {
+		t.Errorf("reopen a draft: %d %s", r.StatusCode, r.Body)
+	}
 }
 
 func TestInterviewsSearchable(t *testing.T) {

@@ -119,6 +119,8 @@ func Register(srv *web.Server, d Deps) error {
 	api(web.Route{Method: "POST", Path: "/api/v1/survey/waves", Roles: adminOnly, Summary: "Create the wave of an ISO week", Body: createWave{}, Returns: Wave{}, Handler: h.createWaveAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/waves/:wave", Roles: readers, Summary: "A wave's response status and non-respondents", Returns: waveStatus{}, Handler: h.waveAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/waves/:wave/invitations", Roles: readers, Summary: "A wave's invitations and their status", Returns: []Invitation{}, Handler: h.invitationsAPI})
+	api(web.Route{Method: "POST", Path: "/api/v1/survey/invitations/:id/reopen", Roles: adminOnly, Summary: "Reopen submitted answers so the respondent can change them until the wave closes", Returns: Invitation{}, Handler: h.reopenAPI})
+	api(web.Route{Method: "GET", Path: "/api/v1/survey/waves/:wave/changes", Roles: readers, Summary: "Companies whose answers changed in the wave against their previous answered wave", Returns: []CompanyFlags{}, Handler: h.waveChangesAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/answers", Roles: readers, Summary: "Submitted answers in long format", Query: []string{"wave", "company", "key"}, Returns: []AnswerRow{}, Handler: h.answersAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/companies/:cvr/history", Roles: readers, Summary: "A company's answers across waves with changes flagged", Returns: []HistoryWave{}, Handler: h.historyAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/interviews", Roles: readers, Summary: "Interview notes", Query: []string{"search", "company", "topic"}, Returns: []Interview{}, Handler: h.interviewsAPI})
