@@ -197,9 +197,25 @@ func FuzzDecodeNDJSON(f *testing.F) {
 	f.Add([]byte(mixedNDJSON()))
 	f.Add([]byte(`{"event_id":"1","occurred_at":"2012-11-05T10:00:00.999999999-02:30","type":"x","authority_cvr":"10000025"}`))
 	f.Add([]byte("\xef\xbb\xbf{}\r\n[]\n\"s\"\nnull\n{\"event_id\":null}"))
+	f.Add([]byte(`{"Event_ID":"1","event_id":"2","has_metadata":true,"has_metadata":null,"type":"a","type":null,"x":{"y":[1]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkDecoded(t, data, FormatNDJSON)
 		checkDecoded(t, data, FormatJSON)
+		// The fast path agrees with encoding/json wherever it answers.
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			var fast, slow rawEvent
+			if !parseFast(line, &fast) {
+				continue
+			}
+			if err := json.Unmarshal(line, &slow); err != nil {
+				t.Fatalf("fast path accepted %q, encoding/json: %v", line, err)
+			}
+			a, _ := json.Marshal(fast)
+			b, _ := json.Marshal(slow)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("%q: fast %s, encoding/json %s", line, a, b)
+			}
+		}
 	})
 }
 

@@ -122,8 +122,11 @@ type rawEvent struct {
 // naming the field.
 func ParseEventJSON(raw []byte, received time.Time) (Event, error) {
 	var r rawEvent
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return Event{}, jsonFieldError(err)
+	if !parseFast(raw, &r) {
+		r = rawEvent{}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return Event{}, jsonFieldError(err)
+		}
 	}
 	return r.validate(received)
 }
