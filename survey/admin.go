@@ -18,10 +18,15 @@ import (
 //go:embed survey.css
 var surveyCSS []byte
 
-func (h *Handler) css(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return c.Send(surveyCSS)
+//go:embed survey.js
+var surveyJS []byte
+
+func asset(contentType string, body []byte) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, contentType)
+		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		return c.Send(body)
+	}
 }
 
 // webError maps a survey error to the answer it gives.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -81,8 +83,29 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible("form")); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.scripts.length`)); err != nil || n != 0 {
-		t.Errorf("the respondent page has %d scripts (%v); it must work without JavaScript", n, err)
+	// With JavaScript, a question shows only while its condition holds.
+	hidden := func(sel string) bool {
+		t.Helper()
+		h, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+sel+`").closest("[data-key]").hidden`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	if !hidden("#q_support_desk") || !hidden("#q_setup_problem_kinds") || hidden("#q_ease") {
+		t.Error("conditional questions are not hidden at first")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click("#q_contacted_support-yes")); err != nil {
+		t.Fatal(err)
+	}
+	if hidden("#q_support_desk") || hidden("#q_support_solved") {
+		t.Error("answering yes does not show the follow-up questions")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click("#q_contacted_support-no")); err != nil {
+		t.Fatal(err)
+	}
+	if !hidden("#q_support_desk") {
+		t.Error("answering no does not hide the follow-up question")
 	}
 	runAxe(t, ctx, string(axe), "form (desktop)")
 
@@ -150,9 +173,49 @@ func TestRespondentPageInChromium(t *testing.T) {
 	}
 	runAxe(t, ctx, string(axe), "form (phone, English)")
 
+	// Without JavaScript: every question shows, with its condition spelled
+	// out; answering and submitting works.
+	if err := chromedp.Do(ctx, noScript(true), chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/q/"+toks["hal@browser.dk"]), chromedp.WaitVisible("form")); err != nil {
+		t.Fatal(err)
+	}
+	vis, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("#q_support_desk").closest("[data-key]").hidden`))
+	if err != nil || !vis {
+		t.Error("without JavaScript the conditional question is hidden")
+	}
+	if txt, _ := chromedp.Run(ctx, chromedp.Text("#cond-support_desk")); !strings.Contains(txt, "Answer only if") {
+		t.Errorf("condition note %q", txt)
+	}
+	for _, sel := range []string{"#q_used_mailbox-no", "#q_setup_problem-yes", "#q_setup_problem_kinds-finding_mail", "#q_ease-2",
+		"#q_contacted_support-yes", "#q_support_desk-virk", "#q_support_solved-no", "#q_third_party_access-no"} {
+		if err := chromedp.Do(ctx, chromedp.Click(sel)); err != nil {
+			t.Fatalf("%s: %v", sel, err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`button[value="submit"]`), chromedp.WaitVisible(".flash")); err != nil {
+		t.Fatal(err)
+	}
+	if txt, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(txt, "Thank you") {
+		t.Fatalf("no-JS submit: %s", txt)
+	}
+	if v := f.answer(w.ID, "hal@browser.dk", "support_desk"); v != "virk" {
+		t.Errorf("no-JS answer stored %q", v)
+	}
+	if err := chromedp.Do(ctx, noScript(false)); err != nil {
+		t.Fatal(err)
+	}
+
 	// The neutral page.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/q/nope"), chromedp.WaitVisible("h1")); err != nil {
 		t.Fatal(err)
 	}
 	runAxe(t, ctx, string(axe), "neutral page")
+}
+
+// noScript switches the page's JavaScript off (or on again).
+func noScript(off bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
+		return err
+	})
 }

@@ -25,7 +25,8 @@ type questionView struct {
 	Text      string
 	Help      string
 	Required  bool
-	Condition string // "Only if you answered … to …"
+	Condition string     // "Only if you answered … to …"
+	ShowIf    *Condition // for the script that hides it
 	Options   []optionView
 	Value     string // number and text
 	Group     bool   // shown as a fieldset of radios or checkboxes
@@ -74,6 +75,7 @@ func buildQuestions(d Definition, lang string, values map[string]string, raw map
 	qs := make([]questionView, 0, len(d.Questions))
 	for _, q := range d.Questions {
 		qv := questionView{Key: q.Key, Field: FormField(q.Key), Type: q.Type, Text: q.Text.In(lang), Help: q.Help.In(lang), Required: q.Required, Error: errs[q.Key]}
+		qv.ShowIf = q.ShowIf
 		if c := q.ShowIf; c != nil {
 			if dep, ok := d.Question(c.Key); ok {
 				qv.Condition = fmt.Sprintf(tr("survey.form.only_if"), answerLabel(dep, c.Equals, lang), dep.Text.In(lang))
@@ -164,8 +166,10 @@ func (h *Handler) respondentPage(c *fiber.Ctx) error {
 	if err != nil {
 		return web.Unavailable("the app database", err)
 	}
-	if err := h.store.MarkOpened(ctx, inv.ID, now); err != nil {
-		return web.Unavailable("the app database", err)
+	if inv.Status == "invited" {
+		if err := h.store.MarkOpened(ctx, inv.ID, now); err != nil {
+			return web.Unavailable("the app database", err)
+		}
 	}
 	v, err := h.store.Version(ctx, w.VersionID)
 	if err != nil {

@@ -90,7 +90,8 @@ func Register(srv *web.Server, d Deps) error {
 	r.Add(web.Route{Method: "GET", Path: "/q/:token", Public: true, Summary: "A respondent's questionnaire", Handler: h.respondentPage})
 	r.Add(web.Route{Method: "POST", Path: "/q/:token", Public: true, Summary: "Save a respondent's answers (draft or submit)", Handler: h.respondentPost})
 
-	r.Add(web.Route{Method: "GET", Path: "/survey/assets/survey.css", Public: true, Summary: "The survey pages' styles", Handler: h.css})
+	r.Add(web.Route{Method: "GET", Path: "/survey/assets/survey.css", Public: true, Summary: "The survey pages' styles", Handler: asset("text/css; charset=utf-8", surveyCSS)})
+	r.Add(web.Route{Method: "GET", Path: "/survey/assets/survey.js", Public: true, Summary: "Hides questions whose condition does not hold (the form works without it)", Handler: asset("text/javascript; charset=utf-8", surveyJS)})
 	r.Add(web.Route{Method: "GET", Path: "/survey", Roles: readers, Summary: "Questionnaires and waves", Nav: "nav.survey", NavOrder: 30, Handler: h.homePage})
 	r.Add(web.Route{Method: "POST", Path: "/survey/schedule", Roles: adminOnly, Summary: "Change the weekly schedule", Handler: h.scheduleForm})
 	r.Add(web.Route{Method: "POST", Path: "/survey/waves", Roles: adminOnly, Summary: "Create a wave for a week", Handler: h.createWaveForm})
