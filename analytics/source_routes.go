@@ -36,6 +36,9 @@ func RegisterSources(srv *web.Server, db *store.DB, log *audit.Log) error {
 	if err := srv.Views().Add(sourceTemplates); err != nil {
 		return err
 	}
+	if err := srv.Metrics.Register(newSourceCollector(h.sources)); err != nil {
+		return err
+	}
 	r := srv.Router
 	r.Add(web.Route{Method: "GET", Path: "/sources", Roles: sourceAdmins, Summary: "Ingestion sources with their pull status", Nav: "nav.sources", NavOrder: 70, Handler: h.listPage})
 	r.Add(web.Route{Method: "GET", Path: "/sources/new", Roles: sourceAdmins, Summary: "New pulled source form", Handler: h.newPage})

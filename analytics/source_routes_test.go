@@ -113,6 +113,26 @@ func TestSourcesAPIAndPages(t *testing.T) {
 	if r := admin.PostForm("/sources/"+id+"/disable", url.Values{"_csrf": {"wrong"}}); r.StatusCode != http.StatusForbidden {
 		t.Errorf("no CSRF: %d", r.StatusCode)
 	}
+	// /metrics shows each pulled source's status (read from the registry:
+	// the frame's own request metrics may fail the whole page).
+	families, _ := env.Web.Metrics.Gather()
+	found := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			v := m.GetGauge().GetValue() + m.GetCounter().GetValue()
+			found[f.GetName()+"/"+labels["source"]+"/"+labels["kind"]] = v
+		}
+	}
+	if v, ok := found["pilotpulse_source_consecutive_failures/feed/http-feed"]; !ok || v != 0 {
+		t.Errorf("metrics: %v", found)
+	}
+	if _, ok := found["pilotpulse_source_events_pulled_total/<b>exports</b>/directory"]; !ok {
+		t.Errorf("metrics: %v", found)
+	}
 	entries, err := env.App.Audit.List(t.Context(), audit.Filter{Action: audit.RecordCreated})
 	if err != nil {
 		t.Fatal(err)
