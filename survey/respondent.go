@@ -53,7 +53,12 @@ type respondentView struct {
 
 func (h *Handler) neutral(c *fiber.Ctx) error {
 	c.Status(fiber.StatusNotFound)
-	return h.srv.Render(c, "survey_neutral", web.PageData{Title: "survey.neutral.title"})
+	// The page cannot know the visitor's language: it says it in both.
+	tr := web.Translate
+	return h.srv.Render(c, "survey_neutral", web.PageData{Title: "survey.neutral.title", Lang: "da", Data: map[string]string{
+		"TitleDA": tr("da", "survey.neutral.title"), "TextDA": tr("da", "survey.neutral.text"),
+		"TitleEN": tr("en", "survey.neutral.title"), "TextEN": tr("en", "survey.neutral.text"),
+	}})
 }
 
 func answerLabel(q Question, v, lang string) string {
