@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -319,3 +320,25 @@ func DemoEvents(seed uint64, companies, weeks int) Demo {
 
 // At is the event's time.
 func (e FeedEvent) At() time.Time { return e.at }
+
+// ParsedEvents validates every event as ingestion does (ParseEventJSON) and
+// returns them ready for Ingester.Store, e.g. for loading the demo pilot:
+//
+//	d := analytics.DemoEvents(1, 30, 8)
+//	evs, err := d.ParsedEvents(time.Now())
+//	accepted, duplicates, err := ing.Store(ctx, "demo", evs)
+func (d Demo) ParsedEvents(received time.Time) ([]Event, error) {
+	out := make([]Event, 0, len(d.Events))
+	for _, fe := range d.Events {
+		raw, err := json.Marshal(fe)
+		if err != nil {
+			return nil, err
+		}
+		ev, err := ParseEventJSON(raw, received)
+		if err != nil {
+			return nil, fmt.Errorf("demo event %s: %w", fe.EventID, err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}

@@ -107,14 +107,13 @@ func TestDemoEventsArePlausibleAndDeterministic(t *testing.T) {
 			t.Errorf("authority %s: %v", a.Name, err)
 		}
 	}
-	received := time.Date(2013, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, e := range d.Events {
-		raw, _ := json.Marshal(e)
-		ev, err := ParseEventJSON(raw, received)
-		if err != nil {
-			t.Fatalf("event %s does not validate: %v", raw, err)
-		}
-		if !ev.OccurredAt.Equal(e.At()) || ev.OccurredAt.Location() != time.UTC {
+	parsed, err := d.ParsedEvents(time.Date(2013, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil || len(parsed) != len(d.Events) {
+		t.Fatalf("parsing the demo events: %d of %d, %v", len(parsed), len(d.Events), err)
+	}
+	for i, ev := range parsed {
+		e := d.Events[i]
+		if ev.EventID != e.EventID || !ev.OccurredAt.Equal(e.At()) || ev.OccurredAt.Location() != time.UTC {
 			t.Fatalf("event %s: occurred_at %v, want %v in UTC", e.EventID, ev.OccurredAt, e.At())
 		}
 	}

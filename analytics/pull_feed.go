@@ -166,7 +166,7 @@ func (p *Puller) pullFeed(ctx context.Context, src Source) error {
 		if rejected > 5 {
 			p.log.Warn("pull: events rejected", "source", src.Name, "after", deref(cursor), "rejected", rejected)
 		}
-		if page.HasMore && len(page.Events) == 0 && cursor != nil && page.Next == *cursor {
+		if page.HasMore && cursor != nil && page.Next == *cursor {
 			return fmt.Errorf("feed says has_more but its cursor does not move from %q", page.Next)
 		}
 		// An empty feed may answer next "": the cursor stays as it is.
