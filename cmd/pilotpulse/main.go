@@ -40,6 +40,8 @@ commands:
   demo [--seed 1] [--weeks 8]             load the demo pilot (registry and usage events); safe to repeat
   source add --name N --kind http-feed|directory (--url U | --dir D) [--interval 30s] [--limit N]
   source list                             pulled and push sources with their status
+  source set --name N [--url U | --dir D] [--interval 30s] [--limit N] [--enabled true|false]
+  source poll --name N                    pull now (the running app picks it up within seconds)
   feed serve [--addr 127.0.0.1:9900] [--companies 30] [--weeks 8] [--seed 1] [--delay 0]
                                           a synthetic upstream feed (the demo pilot)
   feed export [-o FILE] [--companies 30] [--weeks 8] [--seed 1]   the same events as NDJSON
@@ -104,6 +106,8 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"import events":      runImportEvents,
 		"source add":         runSourceAdd,
 		"source list":        runSourceList,
+		"source set":         runSourceSet,
+		"source poll":        runSourcePoll,
 		"feed serve":         runFeedServe,
 		"feed export":        runFeedExport,
 		"survey":             runSurvey,
@@ -114,6 +118,8 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 // commandFlags adds each command's own flags.
 var commandFlags = map[string]func(fs *flag.FlagSet){
 	"source add":  sourceAddFlags,
+	"source set":  sourceSetFlags,
+	"source poll": sourceSetFlags,
 	"demo":        demoFlags,
 	"feed serve":  feedFlags,
 	"feed export": feedFlags,

@@ -72,6 +72,73 @@ func sourceDetail(s analytics.Source) string {
 	return fmt.Sprintf("kind=%s target=%s interval=%ds limit=%d enabled=%t", s.Kind, sourceTarget(s), s.IntervalSeconds, s.BatchLimit, s.Enabled)
 }
 
+// sourceSetFlags are the flags of "source set" and "source poll".
+func sourceSetFlags(fs *flag.FlagSet) {
+	fs.String("name", "", "the source to change")
+	fs.String("url", "", "http-feed: a new feed address (the feed is then read from its beginning; stored events count once)")
+	fs.String("dir", "", "directory: a new folder")
+	fs.String("interval", "", "how often to poll, e.g. 30s or 5m")
+	fs.Int("limit", 0, "events per feed page or stored batch")
+	fs.String("enabled", "", "true or false: switch pulling on or off")
+}
+
+func runSourceSet(ctx context.Context, c *cmdContext) error {
+	if len(c.args) > 0 || c.flag("name") == "" {
+		return usageError{"source set needs --name and takes no arguments"}
+	}
+	interval, err := analytics.ParseInterval(c.flag("interval"))
+	if err != nil {
+		return usageError{"--interval: " + err.Error()}
+	}
+	limit, _ := strconv.Atoi(c.flag("limit"))
+	in := analytics.SourceInput{URL: c.flag("url"), Directory: c.flag("dir"), IntervalSeconds: interval, BatchLimit: limit}
+	switch c.flag("enabled") {
+	case "":
+	case "true", "false":
+		on := c.flag("enabled") == "true"
+		in.Enabled = &on
+	default:
+		return usageError{"--enabled: true or false"}
+	}
+	a, err := openAppDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sources := analytics.NewSources(a.DB)
+	src, err := sources.ByName(ctx, c.flag("name"))
+	if err != nil {
+		return fmt.Errorf("source %q: %w", c.flag("name"), err)
+	}
+	if src, err = sources.Update(ctx, src.ID, in); err != nil {
+		return fmt.Errorf("source set: %w", err)
+	}
+	a.Audit.Record(ctx, audit.Entry{Actor: "cli", Action: audit.RecordChanged, Target: "source " + src.Name, Detail: sourceDetail(src)})
+	fmt.Fprintf(c.stdout, "changed source %q: %s\n", src.Name, sourceDetail(src))
+	return nil
+}
+
+func runSourcePoll(ctx context.Context, c *cmdContext) error {
+	if len(c.args) > 0 || c.flag("name") == "" {
+		return usageError{"source poll needs --name and takes no arguments"}
+	}
+	a, err := openAppDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sources := analytics.NewSources(a.DB)
+	src, err := sources.ByName(ctx, c.flag("name"))
+	if err == nil {
+		err = sources.PollNow(ctx, src.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("source %q: %w", c.flag("name"), err)
+	}
+	fmt.Fprintf(c.stdout, "source %q will be pulled within seconds by the running app\n", src.Name)
+	return nil
+}
+
 func runSourceList(ctx context.Context, c *cmdContext) error {
 	if len(c.args) > 0 {
 		return usageError{"source list takes no arguments"}

@@ -38,6 +38,23 @@ func TestCLISources(t *testing.T) {
 	if r := runCLI(t, dir, "", "source"); r.code != 2 {
 		t.Errorf("no subcommand: %+v", r)
 	}
+	r = runCLI(t, dir, "", "source", "set", "--name", "exports", "--interval", "2m", "--enabled", "true")
+	if r.code != 0 || !strings.Contains(r.stdout, "interval=120s") || !strings.Contains(r.stdout, "enabled=true") {
+		t.Errorf("source set: %+v", r)
+	}
+	if r := runCLI(t, dir, "", "source", "set", "--name", "nope", "--interval", "2m"); r.code != 1 || !strings.Contains(r.stderr, "not found") {
+		t.Errorf("set unknown: %+v", r)
+	}
+	if r := runCLI(t, dir, "", "source", "set", "--name", "exports", "--enabled", "maybe"); r.code != 2 {
+		t.Errorf("bad --enabled: %+v", r)
+	}
+	if r := runCLI(t, dir, "", "source", "poll", "--name", "demo-feed"); r.code != 0 || !strings.Contains(r.stdout, "within seconds") {
+		t.Errorf("source poll: %+v", r)
+	}
+	r = runCLI(t, dir, "", "source", "set", "--name", "exports", "--enabled", "false")
+	if r.code != 0 {
+		t.Errorf("disable: %+v", r)
+	}
 	r = runCLI(t, dir, "", "source", "list")
 	if r.code != 0 || !strings.Contains(r.stdout, "demo-feed") || !strings.Contains(r.stdout, "30s") || !strings.Contains(r.stdout, "disabled") {
 		t.Fatalf("source list: %+v", r)
