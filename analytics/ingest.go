@@ -103,28 +103,9 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 	q.leading = true
 	i.mu.Unlock()
 	if lead {
-		// The group outlives this caller's request: others wait on it.
-		gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
-		for {
-			i.mu.Lock()
-			var group []*storeReq
-			n := 0
-			for len(q.waiting) > 0 && (len(group) == 0 || n+len(q.waiting[0].events) <= maxGroupEvents) {
-				group = append(group, q.waiting[0])
-				n += len(q.waiting[0].events)
-				q.waiting = q.waiting[1:]
-			}
-			if len(group) == 0 {
-				q.leading = false
-				i.mu.Unlock()
-				break
-			}
-			i.mu.Unlock()
-			results := i.storeGroup(gctx, source, group)
-			for k, r := range group {
-				r.done <- results[k]
-			}
-		}
+		// The session outlives this caller's request: others wait on it.
+		gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+		i.lead(gctx, source, q)
 		cancel()
 	}
 	res := <-req.done
@@ -149,16 +130,119 @@ type sourceQueue struct {
 	leading bool
 }
 
-// storeGroup stores the events of several Store calls as one batch and
-// returns each call's result (on error, the same error for all).
-func (i *Ingester) storeGroup(ctx context.Context, source string, group []*storeReq) []storeRes {
-	results := make([]storeRes, len(group))
-	fail := func(err error) []storeRes {
-		for k := range results {
-			results[k] = storeRes{err: err}
-		}
-		return results
+// next takes the next group of waiting calls (nil when none wait); when
+// none wait and stop is set it also ends the leadership, atomically.
+func (i *Ingester) next(q *sourceQueue, stop bool) []*storeReq {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	var group []*storeReq
+	n := 0
+	for len(q.waiting) > 0 && (len(group) == 0 || n+len(q.waiting[0].events) <= maxGroupEvents) {
+		group = append(group, q.waiting[0])
+		n += len(q.waiting[0].events)
+		q.waiting = q.waiting[1:]
 	}
+	if len(group) == 0 && stop {
+		q.leading = false
+	}
+	return group
+}
+
+// flight is a group whose keys are claimed and whose insert may be under way.
+type flight struct {
+	group   []*storeReq
+	batchID int64
+	events  []Event
+	fresh   []int
+	done    chan error // the insert's outcome (nil channel: nothing to insert)
+}
+
+// lead stores groups of waiting calls until none is left, pipelined: while
+// ClickHouse takes one group's insert, the next group's keys are claimed in
+// SQLite. That group's duplicates may be keys of the group in flight, so it
+// is only answered after that one was stored; if that one fails, both fail
+// (both batches stay pending and are settled before anything else is stored,
+// so a retry stores exactly what is missing).
+func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
+	failAll := func(groups [][]*storeReq, err error) {
+		for _, g := range groups {
+			for _, r := range g {
+				r.done <- storeRes{err: err}
+			}
+		}
+	}
+	unlock, err := i.lock(ctx, source)
+	if err == nil {
+		// Batches this source left pending (a crash, or ClickHouse failing
+		// mid-insert) are settled first, so that the ledger says the truth.
+		if err = i.reconcile(ctx, source); err != nil {
+			unlock()
+		}
+	}
+	if err != nil {
+		i.drainAfterFailure(q, err)
+		return
+	}
+	defer unlock()
+	var prev *flight
+	for {
+		group := i.next(q, prev == nil)
+		if group == nil && prev == nil {
+			return
+		}
+		var cur *flight
+		var claimErr error
+		if group != nil {
+			cur, claimErr = i.claimGroup(ctx, source, group)
+		}
+		if prev != nil {
+			if err := i.finish(ctx, source, prev); err != nil {
+				// cur's duplicates may lean on prev's keys: it fails too, and the
+				// session ends so that the next one settles both batches first.
+				failAll([][]*storeReq{prev.group}, err)
+				if group != nil {
+					failAll([][]*storeReq{group}, err)
+				}
+				i.drainAfterFailure(q, err)
+				return
+			}
+			i.answer(prev)
+			prev = nil
+		}
+		if group == nil {
+			continue
+		}
+		if claimErr != nil {
+			failAll([][]*storeReq{group}, claimErr)
+			i.drainAfterFailure(q, claimErr)
+			return
+		}
+		if len(cur.fresh) > 0 {
+			cur.done = make(chan error, 1)
+			go func(f *flight) { f.done <- i.insert(ctx, source, f.batchID, f.events, f.fresh) }(cur)
+		}
+		prev = cur
+	}
+}
+
+// drainAfterFailure fails the calls waiting when a session ends with an
+// error: their duplicates cannot be trusted until the pending batches are
+// settled, which the next session does first. Callers retry.
+func (i *Ingester) drainAfterFailure(q *sourceQueue, err error) {
+	for {
+		g := i.next(q, true)
+		if g == nil {
+			return
+		}
+		for _, r := range g {
+			r.done <- storeRes{err: err}
+		}
+	}
+}
+
+// claimGroup joins the calls' events, finds duplicates within them (the
+// first occurrence counts) and claims the keys of the rest (step 1).
+func (i *Ingester) claimGroup(ctx context.Context, source string, group []*storeReq) (*flight, error) {
 	events := group[0].events
 	if len(group) > 1 {
 		events = nil
@@ -166,18 +250,6 @@ func (i *Ingester) storeGroup(ctx context.Context, source string, group []*store
 			events = append(events, r.events...)
 		}
 	}
-	unlock, err := i.lock(ctx, source)
-	if err != nil {
-		return fail(err)
-	}
-	defer unlock()
-	// A batch this source left pending (a crash, or ClickHouse failing
-	// mid-insert) is settled first, so that its keys say the truth.
-	if err := i.reconcile(ctx, source); err != nil {
-		return fail(err)
-	}
-
-	// Duplicates within the group: the first occurrence counts.
 	keys := make([]eventKeyT, len(events))
 	seen := make(map[eventKeyT]struct{}, len(events))
 	uniq := make([]int, 0, len(events))
@@ -190,43 +262,46 @@ func (i *Ingester) storeGroup(ctx context.Context, source string, group []*store
 		seen[k] = struct{}{}
 		uniq = append(uniq, n)
 	}
-
-	// Step 1: claim the keys and record the batch as pending, in one transaction.
 	batchID, fresh, err := i.claim(ctx, source, events, keys, uniq)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
-	if len(fresh) > 0 {
-		// Step 2: insert the new events into ClickHouse, tagged with the batch.
-		if err := i.insert(ctx, source, batchID, events, fresh); err != nil {
-			// The batch stays pending: whether some rows got in is unknown until
-			// ClickHouse answers again; the next Store (or Recover) settles it.
-			i.logger.Warn("clickhouse insert failed; batch left pending", "source", source, "batch", batchID, "events", len(fresh), "err", err)
-			return fail(fmt.Errorf("%w: %w", ErrUnavailable, err))
-		}
-		if i.afterInsert != nil {
-			if err := i.afterInsert(batchID); err != nil {
-				return fail(err)
-			}
-		}
-		// Step 3: mark it stored; only now is the answer "stored for good".
-		if err := i.markStored(ctx, batchID); err != nil {
-			return fail(err)
+	return &flight{group: group, batchID: batchID, events: events, fresh: fresh}, nil
+}
+
+// finish waits for the group's insert (step 2) and marks its batch stored (step 3).
+func (i *Ingester) finish(ctx context.Context, source string, f *flight) error {
+	if f.done == nil {
+		return nil
+	}
+	if err := <-f.done; err != nil {
+		// The batch stays pending: whether some rows got in is unknown until
+		// ClickHouse answers again; the next session (or Recover) settles it.
+		i.logger.Warn("clickhouse insert failed; batch left pending", "source", source, "batch", f.batchID, "events", len(f.fresh), "err", err)
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if i.afterInsert != nil {
+		if err := i.afterInsert(f.batchID); err != nil {
+			return err
 		}
 	}
-	// fresh is ascending: share it out among the calls by their offsets.
-	off, f := 0, 0
-	for k, r := range group {
+	return i.markStored(ctx, f.batchID)
+}
+
+// answer tells each call of a stored group its counts: fresh is ascending,
+// so it is shared out by the calls' offsets.
+func (i *Ingester) answer(f *flight) {
+	off, k := 0, 0
+	for _, r := range f.group {
 		end := off + len(r.events)
 		acc := 0
-		for f < len(fresh) && fresh[f] < end {
+		for k < len(f.fresh) && f.fresh[k] < end {
 			acc++
-			f++
+			k++
 		}
-		results[k] = storeRes{accepted: acc, duplicates: len(r.events) - acc}
+		r.done <- storeRes{accepted: acc, duplicates: len(r.events) - acc}
 		off = end
 	}
-	return results
 }
 
 // claim inserts the keys of events[uniq] into the ledger and records the

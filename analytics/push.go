@@ -119,9 +119,14 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 			return unsupported("Content-Type %s is not accepted: send application/x-ndjson, application/json or text/csv", mt)
 		}
 	}
-	var body io.Reader = bytes.NewReader(c.Request().Body()) // raw: not decompressed by the frame
+	raw := c.Request().Body() // as sent: the frame does not decompress it
+	var body io.Reader = bytes.NewReader(raw)
+	var events []Event
 	switch enc := strings.ToLower(strings.TrimSpace(c.Get(fiber.HeaderContentEncoding))); enc {
 	case "", "identity":
+		if format == FormatNDJSON {
+			events = make([]Event, 0, bytes.Count(raw, []byte{'\n'})+1)
+		}
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(body)
 		if err != nil {
@@ -135,7 +140,6 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	body = &capReader{r: body, n: MaxDecompressedBytes}
 
 	received := time.Now()
-	var events []Event
 	rejected, err := Decode(body, format, received, func(_ int, ev Event) error {
 		events = append(events, ev)
 		return nil
