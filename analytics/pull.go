@@ -170,8 +170,13 @@ func (p *Puller) work(ctx context.Context, id int64) {
 			return
 		}
 		if err != nil {
-			n, rerr := p.sources.recordFailure(ctx, id, err.Error(), p.backoff)
-			p.log.Warn("pull failed", "source", src.Name, "kind", src.Kind, "failures_in_a_row", n, "retry_in", p.backoff(n).String(), "err", err)
+			backoff := p.backoff
+			var ra retryAfterError
+			if errors.As(err, &ra) { // the upstream said when to come back
+				backoff = func(n int) time.Duration { return max(p.backoff(n), ra.after) }
+			}
+			n, rerr := p.sources.recordFailure(ctx, id, err.Error(), backoff)
+			p.log.Warn("pull failed", "source", src.Name, "kind", src.Kind, "failures_in_a_row", n, "retry_in", backoff(n).String(), "err", err)
 			if rerr != nil {
 				p.log.Error("pull: recording a failure", "source", src.Name, "err", rerr)
 				sleep(ctx, p.backoff(1))

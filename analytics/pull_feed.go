@@ -69,13 +69,27 @@ func (p *Puller) fetchPage(ctx context.Context, src Source, cursor *string) (fee
 		return page, fmt.Errorf("reading the feed answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return page, fmt.Errorf("feed answered %s: %s", resp.Status, snippet(body))
+		err := fmt.Errorf("feed answered %s: %s", resp.Status, snippet(body))
+		if secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); perr == nil && secs > 0 {
+			return page, retryAfterError{err: err, after: time.Duration(min(secs, 3600)) * time.Second}
+		}
+		return page, err
 	}
 	if int64(len(body)) > p.opt.MaxPageBytes {
 		return page, fmt.Errorf("feed answer larger than %d bytes: ask for smaller pages (batch limit)", p.opt.MaxPageBytes)
 	}
 	return parseFeedPage(body)
 }
+
+// retryAfterError is a feed's refusal that names when to come back
+// (Retry-After in seconds on any non-200 answer, e.g. 429 or 503).
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e retryAfterError) Error() string { return e.err.Error() }
+func (e retryAfterError) Unwrap() error { return e.err }
 
 // parseFeedPage checks an answer against the contract
 // {"events": […], "next": "CURSOR", "has_more": bool}.

@@ -1,8 +1,13 @@
 package analytics
 
 import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseFeedPageIsStrict(t *testing.T) {
@@ -33,5 +38,19 @@ func TestParseFeedPageIsStrict(t *testing.T) {
 	}
 	if p, err := parseFeedPage([]byte(`{"events": [], "next": "", "has_more": false}`)); err != nil || p.Next != "" {
 		t.Errorf("empty feed: %+v %v", p, err)
+	}
+}
+
+func TestFetchPageHonoursRetryAfter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	p := NewPuller(nil, nil, quietLogger(), PullOptions{})
+	_, err := p.fetchPage(context.Background(), Source{URL: srv.URL, BatchLimit: 10}, nil)
+	var ra retryAfterError
+	if !errors.As(err, &ra) || ra.after != 7*time.Second || !strings.Contains(err.Error(), "429") {
+		t.Fatalf("error %v", err)
 	}
 }

@@ -94,6 +94,10 @@ func TestPullFeedSurvivesGarbageAndCatchesUp(t *testing.T) {
 		func(w http.ResponseWriter) { w.Write([]byte(`{"events": {}, "next": "1", "has_more": false}`)) },
 		func(w http.ResponseWriter) { w.Write([]byte(`{"events": [], "next": 5, "has_more": false}`)) },
 		func(w http.ResponseWriter) { w.WriteHeader(http.StatusInternalServerError); w.Write([]byte("boom")) },
+		func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		},
 		func(w http.ResponseWriter) { time.Sleep(600 * time.Millisecond) }, // longer than the timeout
 	}
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
