@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/browsertest"
 )
 
@@ -218,4 +220,37 @@ func noScript(off bool) chromedp.Action[chromedp.Void] {
 		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
 		return err
 	})
+}
+
+// TestAdminPagesAccessible signs an admin in through the login form and runs
+// axe-core on the survey's own pages.
+func TestAdminPagesAccessible(t *testing.T) {
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatalf("axe-core missing (%v): run `npm ci --prefix tools` (make test does)", err)
+	}
+	f := newFixture(t)
+	cvrA := f.company("4100001", "Tilgængelig A/S", "Ulla:ulla@t.dk")
+	w := f.openWave()
+	if err := f.store.Save(context.Background(), f.invitation(w.ID, "ulla@t.dk"), w, map[string]string{"ease": "3", "used_mailbox": "yes"}, true); err != nil {
+		t.Fatal(err)
+	}
+	base := f.env.Listen()
+	ctx := browsertest.New(t)
+	u := f.env.User(auth.RoleAdmin, "")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(`input[name="email"]`),
+		chromedp.SendKeys(`input[name="email"]`, u.Email), chromedp.SendKeys(`input[name="password"]`, apptest.Password),
+		chromedp.Submit(`input[name="password"]`), chromedp.WaitNotPresent(`input[name="password"]`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/survey", "/survey/waves/" + w.ID, "/survey/questionnaire", "/survey/questionnaire/builder",
+		"/survey/companies/" + cvrA, "/survey/interviews"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible("h1")); err != nil {
+			t.Fatal(err)
+		}
+		if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != base+path {
+			t.Fatalf("%s: landed on %s", path, loc)
+		}
+		runAxe(t, ctx, string(axe), path)
+	}
 }
