@@ -38,7 +38,16 @@ func runServe(ctx context.Context, c *cmdContext) error {
 
 	go purgeSessions(ctx, a)
 	if a.Ingester != nil { // pull http-feed and directory sources (analytics/pull.go)
-		go analytics.RunPullers(ctx, a.DB, a.Ingester, c.logger)
+		pullCtx, stopPulling := context.WithCancel(ctx)
+		pulling := make(chan struct{})
+		go func() { defer close(pulling); analytics.RunPullers(pullCtx, a.DB, a.Ingester, c.logger) }()
+		defer func() { // before the stores close; a hung store does not hold the exit
+			stopPulling()
+			select {
+			case <-pulling:
+			case <-time.After(15 * time.Second):
+			}
+		}()
 	}
 	var managedDied <-chan struct{}
 	if a.Managed != nil {
