@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,20 +26,39 @@ import (
 // or refused the insert. Nothing of that call is counted; retrying is safe.
 var ErrUnavailable = errors.New("ClickHouse is unavailable")
 
-// keySize is the size of a ledger key (a truncated SHA-256).
-const keySize = 16
+// eventKeyT is a ledger key: 8 bytes of SHA-256 of the source, then the
+// event_id itself. Exact (no hash of the id), and ids that grow over time
+// (sequence numbers, ULIDs, UUIDv7) land next to each other in the ledger's
+// B-tree, so a batch touches few pages.
+type eventKeyT = string
 
-type eventKeyT [keySize]byte
+// keyPrefix is the source part of its ledger keys.
+func keyPrefix(source string) string {
+	sum := sha256.Sum256([]byte(source))
+	return string(sum[:8])
+}
 
 // eventKey is the ledger key of (source, event_id).
-func eventKey(source, eventID string) eventKeyT {
-	h := sha256.New()
-	h.Write([]byte(source))
-	h.Write([]byte{0})
-	h.Write([]byte(eventID))
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return eventKeyT(sum[:keySize])
+func eventKey(source, eventID string) eventKeyT { return keyPrefix(source) + eventID }
+
+// appendKey adds a key to a pending batch's key list (length-prefixed).
+func appendKey(blob []byte, k eventKeyT) []byte {
+	blob = binary.AppendUvarint(blob, uint64(len(k)))
+	return append(blob, k...)
+}
+
+// splitKeys reads a pending batch's key list.
+func splitKeys(blob []byte) ([]eventKeyT, error) {
+	var out []eventKeyT
+	for len(blob) > 0 {
+		n, w := binary.Uvarint(blob)
+		if w <= 0 || uint64(len(blob)-w) < n {
+			return nil, errors.New("analytics: corrupt key list of a pending batch")
+		}
+		out = append(out, eventKeyT(blob[w:w+int(n)]))
+		blob = blob[w+int(n):]
+	}
+	return out, nil
 }
 
 // keysPerStatement is how many keys one ledger INSERT carries.
@@ -253,8 +274,9 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 	keys := make([]eventKeyT, len(events))
 	seen := make(map[eventKeyT]struct{}, len(events))
 	uniq := make([]int, 0, len(events))
+	prefix := keyPrefix(source)
 	for n := range events {
-		k := eventKey(source, events[n].EventID)
+		k := prefix + events[n].EventID
 		keys[n] = k
 		if _, dup := seen[k]; dup {
 			continue
@@ -323,11 +345,14 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 		isNew := make(map[eventKeyT]struct{}, len(uniq))
 		var full *sql.Stmt
 		args := make([]any, 0, keysPerStatement)
-		for start := 0; start < len(uniq); start += keysPerStatement {
-			end := min(start+keysPerStatement, len(uniq))
+		// In key order: neighbouring keys share B-tree pages.
+		order := slices.Clone(uniq)
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+		for start := 0; start < len(order); start += keysPerStatement {
+			end := min(start+keysPerStatement, len(order))
 			args = args[:0]
-			for _, n := range uniq[start:end] {
-				args = append(args, keys[n][:])
+			for _, n := range order[start:end] {
+				args = append(args, []byte(keys[n]))
 			}
 			var rows *sql.Rows
 			if end-start == keysPerStatement {
@@ -363,14 +388,14 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 			_, err := tx.ExecContext(ctx, `DELETE FROM ingest_batches WHERE id = ?`, batchID)
 			return err
 		}
-		blob := make([]byte, 0, len(isNew)*keySize)
+		blob := make([]byte, 0, len(isNew)*24)
 		var lo, hi int64
 		for _, n := range uniq {
 			if _, ok := isNew[keys[n]]; !ok {
 				continue
 			}
 			fresh = append(fresh, n)
-			blob = append(blob, keys[n][:]...)
+			blob = appendKey(blob, keys[n])
 			t := events[n].OccurredAt.Unix()
 			if len(fresh) == 1 || t < lo {
 				lo = t
@@ -527,11 +552,14 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		if err != nil {
 			return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
 		}
+		claimed, err := splitKeys(p.keys)
+		if err != nil {
+			return err
+		}
 		var release [][]byte
-		for off := 0; off+keySize <= len(p.keys); off += keySize {
-			k := eventKeyT(p.keys[off : off+keySize])
+		for _, k := range claimed {
 			if _, ok := present[k]; !ok {
-				release = append(release, p.keys[off:off+keySize])
+				release = append(release, []byte(k))
 			}
 		}
 		err = i.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -568,12 +596,13 @@ func (i *Ingester) storedKeys(ctx context.Context, source string, batchID, lo, h
 	}
 	defer rows.Close()
 	out := map[eventKeyT]struct{}{}
+	prefix := keyPrefix(source)
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		out[eventKey(source, id)] = struct{}{}
+		out[prefix+id] = struct{}{}
 	}
 	return out, rows.Err()
 }

@@ -9,9 +9,11 @@
 // rollups would still count twice). So duplicates are filtered before the
 // insert, against a ledger in the app database (SQLite) that survives crashes:
 //
-//  1. One SQLite transaction: INSERT OR IGNORE the 128-bit keys of
-//     (source, event_id) into event_keys (the ignored ones are duplicates)
-//     and record the batch as 'pending' with its new keys.
+//  1. One SQLite transaction: INSERT OR IGNORE the keys of (source,
+//     event_id) into event_keys (the ignored ones are duplicates) and record
+//     the batch as 'pending' with its new keys. A key is 8 bytes of SHA-256
+//     of the source and the event_id itself: exact, and ids that grow over
+//     time stay close together in the B-tree.
 //  2. Insert the new events into ClickHouse with the batch's id (batch_id);
 //     the rollups are materialized views fed by that insert.
 //  3. Mark the batch 'stored'; only then is the caller told "stored".
@@ -22,7 +24,10 @@
 // other keys are released, so a resend stores exactly the missing events.
 // Store is serialised per source (a channel in the process, a flock on
 // DATA_DIR/locks across processes), so a pending batch seen under the lock is
-// never one still in flight.
+// never one still in flight. Concurrent calls for one source are grouped
+// (one batch per group) and pipelined: the next group's keys are claimed
+// while ClickHouse takes the previous group; the next group is answered
+// only after the previous one is stored, and fails with it.
 package analytics
 
 import (

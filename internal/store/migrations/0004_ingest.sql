@@ -1,16 +1,17 @@
 -- Ingestion ledger (analytics/ingest.go): which (source, event_id) pairs are
 -- stored in ClickHouse, and the batches that put them there.
 --
--- event_keys holds a 128-bit hash (first 16 bytes of SHA-256 of
--- source NUL event_id) of every event ever accepted: the duplicate filter.
+-- event_keys holds the key of every event ever accepted, the duplicate
+-- filter: 8 bytes of SHA-256 of the source name, then the event_id as sent.
 CREATE TABLE event_keys (
 	k BLOB PRIMARY KEY
 ) WITHOUT ROWID;
 
--- One row per Store call that had new events. A batch is 'pending' from the
--- moment its keys are claimed until ClickHouse has its rows; keys holds the
--- claimed keys (16 bytes each) while pending, so that a batch interrupted by a
--- crash can be reconciled against ClickHouse (rows with this batch_id).
+-- One row per stored group of events that had new ones. A batch is 'pending'
+-- from the moment its keys are claimed until ClickHouse has its rows; keys
+-- holds the claimed keys (each preceded by its length as a uvarint) while
+-- pending, so that a batch interrupted by a crash can be reconciled against
+-- ClickHouse (rows with this batch_id).
 CREATE TABLE ingest_batches (
 	id           INTEGER PRIMARY KEY,
 	source       TEXT NOT NULL,
