@@ -147,13 +147,23 @@ func (p *Puller) takeFile(ctx context.Context, src Source, name string) (string,
 	batch := make([]Event, 0, limit)
 	total := progress{}
 	events := 0
+	// The file's progress is recorded once, with the file (recordFile): a
+	// file read again after a failure or crash is counted once.
 	flush := func() error {
-		pr, err := p.storeBatch(ctx, src, batch, 0, false, "")
-		if err != nil {
-			return err
+		if len(batch) == 0 {
+			return nil
 		}
-		total.Accepted += pr.Accepted
-		total.Duplicates += pr.Duplicates
+		acc, dup, err := p.store.Store(ctx, src.Name, batch)
+		if err != nil {
+			return storeError{err}
+		}
+		total.Accepted += acc
+		total.Duplicates += dup
+		for _, e := range batch {
+			if e.OccurredAt.After(total.Newest) {
+				total.Newest = e.OccurredAt
+			}
+		}
 		batch = batch[:0]
 		return nil
 	}
@@ -175,14 +185,12 @@ func (p *Puller) takeFile(ctx context.Context, src Source, name string) (string,
 	if err != nil {
 		return p.failFile(src, name, err)
 	}
+	total.Rejected = len(rejected)
 	if len(rejected) > 0 {
-		if _, err := p.storeBatch(ctx, src, nil, len(rejected), false, ""); err != nil {
-			return "", err
-		}
 		p.log.Warn("pull: lines rejected", "source", src.Name, "file", name, "rejected", len(rejected), "first", fmt.Sprintf("line %d: %s", rejected[0].Line, rejected[0].Error))
 		writeRejected(filepath.Join(src.Directory, DoneFolder), name, rejected)
 	}
-	if err := p.sources.recordFile(ctx, src.ID, SourceFile{SHA256: sum, Name: name, Size: size, Events: events + len(rejected), Accepted: total.Accepted, Rejected: len(rejected)}); err != nil {
+	if err := p.sources.recordFile(ctx, src.ID, SourceFile{SHA256: sum, Name: name, Size: size, Events: events + len(rejected), Accepted: total.Accepted, Rejected: len(rejected)}, total); err != nil {
 		return "", err
 	}
 	p.log.Info("pull: file taken in", "source", src.Name, "file", name, "accepted", total.Accepted, "duplicates", total.Duplicates, "rejected", len(rejected))

@@ -234,6 +234,10 @@ type progress struct {
 // a batch stored just before a crash is pulled again and then counted once
 // (as duplicates), so the figure is exact across crashes.
 func (s *Sources) recordStored(ctx context.Context, id int64, advance bool, cursor string, p progress) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.recordStoredTx(ctx, tx, id, advance, cursor, p) })
+}
+
+func (s *Sources) recordStoredTx(ctx context.Context, tx *sql.Tx, id int64, advance bool, cursor string, p progress) error {
 	now := s.now()
 	var newest any
 	if !p.Newest.IsZero() {
@@ -247,7 +251,7 @@ func (s *Sources) recordStored(ctx context.Context, id int64, advance bool, curs
 		q += `, cursor = ?`
 		args = append(args, cursor)
 	}
-	_, err := s.db.ExecContext(ctx, q+` WHERE id = ?`, append(args, id)...)
+	_, err := tx.ExecContext(ctx, q+` WHERE id = ?`, append(args, id)...)
 	return err
 }
 
@@ -308,10 +312,21 @@ type SourceFile struct {
 	DoneAt   time.Time `json:"done_at"`
 }
 
-func (s *Sources) recordFile(ctx context.Context, id int64, f SourceFile) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO source_files (source_id, sha256, name, size, events, accepted, rejected, done_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, f.SHA256, f.Name, f.Size, f.Events, f.Accepted, f.Rejected, s.now())
-	return err
+// recordFile notes a file taken in and its events, in one transaction: a
+// crash before it makes the file be read again (its events then count as
+// duplicates in the ledger but once here).
+func (s *Sources) recordFile(ctx context.Context, id int64, f SourceFile, p progress) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO source_files (source_id, sha256, name, size, events, accepted, rejected, done_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, f.SHA256, f.Name, f.Size, f.Events, f.Accepted, f.Rejected, s.now())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // recorded before
+		}
+		return s.recordStoredTx(ctx, tx, id, false, "", p)
+	})
 }
 
 // Files lists the newest files a directory source took in.
