@@ -1,20 +1,13 @@
 package registry
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
-	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/pilotpulse/pilotpulse/internal/tabular"
 )
 
 // Import limits.
@@ -22,11 +15,6 @@ const (
 	MaxImportBytes = 10 << 20 // 10 MB of input
 	MaxImportRows  = 100_000  // data rows, not counting the header and blank rows
 	MaxCellLen     = 1000     // characters per cell
-
-	// maxUnzipBytes bounds what an XLSX file may expand to in memory.
-	maxUnzipBytes = 200 << 20
-	// maxErrorsShown is how many errors ImportErrors.Error lists.
-	maxErrorsShown = 20
 )
 
 // Column names of the import files.
@@ -39,56 +27,16 @@ var (
 	authorityRequire = []string{"cvr", "name", "kind"}
 )
 
-// ImportError is one problem in an import file. Row is the 1-based
-// spreadsheet row (the header is row 1, the first data row is row 2); 0
-// means the problem concerns the whole file. Column is the column's header
-// name (or its letter, for a column without a header); empty when the
-// problem concerns the whole row or file.
-type ImportError struct {
-	File    string `json:"file"`
-	Row     int    `json:"row,omitempty"`
-	Column  string `json:"column,omitempty"`
-	Message string `json:"message"`
-}
-
-// Error returns e.g. "companies.csv: row 3, column cvr: fails the modulus-11
-// check"; the row and column parts are left out when not set.
-func (e ImportError) Error() string {
-	var loc []string
-	if e.Row > 0 {
-		loc = append(loc, "row "+strconv.Itoa(e.Row))
-	}
-	if e.Column != "" {
-		loc = append(loc, "column "+e.Column)
-	}
-	prefix := e.File
-	if len(loc) > 0 {
-		if prefix != "" {
-			prefix += ": "
-		}
-		prefix += strings.Join(loc, ", ")
-	}
-	if prefix == "" {
-		return e.Message
-	}
-	return prefix + ": " + e.Message
-}
+// ImportError is one problem in an import file (file, spreadsheet row,
+// column, message); see package tabular.
+type ImportError = tabular.ImportError
 
 // ImportErrors is every problem found in one import file, ordered by row.
-type ImportErrors []ImportError
+type ImportErrors = tabular.ImportErrors
 
-// Error lists the first 20 errors, separated by "; ", followed by
-// "and N more" when there are more.
-func (es ImportErrors) Error() string {
-	n := min(len(es), maxErrorsShown)
-	parts := make([]string, 0, n+1)
-	for _, e := range es[:n] {
-		parts = append(parts, e.Error())
-	}
-	if len(es) > n {
-		parts = append(parts, fmt.Sprintf("and %d more", len(es)-n))
-	}
-	return strings.Join(parts, "; ")
+func readTable(r io.Reader, filename string, accepted, required []string) (*tabular.Table, ImportErrors) {
+	return tabular.Read(r, filename, tabular.Spec{Accepted: accepted, Required: required,
+		MaxBytes: MaxImportBytes, MaxRows: MaxImportRows, MaxCell: MaxCellLen})
 }
 
 // ParseCompanies reads the companies of a CSV or XLSX file, chosen by the
@@ -125,26 +73,26 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 	var groups []*group
 	byCVR := map[string]*group{}
 
-	for _, rec := range t.records {
+	for _, rec := range t.Records {
 		rc := Company{
-			CVR:      t.cell(rec, "cvr"),
-			Name:     t.cell(rec, "name"),
-			Kind:     t.cell(rec, "kind"),
-			Cohort:   t.cell(rec, "cohort"),
-			PNumbers: splitPNumbers(t.cell(rec, "p_numbers")),
+			CVR:      t.Cell(rec, "cvr"),
+			Name:     t.Cell(rec, "name"),
+			Kind:     t.Cell(rec, "kind"),
+			Cohort:   t.Cell(rec, "cohort"),
+			PNumbers: splitPNumbers(t.Cell(rec, "p_numbers")),
 		}
 		hasContact := false
 		for _, col := range contactColumns {
-			if strings.TrimSpace(t.cell(rec, col)) != "" {
+			if strings.TrimSpace(t.Cell(rec, col)) != "" {
 				hasContact = true
 			}
 		}
 		if hasContact {
 			rc.Contacts = []Contact{{
-				Name:     t.cell(rec, "contact_name"),
-				Email:    t.cell(rec, "contact_email"),
-				Phone:    t.cell(rec, "contact_phone"),
-				Language: t.cell(rec, "contact_language"),
+				Name:     t.Cell(rec, "contact_name"),
+				Email:    t.Cell(rec, "contact_email"),
+				Phone:    t.Cell(rec, "contact_phone"),
+				Language: t.Cell(rec, "contact_language"),
 			}}
 		}
 		rc.Normalize()
@@ -157,7 +105,7 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 				byCVR[rc.CVR] = g
 			}
 		}
-		g.rows = append(g.rows, rec.row)
+		g.rows = append(g.rows, rec.Row)
 
 		for _, f := range []struct {
 			col      string
@@ -176,16 +124,16 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 			from, set := g.src[f.col]
 			switch {
 			case !set:
-				g.src[f.col] = rec.row
+				g.src[f.col] = rec.Row
 				if f.dst != nil {
 					*f.dst = f.val
 				} else {
 					g.c.PNumbers = rc.PNumbers
 				}
 			case f.dst != nil && *f.dst != f.val:
-				t.errs.add(rec.row, f.col, "%q differs from %q in row %d; rows with the same CVR must agree", f.val, *f.dst, from)
+				t.Add(rec.Row, f.col, "%q differs from %q in row %d; rows with the same CVR must agree", f.val, *f.dst, from)
 			case f.dst == nil && !sameSet(g.c.PNumbers, rc.PNumbers):
-				t.errs.add(rec.row, f.col, "%q differs from %q in row %d; rows with the same CVR must agree",
+				t.Add(rec.Row, f.col, "%q differs from %q in row %d; rows with the same CVR must agree",
 					strings.Join(rc.PNumbers, ";"), strings.Join(g.c.PNumbers, ";"), from)
 			}
 		}
@@ -199,10 +147,10 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 				}
 			}
 			if dup >= 0 {
-				t.errs.add(rec.row, "contact_email", "the same e-mail address is already a contact of this company in row %d", g.contactAt[dup])
+				t.Add(rec.Row, "contact_email", "the same e-mail address is already a contact of this company in row %d", g.contactAt[dup])
 			} else {
 				g.c.Contacts = append(g.c.Contacts, ct)
-				g.contactAt = append(g.contactAt, rec.row)
+				g.contactAt = append(g.contactAt, rec.Row)
 			}
 		}
 	}
@@ -215,18 +163,18 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 				switch base {
 				case "cvr":
 					for _, row := range g.rows {
-						t.errs.add(row, "cvr", "%s", fe.Message)
+						t.Add(row, "cvr", "%s", fe.Message)
 					}
 				case "p_numbers":
-					t.errs.add(g.src["p_numbers"], "p_numbers", "P-number %q %s", g.c.PNumbers[i], fe.Message)
+					t.Add(g.src["p_numbers"], "p_numbers", "P-number %q %s", g.c.PNumbers[i], fe.Message)
 				case "contacts":
-					t.errs.add(g.contactAt[i], "contact_"+sub, "%s", fe.Message)
+					t.Add(g.contactAt[i], "contact_"+sub, "%s", fe.Message)
 				default: // name, kind, cohort
 					row, ok := g.src[base]
 					if !ok {
 						row = g.rows[0]
 					}
-					t.errs.add(row, base, "%s", fe.Message)
+					t.Add(row, base, "%s", fe.Message)
 				}
 			}
 		}
@@ -235,15 +183,15 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 		}
 		for _, p := range g.c.PNumbers {
 			if other := pnumberAt[p]; other != nil && other != g {
-				t.errs.add(g.src["p_numbers"], "p_numbers", "P-number %s is also listed for CVR %s in row %d", p, other.c.CVR, other.src["p_numbers"])
+				t.Add(g.src["p_numbers"], "p_numbers", "P-number %s is also listed for CVR %s in row %d", p, other.c.CVR, other.src["p_numbers"])
 			} else {
 				pnumberAt[p] = g
 			}
 		}
 	}
 
-	if len(t.errs.list) > 0 {
-		return nil, t.errs.sorted(t.colOrder)
+	if len(t.Errors()) > 0 {
+		return nil, t.Errors()
 	}
 	out := make([]Company, len(groups))
 	for i, g := range groups {
@@ -263,16 +211,16 @@ func ParseAuthorities(r io.Reader, filename string) ([]Authority, error) {
 	}
 	var out []Authority
 	rowOf := map[string]int{}
-	for _, rec := range t.records {
+	for _, rec := range t.Records {
 		a := Authority{
-			CVR:  t.cell(rec, "cvr"),
-			Name: t.cell(rec, "name"),
-			Kind: t.cell(rec, "kind"),
+			CVR:  t.Cell(rec, "cvr"),
+			Name: t.Cell(rec, "name"),
+			Kind: t.Cell(rec, "kind"),
 		}
-		if s := strings.TrimSpace(t.cell(rec, "weekly_target")); s != "" {
+		if s := strings.TrimSpace(t.Cell(rec, "weekly_target")); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
-				t.errs.add(rec.row, "weekly_target", "must be a whole number of messages per week, e.g. 250")
+				t.Add(rec.Row, "weekly_target", "must be a whole number of messages per week, e.g. 250")
 			} else {
 				a.WeeklyTarget = &n
 			}
@@ -280,20 +228,20 @@ func ParseAuthorities(r io.Reader, filename string) ([]Authority, error) {
 		a.Normalize()
 		if err := a.Validate(); err != nil {
 			for _, fe := range err.(FieldErrors) {
-				t.errs.add(rec.row, fe.Field, "%s", fe.Message)
+				t.Add(rec.Row, fe.Field, "%s", fe.Message)
 			}
 		}
 		if a.CVR != "" {
 			if first, ok := rowOf[a.CVR]; ok {
-				t.errs.add(rec.row, "cvr", "duplicate CVR %s: also in row %d", a.CVR, first)
+				t.Add(rec.Row, "cvr", "duplicate CVR %s: also in row %d", a.CVR, first)
 			} else {
-				rowOf[a.CVR] = rec.row
+				rowOf[a.CVR] = rec.Row
 			}
 		}
 		out = append(out, a)
 	}
-	if len(t.errs.list) > 0 {
-		return nil, t.errs.sorted(t.colOrder)
+	if len(t.Errors()) > 0 {
+		return nil, t.Errors()
 	}
 	return out, nil
 }
@@ -329,318 +277,4 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-// record is one non-blank row of an import file.
-type record struct {
-	row   int // 1-based spreadsheet row
-	cells []string
-}
-
-// table is an import file after its header has been checked.
-type table struct {
-	col      map[string]int // column name -> cell index
-	colOrder map[string]int // column name (or letter) -> position, for sorting errors
-	records  []record
-	errs     *errCollector
-}
-
-// cell returns the cell of the named column, or "" if the column or the
-// cell is absent.
-func (t *table) cell(rec record, name string) string {
-	i, ok := t.col[name]
-	if !ok || i >= len(rec.cells) {
-		return ""
-	}
-	return rec.cells[i]
-}
-
-// errCollector gathers ImportErrors, keeping only the first error of each
-// cell so that one bad cell is reported once.
-type errCollector struct {
-	file string
-	list ImportErrors
-	seen map[errKey]bool
-}
-
-type errKey struct {
-	row int
-	col string
-}
-
-func newErrCollector(file string) *errCollector {
-	return &errCollector{file: file, seen: map[errKey]bool{}}
-}
-
-func (c *errCollector) add(row int, col, format string, args ...any) {
-	k := errKey{row, col}
-	if row > 0 && c.seen[k] {
-		return
-	}
-	c.seen[k] = true
-	c.list = append(c.list, ImportError{File: c.file, Row: row, Column: col, Message: fmt.Sprintf(format, args...)})
-}
-
-// sorted returns the errors ordered by row, then by column position.
-func (c *errCollector) sorted(order map[string]int) ImportErrors {
-	out := slices.Clone(c.list)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Row != out[j].Row {
-			return out[i].Row < out[j].Row
-		}
-		return order[out[i].Column] < order[out[j].Column]
-	})
-	return out
-}
-
-// fileError is an ImportErrors holding one error about the whole file.
-func fileError(file, format string, args ...any) ImportErrors {
-	return ImportErrors{{File: file, Message: fmt.Sprintf(format, args...)}}
-}
-
-// readTable reads the file, checks its header against the accepted and
-// required columns and checks every cell's size and encoding. It returns
-// non-nil ImportErrors when the file cannot be used at all; cell problems
-// are left in t.errs so that the caller can add its own.
-func readTable(r io.Reader, filename string, accepted, required []string) (*table, ImportErrors) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
-	if err != nil {
-		return nil, fileError(filename, "cannot read the file: %v", err)
-	}
-	if len(data) > MaxImportBytes {
-		return nil, fileError(filename, "the file is larger than %d MB", MaxImportBytes>>20)
-	}
-
-	var rows []record
-	var errs ImportErrors
-	switch ext := strings.ToLower(filepath.Ext(filename)); ext {
-	case ".csv":
-		rows, errs = readCSV(data, filename)
-	case ".xlsx":
-		rows, errs = readXLSX(data, filename)
-	default:
-		if ext == "" {
-			return nil, fileError(filename, "the file name has no extension; accepted: .csv, .xlsx")
-		}
-		return nil, fileError(filename, "unsupported file type %q; accepted: .csv, .xlsx", ext)
-	}
-	if errs != nil {
-		return nil, errs
-	}
-	if len(rows) < 2 {
-		return nil, fileError(filename, "no data rows")
-	}
-
-	// Header.
-	hdr := rows[0]
-	t := &table{col: map[string]int{}, colOrder: map[string]int{}, records: rows[1:], errs: newErrCollector(filename)}
-	names := make([]string, len(hdr.cells))
-	for i, raw := range hdr.cells {
-		shown := strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff"))
-		name := headerName(shown)
-		if name == "" {
-			continue
-		}
-		if !slices.Contains(accepted, name) {
-			errs = append(errs, ImportError{File: filename, Row: hdr.row, Column: shown,
-				Message: "unknown column; accepted columns: " + strings.Join(accepted, ", ")})
-			continue
-		}
-		if j, dup := t.col[name]; dup {
-			errs = append(errs, ImportError{File: filename, Row: hdr.row, Column: shown,
-				Message: "column appears twice (also column " + columnLetter(j) + ")"})
-			continue
-		}
-		t.col[name] = i
-		names[i] = name
-	}
-	for _, name := range required {
-		if _, ok := t.col[name]; !ok {
-			errs = append(errs, ImportError{File: filename, Row: hdr.row, Column: name, Message: "required column is missing"})
-		}
-	}
-	if errs != nil {
-		return nil, errs
-	}
-	for i, name := range accepted {
-		t.colOrder[name] = i
-	}
-
-	// Cells.
-	for _, rec := range t.records {
-		for i, v := range rec.cells {
-			if i >= len(names) || names[i] == "" {
-				if strings.TrimSpace(v) != "" {
-					col := columnLetter(i)
-					t.colOrder[col] = len(accepted) + i
-					t.errs.add(rec.row, col, "the cell has a value but its column has no header")
-				}
-				continue
-			}
-			switch {
-			case !utf8.ValidString(v):
-				t.errs.add(rec.row, names[i], "the cell is not valid UTF-8; save the file as \"CSV UTF-8\" or as .xlsx")
-			case utf8.RuneCountInString(v) > MaxCellLen:
-				t.errs.add(rec.row, names[i], "the cell is longer than %d characters", MaxCellLen)
-			}
-		}
-	}
-	return t, nil
-}
-
-// headerName turns a header cell into a column name: lower case, with
-// spaces and '-' as '_' ("Contact Name" -> "contact_name").
-func headerName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' {
-			return '_'
-		}
-		return unicode.ToLower(r)
-	}, s)
-}
-
-// columnLetter returns the spreadsheet letter of the 0-based column i.
-func columnLetter(i int) string {
-	name, err := excelize.ColumnNumberToName(i + 1)
-	if err != nil {
-		return strconv.Itoa(i + 1)
-	}
-	return name
-}
-
-// blank reports whether every cell is empty or white space.
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// addRecord appends a non-blank row, failing once there are more data rows
-// than allowed (the first row is the header).
-func addRecord(rows []record, rec record, filename string) ([]record, ImportErrors) {
-	if blank(rec.cells) {
-		return rows, nil
-	}
-	if len(rows) > MaxImportRows {
-		return nil, fileError(filename, "more than %d data rows; split the file", MaxImportRows)
-	}
-	return append(rows, rec), nil
-}
-
-var utf8BOM = []byte("\xEF\xBB\xBF")
-
-// readCSV returns the non-blank rows of a CSV file, numbered as a
-// spreadsheet program shows them: blank lines count as rows, and a quoted
-// cell spanning several lines stays in one row.
-func readCSV(data []byte, filename string) ([]record, ImportErrors) {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return nil, fileError(filename, "the file is not CSV text but looks like an Excel workbook; name it .xlsx")
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffDelimiter(data)
-	cr.FieldsPerRecord = -1
-	var rows []record
-	row, endLine := 0, 0 // last row number and last line it used
-	for {
-		cells, err := cr.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, ImportErrors{{File: filename, Row: row + max(pe.StartLine-endLine, 1), Message: csvMessage(pe.Err)}}
-			}
-			return nil, fileError(filename, "cannot read the CSV file: %v", err)
-		}
-		start, _ := cr.FieldPos(0)
-		last, _ := cr.FieldPos(len(cells) - 1)
-		row += max(start-endLine, 1) // blank lines skipped by the reader are rows too
-		endLine = last + strings.Count(cells[len(cells)-1], "\n")
-		var errs ImportErrors
-		if rows, errs = addRecord(rows, record{row: row, cells: cells}, filename); errs != nil {
-			return nil, errs
-		}
-	}
-}
-
-func csvMessage(err error) string {
-	switch {
-	case errors.Is(err, csv.ErrQuote):
-		return `a quoted cell is not closed, or a " inside it is not doubled ("")`
-	case errors.Is(err, csv.ErrBareQuote):
-		return `a " inside a cell that does not start with "; quote the cell and double the " ("")`
-	}
-	return "cannot read the CSV file: " + err.Error()
-}
-
-// sniffDelimiter returns ';' if the header line holds more semicolons than
-// commas outside quotes, else ','.
-func sniffDelimiter(data []byte) rune {
-	commas, semis, quoted := 0, 0, false
-	for _, b := range data {
-		if b == '"' {
-			quoted = !quoted
-		}
-		if quoted {
-			continue
-		}
-		if b == '\n' || b == '\r' {
-			break
-		}
-		switch b {
-		case ',':
-			commas++
-		case ';':
-			semis++
-		}
-	}
-	if semis > commas {
-		return ';'
-	}
-	return ','
-}
-
-// readXLSX returns the non-blank rows of the first sheet of a workbook.
-func readXLSX(data []byte, filename string) (rows []record, errs ImportErrors) {
-	defer func() {
-		// A malformed workbook must not take the server down.
-		if p := recover(); p != nil {
-			rows, errs = nil, fileError(filename, "cannot read the XLSX file")
-		}
-	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit:    maxUnzipBytes,
-		UnzipXMLSizeLimit: maxUnzipBytes, // keep everything in memory: no temporary files
-	})
-	if err != nil {
-		return nil, fileError(filename, "cannot read the XLSX file: %v", err)
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, fileError(filename, "no data rows")
-	}
-	it, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, fileError(filename, "cannot read sheet %q: %v", sheets[0], err)
-	}
-	defer it.Close()
-	for n := 1; it.Next(); n++ { // Next also steps over rows missing from the file
-		cells, err := it.Columns()
-		if err != nil {
-			return nil, ImportErrors{{File: filename, Row: n, Message: fmt.Sprintf("cannot read the row: %v", err)}}
-		}
-		if rows, errs = addRecord(rows, record{row: n, cells: cells}, filename); errs != nil {
-			return nil, errs
-		}
-	}
-	if err := it.Error(); err != nil {
-		return nil, fileError(filename, "cannot read sheet %q: %v", sheets[0], err)
-	}
-	return rows, nil
 }

@@ -1,6 +1,8 @@
 package support
 
 import (
+	"github.com/pilotpulse/pilotpulse/internal/tabular"
+
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -58,13 +60,13 @@ func (s *Store) ImportCalls(ctx context.Context, r io.Reader, filename, actor st
 	var todo []pending
 	rowOfKey := map[string]int{}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, rec := range t.records {
+		for _, rec := range t.Records {
 			in, ok := rowInput(t, rec)
 			co, err := s.prepare(ctx, tx, &in, actor)
 			var fe FieldErrors
 			if errors.As(err, &fe) {
 				for _, e := range fe {
-					t.add(rec.row, importColumn(e.Field), "%s", e.Message)
+					t.Add(rec.Row, importColumn(e.Field), "%s", e.Message)
 				}
 				continue
 			} else if err != nil {
@@ -76,14 +78,14 @@ func (s *Store) ImportCalls(ctx context.Context, r io.Reader, filename, actor st
 			call := callFrom(in, co)
 			key := importKey(call)
 			if first, dup := rowOfKey[key]; dup {
-				t.add(rec.row, "", "the same call as row %d (company, time, caller, desk, category and description)", first)
+				t.Add(rec.Row, "", "the same call as row %d (company, time, caller, desk, category and description)", first)
 				continue
 			}
-			rowOfKey[key] = rec.row
+			rowOfKey[key] = rec.Row
 			todo = append(todo, pending{call, co, key})
 		}
-		if len(t.errs) > 0 {
-			return t.sorted()
+		if errs := t.Errors(); errs != nil {
+			return errs
 		}
 		for _, p := range todo {
 			var n int
@@ -133,23 +135,23 @@ func importKey(c Call) string {
 
 // rowInput reads one row into an Input, adding to t.errs what cannot be
 // read; ok is false when something could not be read.
-func rowInput(t *table, rec record) (Input, bool) {
+func rowInput(t *tabular.Table, rec tabular.Record) (Input, bool) {
 	ok := true
 	fail := func(col, format string, args ...any) {
-		t.add(rec.row, col, format, args...)
+		t.Add(rec.Row, col, format, args...)
 		ok = false
 	}
-	in := Input{CompanyCVR: t.cell(rec, "company"), CallerName: t.cell(rec, "caller_name"), CallerRole: t.cell(rec, "caller_role"),
-		Description: t.cell(rec, "description"), HandledBy: t.cell(rec, "handled_by")}
-	in.Desk = importCode(t.cell(rec, "desk"), "desk")
-	in.Channel = importCode(t.cell(rec, "channel"), "channel")
-	in.Category = importCode(t.cell(rec, "category"), "category")
-	in.Resolution = importCode(t.cell(rec, "resolution"), "resolution")
+	in := Input{CompanyCVR: t.Cell(rec, "company"), CallerName: t.Cell(rec, "caller_name"), CallerRole: t.Cell(rec, "caller_role"),
+		Description: t.Cell(rec, "description"), HandledBy: t.Cell(rec, "handled_by")}
+	in.Desk = importCode(t.Cell(rec, "desk"), "desk")
+	in.Channel = importCode(t.Cell(rec, "channel"), "channel")
+	in.Category = importCode(t.Cell(rec, "category"), "category")
+	in.Resolution = importCode(t.Cell(rec, "resolution"), "resolution")
 	for _, tf := range []struct {
 		col string
 		dst **time.Time
 	}{{"received_at", &in.ReceivedAt}, {"ended_at", &in.EndedAt}} {
-		if v := t.cell(rec, tf.col); v != "" {
+		if v := t.Cell(rec, tf.col); v != "" {
 			tm, err := parseImportTime(v)
 			if err != nil {
 				fail(tf.col, "%s", err.Error())
@@ -158,10 +160,10 @@ func rowInput(t *table, rec record) (Input, bool) {
 			*tf.dst = &tm
 		}
 	}
-	if t.cell(rec, "received_at") == "" {
+	if t.Cell(rec, "received_at") == "" {
 		fail("received_at", "required: when the call came in")
 	}
-	if v := t.cell(rec, "duration_minutes"); v != "" {
+	if v := t.Cell(rec, "duration_minutes"); v != "" {
 		f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
 		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1e9 {
 			fail("duration_minutes", "must be a whole number of minutes, not %q", clip(v, 20))
@@ -174,13 +176,13 @@ func rowInput(t *table, rec record) (Input, bool) {
 		col string
 		dst *bool
 	}{{"follow_up_needed", &in.FollowUpNeeded}, {"follow_up_done", &in.FollowUpDone}} {
-		b, err := parseBool(t.cell(rec, bf.col))
+		b, err := parseBool(t.Cell(rec, bf.col))
 		if err != nil {
 			fail(bf.col, "%s", err.Error())
 		}
 		*bf.dst = b
 	}
-	if v := t.cell(rec, "follow_up_by"); v != "" {
+	if v := t.Cell(rec, "follow_up_by"); v != "" {
 		d, err := parseImportDate(v)
 		if err != nil {
 			fail("follow_up_by", "%s", err.Error())
