@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics"
@@ -36,19 +37,30 @@ func runServe(ctx context.Context, c *cmdContext) error {
 	fmt.Fprintf(c.stdout, "Pilotpulse is running at %s (data in %s)\n", c.cfg.BaseURL, c.cfg.DataDir)
 	c.logger.Info("serving", "addr", ln.Addr().String(), "base_url", c.cfg.BaseURL)
 
-	go purgeSessions(ctx, a)
-	if a.Ingester != nil { // pull http-feed and directory sources (analytics/pull.go)
-		pullCtx, stopPulling := context.WithCancel(ctx)
-		pulling := make(chan struct{})
-		go func() { defer close(pulling); analytics.RunPullers(pullCtx, a.DB, a.Ingester, c.logger) }()
-		defer func() { // before the stores close; a hung store does not hold the exit
-			stopPulling()
-			select {
-			case <-pulling:
-			case <-time.After(15 * time.Second):
-			}
-		}()
+	// Scheduled work: expired sessions, the questionnaire schedule (waves,
+	// invitations, reminders) and the pulled event sources. It stops before
+	// the stores close; a hung store does not hold the exit.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	var jobs sync.WaitGroup
+	job := func(f func(context.Context)) {
+		jobs.Add(1)
+		go func() { defer jobs.Done(); f(jobsCtx) }()
 	}
+	job(func(ctx context.Context) { purgeSessions(ctx, a) })
+	job(func(ctx context.Context) { startSurveyScheduler(ctx, a, c) })
+	if a.Ingester != nil {
+		job(func(ctx context.Context) { analytics.RunPullers(ctx, a.DB, a.Ingester, c.logger) })
+	}
+	defer func() {
+		stopJobs()
+		done := make(chan struct{})
+		go func() { jobs.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			c.logger.Warn("scheduled work did not stop within 15 s")
+		}
+	}()
 	var managedDied <-chan struct{}
 	if a.Managed != nil {
 		managedDied = a.Managed.Done()
