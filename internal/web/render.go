@@ -27,6 +27,9 @@ type PageData struct {
 	Nav      []NavItem
 	Path     string
 	Language []string
+	// LangFixed is set when the handler chose the language; the layout then
+	// offers no language switch.
+	LangFixed bool
 }
 
 // NavItem is one navigation link.
@@ -59,8 +62,10 @@ func (s *Server) Render(c *fiber.Ctx, page string, d PageData) error {
 
 func (s *Server) render(c *fiber.Ctx, page string, d PageData) error {
 	d.User = PrincipalOf(c)
-	if d.Lang != "da" && d.Lang != "en" {
-		d.Lang = Language(c) // a page may set its own (a respondent's language)
+	if d.Lang == "da" || d.Lang == "en" {
+		d.LangFixed = true // the page set its own (a respondent's language): no switch
+	} else {
+		d.Lang = Language(c)
 	}
 	d.CSRF = s.CSRFToken(c)
 	d.Path = c.Path()
