@@ -1,0 +1,168 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
+)
+
+// TestDirectorySourceSurvivesKill9 runs the real binary on a folder of
+// export files and kills it with SIGKILL while it takes them in: in the
+// end every file is in done/, recorded once, and ClickHouse holds every
+// event exactly once.
+func TestDirectorySourceSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "pilotpulse")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/pilotpulse/pilotpulse/cmd/pilotpulse").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	// 24 files of the demo pilot, written long enough ago to be settled.
+	demo := DemoEvents(12, 20, 6)
+	total := len(demo.Events)
+	exports := filepath.Join(tmp, "exports")
+	os.MkdirAll(exports, 0o755)
+	const files = 24
+	per := (total + files - 1) / files
+	old := time.Now().Add(-time.Hour)
+	for i := 0; i < files; i++ {
+		part := demo.Events[min(i*per, total):min((i+1)*per, total)]
+		name := filepath.Join(exports, fmt.Sprintf("export-%02d.ndjson", i))
+		var data []byte
+		if i%3 == 1 {
+			name += ".gz"
+			data = gzipped(t, ndjsonOf(t, part))
+		} else {
+			data = ndjsonOf(t, part)
+		}
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(name, old, old)
+	}
+
+	ch, dsn := warehousetest.NewDatabase(t)
+	dataDir := filepath.Join(tmp, "data")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := append(os.Environ(), "PILOTPULSE_DATA_DIR="+dataDir, "PILOTPULSE_CLICKHOUSE_DSN="+dsn,
+		"PILOTPULSE_ADDR="+addr, "PILOTPULSE_LOG_FORMAT=json")
+	add := exec.Command(bin, "source", "add", "--name", "exports", "--kind", "directory", "--dir", exports, "--interval", "1s", "--limit", "40")
+	add.Env = env
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("source add: %v\n%s", err, out)
+	}
+	logs, err := os.Create(filepath.Join(tmp, "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = env
+		cmd.Stdout, cmd.Stderr = logs, logs
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+
+	db, err := store.Open(context.Background(), filepath.Join(dataDir, "pilotpulse.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recorded := func() int {
+		var n int
+		db.QueryRow(`SELECT count(*) FROM source_files`).Scan(&n)
+		return n
+	}
+	stored := func() int {
+		var n uint64
+		if err := ch.QueryRow(context.Background(), `SELECT count() FROM events WHERE source = 'exports'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return int(n)
+	}
+	wait := func(what string, cmd *exec.Cmd, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(90 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				b, _ := os.ReadFile(logs.Name())
+				t.Fatalf("timed out waiting for %s (%d files recorded); log:\n%.6000s", what, recorded(), b)
+			}
+			time.Sleep(3 * time.Millisecond)
+		}
+	}
+
+	// Kill while files are half stored: ClickHouse has events of a file
+	// that is not recorded yet (frozen with SIGSTOP to be sure, then killed).
+	kills := 0
+	for _, at := range []int{files / 4, files / 2, files * 3 / 4} {
+		cmd := start()
+		wait(fmt.Sprintf("%d files recorded", at), cmd, func() bool { return recorded() >= at })
+		for recorded() < files-1 {
+			if stored() <= recorded()*per {
+				continue
+			}
+			cmd.Process.Signal(syscall.SIGSTOP)
+			if stored() > recorded()*per {
+				break
+			}
+			cmd.Process.Signal(syscall.SIGCONT)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		kills++
+		t.Logf("killed with %d files recorded, %d events in ClickHouse", recorded(), stored())
+	}
+	if recorded() >= files {
+		t.Fatal("every file was taken before the last kill: nothing was interrupted")
+	}
+
+	cmd := start()
+	wait("every file to be recorded", cmd, func() bool { return recorded() == files })
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+
+	var n, uniq uint64
+	if err := ch.QueryRow(context.Background(), `SELECT count(), uniqExact(event_id) FROM events WHERE source = 'exports'`).Scan(&n, &uniq); err != nil {
+		t.Fatal(err)
+	}
+	if n != uint64(total) || uniq != n {
+		t.Fatalf("ClickHouse holds %d events (%d distinct); the files hold %d", n, uniq, total)
+	}
+	left, _ := filepath.Glob(filepath.Join(exports, "export-*"))
+	done, _ := filepath.Glob(filepath.Join(exports, "done", "export-*"))
+	if len(left) != 0 || len(done) != files {
+		t.Errorf("%d files left in the folder, %d in done/", len(left), len(done))
+	}
+	src, err := NewSources(db).ByName(context.Background(), "exports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Status.EventsPulled != int64(total) || src.Status.EventsRejected != 0 {
+		t.Errorf("status: pulled %d (want %d), rejected %d", src.Status.EventsPulled, total, src.Status.EventsRejected)
+	}
+	t.Logf("%d events in %d files taken exactly once across %d kills (duplicates seen: %d)", total, files, kills, src.Status.EventsDuplicate)
+}
