@@ -205,46 +205,56 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 		return
 	}
 	defer unlock()
-	var prev *flight
+	var inflight []*flight // claimed, inserting; answered in this order
+	// abort ends the session after a failure: the inserts still running are
+	// waited for (the next session must see them finished), and every call in
+	// flight or waiting fails; their batches stay pending for the next
+	// session to settle first.
+	abort := func(err error, extra ...[]*storeReq) {
+		for _, f := range inflight {
+			if f.done != nil {
+				<-f.done
+			}
+			failAll([][]*storeReq{f.group}, err)
+		}
+		failAll(extra, err)
+		i.drainAfterFailure(q, err)
+	}
 	for {
-		group := i.next(q, prev == nil)
-		if group == nil && prev == nil {
+		group := i.next(q, len(inflight) == 0)
+		if group == nil && len(inflight) == 0 {
 			return
 		}
-		var cur *flight
-		var claimErr error
 		if group != nil {
-			cur, claimErr = i.claimGroup(ctx, source, group)
-		}
-		if prev != nil {
-			if err := i.finish(ctx, source, prev); err != nil {
-				// cur's duplicates may lean on prev's keys: it fails too, and the
-				// session ends so that the next one settles both batches first.
-				failAll([][]*storeReq{prev.group}, err)
-				if group != nil {
-					failAll([][]*storeReq{group}, err)
-				}
-				i.drainAfterFailure(q, err)
+			cur, err := i.claimGroup(ctx, source, group)
+			if err != nil {
+				abort(err, group)
 				return
 			}
-			i.answer(prev)
-			prev = nil
+			if len(cur.fresh) > 0 {
+				cur.done = make(chan error, 1)
+				go func(f *flight) { f.done <- i.insert(ctx, source, f.batchID, f.events, f.fresh) }(cur)
+			}
+			inflight = append(inflight, cur)
 		}
-		if group == nil {
-			continue
+		if group == nil || len(inflight) >= maxInFlight {
+			// The oldest group: once it is stored, its callers are answered.
+			// A later group's duplicates may lean on its keys, so a failure
+			// fails those too.
+			f := inflight[0]
+			inflight = inflight[1:]
+			if err := i.finish(ctx, source, f); err != nil {
+				abort(err, f.group)
+				return
+			}
+			i.answer(f)
 		}
-		if claimErr != nil {
-			failAll([][]*storeReq{group}, claimErr)
-			i.drainAfterFailure(q, claimErr)
-			return
-		}
-		if len(cur.fresh) > 0 {
-			cur.done = make(chan error, 1)
-			go func(f *flight) { f.done <- i.insert(ctx, source, f.batchID, f.events, f.fresh) }(cur)
-		}
-		prev = cur
 	}
 }
+
+// maxInFlight is how many groups of one source may be claimed and inserting
+// at once.
+const maxInFlight = 2
 
 // drainAfterFailure fails the calls waiting when a session ends with an
 // error: their duplicates cannot be trusted until the pending batches are
