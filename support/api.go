@@ -2,7 +2,6 @@ package support
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -44,27 +43,6 @@ func apiError(c *fiber.Ctx, err error) error {
 		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fe.Error(), "fields": fe})
 	}
 	return webError(err)
-}
-
-// decodeJSON reads one JSON object strictly: unknown fields are errors.
-func decodeJSON(c *fiber.Ctx, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		var pe *time.ParseError
-		switch {
-		case errors.As(err, &te):
-			return web.BadRequest("%s: want a %s", te.Field, te.Type)
-		case errors.As(err, &pe):
-			return web.BadRequest("a time is not RFC 3339 (e.g. 2026-11-23T09:30:00+01:00): %q", clip(pe.Value, 40))
-		}
-		return web.BadRequest("body: %s", clip(err.Error(), 200))
-	}
-	if dec.More() {
-		return web.BadRequest("body: one JSON object expected")
-	}
-	return nil
 }
 
 func callID(c *fiber.Ctx) (int64, error) {
@@ -169,7 +147,7 @@ func (h *Handler) versionsAPI(c *fiber.Ctx) error {
 
 func (h *Handler) createAPI(c *fiber.Ctx) error {
 	var in Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	call, err := h.store.Create(c.UserContext(), in, web.PrincipalOf(c).Name())
@@ -186,7 +164,7 @@ func (h *Handler) updateAPI(c *fiber.Ctx) error {
 		return err
 	}
 	var in Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	call, err := h.store.Update(c.UserContext(), id, in, web.PrincipalOf(c).Name())
@@ -210,7 +188,7 @@ func (h *Handler) deleteAPI(c *fiber.Ctx) error {
 	}
 	body := deleteBody{Reason: c.Query("reason")}
 	if len(bytes.TrimSpace(c.Body())) > 0 {
-		if err := decodeJSON(c, &body); err != nil {
+		if err := web.DecodeJSON(c, &body); err != nil {
 			return err
 		}
 		if body.Reason == "" {

@@ -1,9 +1,6 @@
 package survey
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -12,23 +9,6 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
-
-// decodeJSON reads one JSON object strictly (unknown fields are errors).
-func decodeJSON(c *fiber.Ctx, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return web.BadRequest("%s: want a %s", te.Field, te.Type)
-		}
-		return web.BadRequest("body: %s", err.Error())
-	}
-	if dec.More() {
-		return web.BadRequest("body: one JSON object expected")
-	}
-	return nil
-}
 
 func (h *Handler) versionsAPI(c *fiber.Ctx) error {
 	vs, err := h.store.Versions(c.UserContext())
@@ -52,7 +32,7 @@ func (h *Handler) versionAPI(c *fiber.Ctx) error {
 
 func (h *Handler) publishAPI(c *fiber.Ctx) error {
 	var def Definition
-	if err := decodeJSON(c, &def); err != nil {
+	if err := web.DecodeJSON(c, &def); err != nil {
 		return err
 	}
 	if def.Slug != DefaultSlug {
@@ -80,7 +60,7 @@ func (h *Handler) scheduleAPI(c *fiber.Ctx) error {
 
 func (h *Handler) setScheduleAPI(c *fiber.Ctx) error {
 	var sc Schedule
-	if err := decodeJSON(c, &sc); err != nil {
+	if err := web.DecodeJSON(c, &sc); err != nil {
 		return err
 	}
 	if err := h.store.SetSchedule(c.UserContext(), sc); err != nil {
@@ -113,7 +93,7 @@ type createWave struct {
 
 func (h *Handler) createWaveAPI(c *fiber.Ctx) error {
 	var in createWave
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	w, n, err := h.store.CreateWave(c.UserContext(), in.Week, web.PrincipalOf(c).Name())
@@ -206,7 +186,7 @@ func (h *Handler) interviewsAPI(c *fiber.Ctx) error {
 
 func (h *Handler) addInterviewAPI(c *fiber.Ctx) error {
 	var in Interview
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	iv, err := h.store.AddInterview(c.UserContext(), in, web.PrincipalOf(c).Name())
