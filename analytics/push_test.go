@@ -73,6 +73,13 @@ func TestPushCountsAndIdempotency(t *testing.T) {
 	if n := countEvents(t, env, "feed-a"); n != 3 {
 		t.Fatalf("%d events stored, want 3", n)
 	}
+	metrics := env.Anonymous().Get("/metrics").Body
+	for _, want := range []string{`pilotpulse_events_ingested_total{outcome="accepted"} 3`, `pilotpulse_events_ingested_total{outcome="duplicate"} 9`,
+		`pilotpulse_events_ingested_total{outcome="rejected"} 6`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	// The same body as a JSON array, gzipped, from another source: all new there.
 	var arr []json.RawMessage
 	for _, l := range strings.Split(strings.TrimSpace(pushBatch), "\n") {
