@@ -30,7 +30,7 @@ func (h *Handler) getAuthorityAPI(c *fiber.Ctx) error {
 
 func (h *Handler) createAuthorityAPI(c *fiber.Ctx) error {
 	var in Authority
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	a, err := h.store.CreateAuthority(c.UserContext(), in)
@@ -43,7 +43,7 @@ func (h *Handler) createAuthorityAPI(c *fiber.Ctx) error {
 
 func (h *Handler) updateAuthorityAPI(c *fiber.Ctx) error {
 	var in Authority
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	a, err := h.store.UpdateAuthority(c.UserContext(), c.Params("cvr"), in)

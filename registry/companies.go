@@ -34,7 +34,7 @@ func (h *Handler) getCompanyAPI(c *fiber.Ctx) error {
 
 func (h *Handler) createCompanyAPI(c *fiber.Ctx) error {
 	var in Company
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	co, err := h.store.CreateCompany(c.UserContext(), in)
@@ -47,7 +47,7 @@ func (h *Handler) createCompanyAPI(c *fiber.Ctx) error {
 
 func (h *Handler) updateCompanyAPI(c *fiber.Ctx) error {
 	var in Company
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	co, err := h.store.UpdateCompany(c.UserContext(), c.Params("cvr"), in)
