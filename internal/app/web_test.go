@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -332,5 +333,41 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	m := c.Get("/metrics")
 	if m.StatusCode != 200 || !strings.Contains(m.Body, `pilotpulse_http_requests_total{method="GET",route="/readyz",status="OK"} 1`) {
 		t.Fatalf("metrics lack the request counter: %.500s", m.Body)
+	}
+}
+
+// Strings handed out by the request context outlive the request (metric
+// labels keep them): many requests over a real keep-alive connection, where
+// the server reuses its buffers, must leave /metrics well-formed and exact.
+func TestMetricsStayWellFormedUnderManyRequests(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoClickHouse: true})
+	base := env.Listen()
+	client := &http.Client{}
+	get := func(path string) (int, string) {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for i := 0; i < 50; i++ {
+		get("/healthz")
+		get("/login?next=/companies")
+		resp, err := client.Post(base+"/lang", "application/x-www-form-urlencoded", strings.NewReader("lang=xx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	code, body := get("/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d %.300s", code, body)
+	}
+	if !strings.Contains(body, `pilotpulse_http_requests_total{method="GET",route="/healthz",status="OK"} 50`) ||
+		!strings.Contains(body, `pilotpulse_http_requests_total{method="POST",route="/lang",status="Forbidden"} 50`) {
+		t.Fatalf("request counters wrong: %.3000s", body)
 	}
 }

@@ -79,6 +79,10 @@ func New(d Deps) (*Server, error) {
 		ErrorHandler:          s.errorHandler,
 		BodyLimit:             d.BodyLimit,
 		DisableStartupMessage: true,
+		// Strings from the context (path, params, form values, method) are
+		// copies, valid after the handler returns: metrics labels, caches and
+		// goroutines keep them.
+		Immutable: true,
 		ReadTimeout:           60 * time.Second,
 		WriteTimeout:          120 * time.Second,
 		IdleTimeout:           120 * time.Second,
