@@ -46,7 +46,13 @@ type pushHandler struct {
 	ing     *Ingester
 	limiter *limiter
 	counter *prometheus.CounterVec
+	// slots bounds the pushes decoding and storing at once, and so the
+	// memory their events take (each up to MaxDecompressedBytes of JSON).
+	slots chan struct{}
 }
+
+// maxConcurrentPushes is the size of pushHandler.slots; more wait their turn.
+const maxConcurrentPushes = 8
 
 var errTooLarge = errors.New("decompressed body too large")
 
@@ -139,6 +145,12 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	}
 	body = &capReader{r: body, n: MaxDecompressedBytes}
 
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	case <-c.UserContext().Done():
+		return web.Unavailable("the event store", c.UserContext().Err())
+	}
 	received := time.Now()
 	rejected, err := Decode(body, format, received, func(_ int, ev Event) error {
 		events = append(events, ev)
