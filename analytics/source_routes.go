@@ -1,9 +1,7 @@
 package analytics
 
 import (
-	"bytes"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -113,19 +111,7 @@ func (h *sourceHandler) getAPI(c *fiber.Ctx) error {
 
 func decodeSourceInput(c *fiber.Ctx) (SourceInput, error) {
 	var in SourceInput
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return in, web.BadRequest("%s: want a %s", te.Field, te.Type)
-		}
-		return in, web.BadRequest("body: %s", err.Error())
-	}
-	if dec.More() {
-		return in, web.BadRequest("body: one JSON object expected")
-	}
-	return in, nil
+	return in, web.DecodeJSON(c, &in)
 }
 
 func (h *sourceHandler) createAPI(c *fiber.Ctx) error {

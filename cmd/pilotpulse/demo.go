@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strconv"
@@ -45,24 +44,14 @@ func runDemo(ctx context.Context, c *cmdContext) error {
 	if err != nil {
 		return fmt.Errorf("demo companies: %w", err)
 	}
-	received := time.Now().UTC()
+	events, err := d.ParsedEvents(time.Now().UTC())
+	if err != nil {
+		return err
+	}
 	var accepted, duplicates int
 	const chunk = 5000
-	for start := 0; start < len(d.Events); start += chunk {
-		end := min(start+chunk, len(d.Events))
-		batch := make([]analytics.Event, 0, end-start)
-		for _, fe := range d.Events[start:end] {
-			raw, err := json.Marshal(fe)
-			if err != nil {
-				return err
-			}
-			ev, err := analytics.ParseEventJSON(raw, received)
-			if err != nil {
-				return fmt.Errorf("demo event %s: %w", fe.EventID, err)
-			}
-			batch = append(batch, ev)
-		}
-		n, dup, err := a.Ingester.Store(ctx, demoSource, batch)
+	for start := 0; start < len(events); start += chunk {
+		n, dup, err := a.Ingester.Store(ctx, demoSource, events[start:min(start+chunk, len(events))])
 		if err != nil {
 			return fmt.Errorf("storing demo events: %w", err)
 		}
