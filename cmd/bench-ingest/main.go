@@ -41,6 +41,7 @@ func main() {
 	batch := flag.Int("batch", 10_000, "events per request")
 	senders := flag.Int("senders", 3, "concurrent HTTP senders")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
+	flag.BoolVar(&shuffled, "shuffled", false, "spread every batch over the whole two months (worst case for the rollups) instead of time order")
 	flag.Parse()
 	if err := run(*n, *batch, *senders, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-ingest:", err)
@@ -195,7 +196,11 @@ func run(n, batchSize, senders int, keep bool) error {
 
 	httpRate := float64(n) / httpTime.Seconds()
 	chRate := float64(n) / chTime.Seconds()
-	fmt.Printf("\nevents: %d (NDJSON, %d MB, batches of %d, %d senders)\n", n, size>>20, batchSize, senders)
+	order := "in time order"
+	if shuffled {
+		order = "shuffled over two months"
+	}
+	fmt.Printf("\nevents: %d (NDJSON, %d MB, %s, batches of %d, %d senders)\n", n, size>>20, order, batchSize, senders)
 	fmt.Printf("pilotpulse durable HTTP ingest: %8.0f events/s (%.2f s)\n", httpRate, httpTime.Seconds())
 	fmt.Printf("clickhouse-client JSONEachRow:  %8.0f events/s (%.2f s)\n", chRate, chTime.Seconds())
 	fmt.Printf("ratio (ingest / clickhouse-client): %.2f (goal >= 1.0)\n", httpRate/chRate)
@@ -203,7 +208,12 @@ func run(n, batchSize, senders int, keep bool) error {
 	return nil
 }
 
-// generate writes n valid events, mostly message.sent, over Nov-Dec 2012.
+// shuffled makes generate spread events over the two months at random.
+var shuffled bool
+
+// generate writes n valid events, mostly message.sent, over Nov-Dec 2012,
+// in time order give or take ten minutes (as a live feed sends them), from
+// 300 companies and 40 authorities picked at random.
 func generate(path string, n int) (int64, error) {
 	f, err := os.Create(path)
 	if err != nil {
@@ -216,7 +226,10 @@ func generate(path string, n int) (int64, error) {
 	types := []string{"message.sent", "message.sent", "message.sent", "message.read", "user.login", "message.moved"}
 	for i := range n {
 		x := uint64(i)*2654435761 + 12345
-		at := start.Add(time.Duration(x%(60*24*3600)) * time.Second).Format(time.RFC3339)
+		at := start.Add(time.Duration(int64(i)*int64(60*24*time.Hour)/int64(n)) - time.Duration(x%600)*time.Second).Format(time.RFC3339)
+		if shuffled {
+			at = start.Add(time.Duration(x%(60*24*3600)) * time.Second).Format(time.RFC3339)
+		}
 		typ := types[x%uint64(len(types))]
 		company := companies[(x>>8)%uint64(len(companies))]
 		switch typ {
