@@ -125,9 +125,9 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 	i.mu.Unlock()
 	if lead {
 		// The session outlives this caller's request: others wait on it.
-		gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
-		i.lead(gctx, source, q)
-		cancel()
+		// It serves others too: not bound to this caller's request. Each
+		// step has its own time limit (a session lasts while calls keep coming).
+		i.lead(context.WithoutCancel(ctx), source, q)
 	}
 	res := <-req.done
 	return res.accepted, res.duplicates, res.err
@@ -196,7 +196,10 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 	if err == nil {
 		// Batches this source left pending (a crash, or ClickHouse failing
 		// mid-insert) are settled first, so that the ledger says the truth.
-		if err = i.reconcile(ctx, source); err != nil {
+		rctx, cancel := context.WithTimeout(ctx, stepTimeout)
+		err = i.reconcile(rctx, source)
+		cancel()
+		if err != nil {
 			unlock()
 		}
 	}
@@ -226,14 +229,20 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 			return
 		}
 		if group != nil {
-			cur, err := i.claimGroup(ctx, source, group)
+			cctx, cancel := context.WithTimeout(ctx, stepTimeout)
+			cur, err := i.claimGroup(cctx, source, group)
+			cancel()
 			if err != nil {
 				abort(err, group)
 				return
 			}
 			if len(cur.fresh) > 0 {
 				cur.done = make(chan error, 1)
-				go func(f *flight) { f.done <- i.insert(ctx, source, f.batchID, f.events, f.fresh) }(cur)
+				go func(f *flight) {
+					ictx, cancel := context.WithTimeout(ctx, stepTimeout)
+					defer cancel()
+					f.done <- i.insert(ictx, source, f.batchID, f.events, f.fresh)
+				}(cur)
 			}
 			inflight = append(inflight, cur)
 		}
@@ -243,7 +252,10 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 			// fails those too.
 			f := inflight[0]
 			inflight = inflight[1:]
-			if err := i.finish(ctx, source, f); err != nil {
+			fctx, cancel := context.WithTimeout(ctx, stepTimeout)
+			err := i.finish(fctx, source, f)
+			cancel()
+			if err != nil {
 				abort(err, f.group)
 				return
 			}
@@ -251,6 +263,10 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 		}
 	}
 }
+
+// stepTimeout bounds each step of a group (settling, claiming, inserting,
+// marking stored).
+const stepTimeout = 5 * time.Minute
 
 // maxInFlight is how many groups of one source may be claimed and inserting
 // at once.
