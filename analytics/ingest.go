@@ -512,7 +512,8 @@ func (i *Ingester) markStored(ctx context.Context, batchID int64) error {
 	return nil
 }
 
-// Recover settles every pending batch of every source (call it at start).
+// Recover settles every pending batch of every source not busy in another
+// process (call it at start).
 func (i *Ingester) Recover(ctx context.Context) error {
 	rows, err := i.db.QueryContext(ctx, `SELECT DISTINCT source FROM ingest_batches WHERE state = 'pending'`)
 	if err != nil {
@@ -532,7 +533,16 @@ func (i *Ingester) Recover(ctx context.Context) error {
 		return err
 	}
 	for _, s := range sources {
-		unlock, err := i.lock(ctx, s)
+		// A source another process is storing right now is left alone: its
+		// pending batches may be in flight there, and it settles them itself
+		// (or the next Store of the source here does, under the lock).
+		lctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		unlock, err := i.lock(lctx, s)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			i.logger.Info("source busy in another process; its pending batches are settled there", "source", s)
+			continue
+		}
 		if err != nil {
 			return err
 		}
