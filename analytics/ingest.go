@@ -111,7 +111,7 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 	}
 	// Group commit: calls for the same source that arrive while one is being
 	// stored are stored together, as one batch (one ledger transaction, one
-	// ClickHouse insert), by whichever caller leads the queue.
+	// ClickHouse insert), by the source's leader goroutine.
 	req := &storeReq{events: events, done: make(chan storeRes, 1)}
 	i.mu.Lock()
 	q := i.queues[source]
@@ -124,10 +124,10 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 	q.leading = true
 	i.mu.Unlock()
 	if lead {
-		// The session outlives this caller's request: others wait on it.
-		// It serves others too: not bound to this caller's request. Each
-		// step has its own time limit (a session lasts while calls keep coming).
-		i.lead(context.WithoutCancel(ctx), source, q)
+		// The session runs while calls keep coming, so it runs on its own
+		// goroutine (this caller is answered as soon as its group is stored),
+		// bound to no caller's request; each step has its own time limit.
+		go i.lead(context.WithoutCancel(ctx), source, q)
 	}
 	res := <-req.done
 	return res.accepted, res.duplicates, res.err
