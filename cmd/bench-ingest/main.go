@@ -119,6 +119,7 @@ func run(n, batchSize, senders int, keep bool) error {
 	next := make(chan []byte)
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 5 * time.Minute}
+	appCPU0, chCPU0 := cpuSeconds(serve.Process.Pid), cpuSeconds(m.Pid())
 	start := time.Now()
 	for range senders {
 		wg.Add(1)
@@ -159,6 +160,7 @@ func run(n, batchSize, senders int, keep bool) error {
 	close(next)
 	wg.Wait()
 	httpTime := time.Since(start)
+	appCPU, chCPU := cpuSeconds(serve.Process.Pid)-appCPU0, cpuSeconds(m.Pid())-chCPU0
 	if firstErr != nil {
 		return firstErr
 	}
@@ -214,6 +216,7 @@ func run(n, batchSize, senders int, keep bool) error {
 	fmt.Printf("clickhouse-client JSONEachRow:  %8.0f events/s (%.2f s)\n", chRate, chTime.Seconds())
 	fmt.Printf("ratio (ingest / clickhouse-client): %.2f (goal >= 1.0)\n", httpRate/chRate)
 	fmt.Printf("app peak RSS (VmHWM): %d MB (goal <= 300 MB)\n", hwm>>20)
+	fmt.Printf("CPU during the HTTP ingest: app %.1f s, clickhouse-server %.1f s\n", appCPU, chCPU)
 	return nil
 }
 
@@ -347,4 +350,20 @@ func vmHWM(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// cpuSeconds is the user+system CPU time a process has used so far.
+func cpuSeconds(pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(raw)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(fields[11], 64)
+	stime, _ := strconv.ParseFloat(fields[12], 64)
+	return (utime + stime) / 100 // clock ticks; USER_HZ is 100 on Linux
 }
