@@ -116,13 +116,17 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 	i.mu.Lock()
 	q := i.queues[source]
 	if q == nil {
-		q = &sourceQueue{}
+		q = &sourceQueue{notify: make(chan struct{}, 1)}
 		i.queues[source] = q
 	}
 	q.waiting = append(q.waiting, req)
 	lead := !q.leading
 	q.leading = true
 	i.mu.Unlock()
+	select {
+	case q.notify <- struct{}{}:
+	default:
+	}
 	if lead {
 		// The session runs while calls keep coming, so it runs on its own
 		// goroutine (this caller is answered as soon as its group is stored),
@@ -149,6 +153,7 @@ type storeRes struct {
 type sourceQueue struct {
 	waiting []*storeReq
 	leading bool
+	notify  chan struct{} // a call was queued
 }
 
 // next takes the next group of waiting calls (nil when none wait); when
@@ -169,21 +174,30 @@ func (i *Ingester) next(q *sourceQueue, stop bool) []*storeReq {
 	return group
 }
 
-// flight is a group whose keys are claimed and whose insert may be under way.
+// flight is a group whose keys are claimed (its batch is pending).
 type flight struct {
 	group   []*storeReq
-	batchID int64
+	batchID int64 // 0: nothing new, no batch
 	events  []Event
 	fresh   []int
-	done    chan error // the insert's outcome (nil channel: nothing to insert)
 }
 
-// lead stores groups of waiting calls until none is left, pipelined: while
-// ClickHouse takes one group's insert, the next group's keys are claimed in
-// SQLite. That group's duplicates may be keys of the group in flight, so it
-// is only answered after that one was stored; if that one fails, both fail
-// (both batches stay pending and are settled before anything else is stored,
-// so a retry stores exactly what is missing).
+// insertion is one ClickHouse insert of the new events of several flights.
+type insertion struct {
+	flights []*flight
+	done    chan error
+}
+
+// lead stores the waiting calls of a source until none is left. At most one
+// ClickHouse insert runs at a time; while it runs, calls that arrive are
+// claimed in SQLite (each group its own pending batch), and when it ends
+// they all go into the next insert together: big inserts (fewer parts for
+// ClickHouse to merge) with the ledger work overlapped. A claimed group's
+// duplicates may be keys of a group still being inserted, so groups are
+// answered in order, only after their insert was stored; if an insert
+// fails, every group claimed after it fails too, and the session ends so
+// that the next one settles the pending batches first (a retry stores
+// exactly what is missing).
 func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 	failAll := func(groups [][]*storeReq, err error) {
 		for _, g := range groups {
@@ -208,69 +222,128 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 		return
 	}
 	defer unlock()
-	var inflight []*flight // claimed, inserting; answered in this order
-	// abort ends the session after a failure: the inserts still running are
-	// waited for (the next session must see them finished), and every call in
-	// flight or waiting fails; their batches stay pending for the next
-	// session to settle first.
+	var (
+		inserting     *insertion
+		claimed       []*flight
+		claimedEvents int
+	)
+	// abort ends the session after a failure: an insert still running is
+	// waited for (the next session must see it finished), and every call in
+	// it, claimed or waiting fails; their batches stay pending.
 	abort := func(err error, extra ...[]*storeReq) {
-		for _, f := range inflight {
-			if f.done != nil {
-				<-f.done
+		if inserting != nil {
+			<-inserting.done
+			for _, f := range inserting.flights {
+				extra = append(extra, f.group)
 			}
-			failAll([][]*storeReq{f.group}, err)
+		}
+		for _, f := range claimed {
+			extra = append(extra, f.group)
 		}
 		failAll(extra, err)
 		i.drainAfterFailure(q, err)
 	}
 	for {
-		group := i.next(q, len(inflight) == 0)
-		if group == nil && len(inflight) == 0 {
+		if inserting == nil && len(claimed) > 0 {
+			inserting = i.startInsert(ctx, source, claimed)
+			claimed, claimedEvents = nil, 0
+		}
+		if inserting == nil || claimedEvents < maxGroupEvents {
+			if group := i.next(q, inserting == nil); group != nil {
+				cctx, cancel := context.WithTimeout(ctx, stepTimeout)
+				f, err := i.claimGroup(cctx, source, group)
+				cancel()
+				if err != nil {
+					abort(err, group)
+					return
+				}
+				claimed = append(claimed, f)
+				claimedEvents += len(f.events)
+				continue
+			}
+			if inserting == nil {
+				return // next ended the leadership: nothing is left
+			}
+		}
+		var err error
+		select {
+		case err = <-inserting.done:
+		case <-q.notify:
+			continue // a call came in: claim it while the insert runs
+		}
+		done := inserting
+		inserting = nil
+		if err != nil {
+			i.logger.Warn("clickhouse insert failed; its batches are left pending", "source", source, "batches", len(done.flights), "err", err)
+			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+		} else {
+			fctx, cancel := context.WithTimeout(ctx, stepTimeout)
+			err = i.complete(fctx, done)
+			cancel()
+		}
+		if err != nil {
+			var groups [][]*storeReq
+			for _, f := range done.flights {
+				groups = append(groups, f.group)
+			}
+			abort(err, groups...)
 			return
 		}
-		if group != nil {
-			cctx, cancel := context.WithTimeout(ctx, stepTimeout)
-			cur, err := i.claimGroup(cctx, source, group)
-			cancel()
-			if err != nil {
-				abort(err, group)
-				return
-			}
-			if len(cur.fresh) > 0 {
-				cur.done = make(chan error, 1)
-				go func(f *flight) {
-					ictx, cancel := context.WithTimeout(ctx, stepTimeout)
-					defer cancel()
-					f.done <- i.insert(ictx, source, f.batchID, f.events, f.fresh)
-				}(cur)
-			}
-			inflight = append(inflight, cur)
-		}
-		if group == nil || len(inflight) >= maxInFlight {
-			// The oldest group: once it is stored, its callers are answered.
-			// A later group's duplicates may lean on its keys, so a failure
-			// fails those too.
-			f := inflight[0]
-			inflight = inflight[1:]
-			fctx, cancel := context.WithTimeout(ctx, stepTimeout)
-			err := i.finish(fctx, source, f)
-			cancel()
-			if err != nil {
-				abort(err, f.group)
-				return
-			}
+		for _, f := range done.flights {
 			i.answer(f)
 		}
+	}
+}
+
+// startInsert inserts the new events of the flights (step 2) in the background.
+func (i *Ingester) startInsert(ctx context.Context, source string, flights []*flight) *insertion {
+	ins := &insertion{flights: flights, done: make(chan error, 1)}
+	go func() {
+		ictx, cancel := context.WithTimeout(ctx, stepTimeout)
+		defer cancel()
+		ins.done <- i.insert(ictx, source, flights)
+	}()
+	return ins
+}
+
+// complete marks the batches of an insert that succeeded stored (step 3).
+func (i *Ingester) complete(ctx context.Context, ins *insertion) error {
+	var ids []int64
+	for _, f := range ins.flights {
+		if f.batchID != 0 {
+			ids = append(ids, f.batchID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if i.afterInsert != nil {
+		if err := i.afterInsert(ids[0]); err != nil {
+			return err
+		}
+	}
+	return i.markStored(ctx, ids)
+}
+
+// answer tells each call of a stored group its counts: fresh is ascending,
+// so it is shared out by the calls' offsets.
+func (i *Ingester) answer(f *flight) {
+	off, k := 0, 0
+	for _, r := range f.group {
+		end := off + len(r.events)
+		acc := 0
+		for k < len(f.fresh) && f.fresh[k] < end {
+			acc++
+			k++
+		}
+		r.done <- storeRes{accepted: acc, duplicates: len(r.events) - acc}
+		off = end
 	}
 }
 
 // stepTimeout bounds each step of a group (settling, claiming, inserting,
 // marking stored).
 const stepTimeout = 5 * time.Minute
-
-// maxInFlight is how many groups of one source may be claimed and inserting
-// at once.
-const maxInFlight = 2
 
 // drainAfterFailure fails the calls waiting when a session ends with an
 // error: their duplicates cannot be trusted until the pending batches are
@@ -315,41 +388,6 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 		return nil, err
 	}
 	return &flight{group: group, batchID: batchID, events: events, fresh: fresh}, nil
-}
-
-// finish waits for the group's insert (step 2) and marks its batch stored (step 3).
-func (i *Ingester) finish(ctx context.Context, source string, f *flight) error {
-	if f.done == nil {
-		return nil
-	}
-	if err := <-f.done; err != nil {
-		// The batch stays pending: whether some rows got in is unknown until
-		// ClickHouse answers again; the next session (or Recover) settles it.
-		i.logger.Warn("clickhouse insert failed; batch left pending", "source", source, "batch", f.batchID, "events", len(f.fresh), "err", err)
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
-	if i.afterInsert != nil {
-		if err := i.afterInsert(f.batchID); err != nil {
-			return err
-		}
-	}
-	return i.markStored(ctx, f.batchID)
-}
-
-// answer tells each call of a stored group its counts: fresh is ascending,
-// so it is shared out by the calls' offsets.
-func (i *Ingester) answer(f *flight) {
-	off, k := 0, 0
-	for _, r := range f.group {
-		end := off + len(r.events)
-		acc := 0
-		for k < len(f.fresh) && f.fresh[k] < end {
-			acc++
-			k++
-		}
-		r.done <- storeRes{accepted: acc, duplicates: len(r.events) - acc}
-		off = end
-	}
 }
 
 // claim inserts the keys of events[uniq] into the ledger and records the
@@ -457,9 +495,16 @@ func claimSQL(n int) string {
 const insertEventsSQL = `INSERT INTO events (source, event_id, occurred_at, received_at, type, company_cvr, authority_cvr, channel,
 	has_metadata, has_deep_link, by_rule, message_ref, user_ref, rights_model, reason, folder, role, batch_id)`
 
-// insert writes events[idx] to ClickHouse in one block, column by column.
-func (i *Ingester) insert(ctx context.Context, source string, batchID int64, events []Event, idx []int) error {
-	n := len(idx)
+// insert writes the new events of the flights to ClickHouse in one block,
+// column by column, each row tagged with its flight's batch.
+func (i *Ingester) insert(ctx context.Context, source string, flights []*flight) error {
+	n := 0
+	for _, f := range flights {
+		n += len(f.fresh)
+	}
+	if n == 0 {
+		return nil
+	}
 	var (
 		src, id, typ, company, authority, channel = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		msg, user, rights, reason, folder, role   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -467,13 +512,17 @@ func (i *Ingester) insert(ctx context.Context, source string, batchID int64, eve
 		meta, deep, rule                          = make([]*uint8, n), make([]*uint8, n), make([]*uint8, n)
 		batch                                     = make([]uint64, n)
 	)
-	for j, k := range idx {
-		ev := &events[k]
-		src[j], id[j], typ[j], company[j], authority[j], channel[j] = source, ev.EventID, ev.Type, ev.CompanyCVR, ev.AuthorityCVR, ev.Channel
-		msg[j], user[j], rights[j], reason[j], folder[j], role[j] = ev.MessageRef, ev.UserRef, ev.RightsModel, ev.Reason, ev.Folder, ev.Role
-		occurred[j], received[j] = ev.OccurredAt, ev.ReceivedAt
-		meta[j], deep[j], rule[j] = boolByte(ev.HasMetadata), boolByte(ev.HasDeepLink), boolByte(ev.ByRule)
-		batch[j] = uint64(batchID)
+	j := 0
+	for _, f := range flights {
+		for _, k := range f.fresh {
+			ev := &f.events[k]
+			src[j], id[j], typ[j], company[j], authority[j], channel[j] = source, ev.EventID, ev.Type, ev.CompanyCVR, ev.AuthorityCVR, ev.Channel
+			msg[j], user[j], rights[j], reason[j], folder[j], role[j] = ev.MessageRef, ev.UserRef, ev.RightsModel, ev.Reason, ev.Folder, ev.Role
+			occurred[j], received[j] = ev.OccurredAt, ev.ReceivedAt
+			meta[j], deep[j], rule[j] = boolByte(ev.HasMetadata), boolByte(ev.HasDeepLink), boolByte(ev.ByRule)
+			batch[j] = uint64(f.batchID)
+			j++
+		}
 	}
 	b, err := i.ch.PrepareBatch(ctx, insertEventsSQL)
 	if err != nil {
@@ -504,10 +553,15 @@ func boolByte(b *bool) *uint8 {
 	}
 }
 
-func (i *Ingester) markStored(ctx context.Context, batchID int64) error {
-	_, err := i.db.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', keys = NULL, stored_at = ? WHERE id = ?`, i.now().UTC(), batchID)
+func (i *Ingester) markStored(ctx context.Context, batchIDs []int64) error {
+	args := []any{i.now().UTC()}
+	for _, id := range batchIDs {
+		args = append(args, id)
+	}
+	_, err := i.db.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', keys = NULL, stored_at = ?
+		WHERE id IN (?`+strings.Repeat(",?", len(batchIDs)-1)+`)`, args...)
 	if err != nil {
-		return fmt.Errorf("analytics: mark batch %d stored: %w", batchID, err)
+		return fmt.Errorf("analytics: mark batches %v stored: %w", batchIDs, err)
 	}
 	return nil
 }

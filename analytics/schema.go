@@ -25,9 +25,11 @@
 // Store is serialised per source (a channel in the process, a flock on
 // DATA_DIR/locks across processes), so a pending batch seen under the lock is
 // never one still in flight. Concurrent calls for one source are grouped
-// (one batch per group) and pipelined: the next group's keys are claimed
-// while ClickHouse takes the previous group; the next group is answered
-// only after the previous one is stored, and fails with it.
+// (one batch per group) by a leader goroutine per source, which runs one
+// ClickHouse insert at a time: while it runs, arriving groups are claimed,
+// and they all go into the next insert. Groups are answered in order, only
+// after their insert was stored; when an insert fails, every group claimed
+// after it fails too (its duplicates may be keys of the failed one).
 package analytics
 
 import (
