@@ -35,8 +35,9 @@ commands:
   token create (--user EMAIL | --source NAME) [--name LABEL]
   import companies FILE…                  CSV or XLSX, see README
   import authorities FILE…
-  import events [--source NAME] FILE…     usage events: NDJSON, NDJSON.gz, JSON, CSV
+  import events [--source NAME] FILE…     usage events: NDJSON, NDJSON.gz, JSON, CSV (default source: import)
   import calls FILE…                      a support-call log (CSV or XLSX)
+  survey tick | wave 2012-W46 | export yaml|json | publish FILE
   demo [--seed 1] [--weeks 8]             load the demo pilot (registry and usage events); safe to repeat
   source add --name N --kind http-feed|directory (--url U | --dir D) [--interval 30s] [--limit N]
   source list                             pulled and push sources with their status
