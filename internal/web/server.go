@@ -82,11 +82,11 @@ func New(d Deps) (*Server, error) {
 		// Strings from the context (path, params, form values, method) are
 		// copies, valid after the handler returns: metrics labels, caches and
 		// goroutines keep them.
-		Immutable: true,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          120 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		ProxyHeader:           "",
+		Immutable:    true,
+		ReadTimeout:  60 * time.Second,
+		WriteTimeout: 120 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		ProxyHeader:  "",
 	})
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.logger.Error("panic in handler", "request_id", requestID(c), "path", c.Path(), "panic", e)
