@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"errors"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,25 +26,15 @@ func Register(srv *web.Server, ing *Ingester) error {
 		Returns: PushResult{Accepted: 1, Duplicates: 0, Rejected: []LineError{{Line: 2, Error: "occurred_at: not an RFC 3339 time with offset"}}},
 		Handler: h.push})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/volume", Roles: []auth.Role{auth.RoleAdmin, auth.RoleManager, auth.RoleAuthority},
-		Tag: "figures", Summary: "Messages sent per authority and ISO week (Europe/Copenhagen), split by channel, with metadata and deep-link counts; an authority user sees only its own authority.",
+		Tag: "figures", Summary: "Messages sent per authority and ISO week (Europe/Copenhagen), split by channel, with metadata and deep-link counts; an authority user sees only its own authority. from/to: ISO week (2012-W46) or date; default: the 12 weeks up to the newest week with messages.",
 		Query:   []string{"from", "to"},
 		Returns: []WeekVolume{{AuthorityCVR: "10000025", Week: "2012-W46", Monday: "2012-11-12", Messages: 120, Digital: 100, RemotePrint: 20, WithMetadata: 80, WithDeepLink: 30, Companies: 12}},
 		Handler: func(c *fiber.Ctx) error {
-			to := time.Now().In(Copenhagen)
-			from := to.AddDate(0, 0, -7*11)
-			var err error
-			if s := c.Query("from"); s != "" {
-				if from, err = ParseWeekOrDate(s); err != nil {
-					return web.BadRequest("from: %v", err)
-				}
-			}
-			if s := c.Query("to"); s != "" {
-				if to, err = ParseWeekOrDate(s); err != nil {
-					return web.BadRequest("to: %v", err)
-				}
-			}
-			if to.Before(from) {
-				return web.BadRequest("to is before from")
+			from, to, err := VolumeRange(c.UserContext(), ing.ch, web.ScopeOf(c), c.Query("from"), c.Query("to"))
+			if errors.Is(err, ErrUnavailable) {
+				return web.Unavailable("the event store (ClickHouse)", err)
+			} else if err != nil {
+				return web.BadRequest("%v", err)
 			}
 			out, err := VolumePerAuthorityWeek(c.UserContext(), ing.ch, web.ScopeOf(c), from, to)
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/dashboards"
 	"github.com/pilotpulse/pilotpulse/internal/account"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
@@ -126,6 +127,9 @@ func (a *App) Web() (*web.Server, error) {
 	}
 	if a.Ingester != nil {
 		if err := analytics.Register(srv, a.Ingester); err != nil {
+			return nil, err
+		}
+		if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Registry: a.Registry}); err != nil {
 			return nil, err
 		}
 	}

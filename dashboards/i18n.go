@@ -1,0 +1,21 @@
+package dashboards
+
+import "github.com/pilotpulse/pilotpulse/internal/web"
+
+func init() {
+	web.Translations(map[string]string{
+		"nav.volume": "Volumen", "volume.title": "Indholdsvolumen pr. myndighed",
+		"volume.intro": "Meddelelser sendt til de deltagende virksomheders postkasser pr. ISO-uge (dansk tid): digitalt eller via fjernprint, andel med metadata og dybe links, antal virksomheder nået og ugens mål.",
+		"volume.from":  "Fra uge", "volume.to": "Til uge", "volume.show": "Vis", "volume.week": "Uge", "volume.messages": "Meddelelser",
+		"volume.messages_lc": "meddelelser", "volume.digital": "Digitalt", "volume.remote_print": "Fjernprint", "volume.metadata": "Med metadata",
+		"volume.deep_link": "Med dybe links", "volume.companies": "Virksomheder nået", "volume.target": "Ugemål (nået)", "volume.total": "I alt",
+		"volume.none": "Ingen meddelelser i perioden.", "volume.no_authorities": "Ingen myndigheder at vise.", "volume.unknown_authority": "Myndighed uden for registret",
+	}, map[string]string{
+		"nav.volume": "Volume", "volume.title": "Content volume per authority",
+		"volume.intro": "Messages sent to the pilot companies' mailboxes per ISO week (Copenhagen time): digital or by remote print, share with metadata and deep links, companies reached and the weekly target.",
+		"volume.from":  "From week", "volume.to": "To week", "volume.show": "Show", "volume.week": "Week", "volume.messages": "Messages",
+		"volume.messages_lc": "messages", "volume.digital": "Digital", "volume.remote_print": "Remote print", "volume.metadata": "With metadata",
+		"volume.deep_link": "With deep links", "volume.companies": "Companies reached", "volume.target": "Weekly target (reached)", "volume.total": "Total",
+		"volume.none": "No messages in this period.", "volume.no_authorities": "No authorities to show.", "volume.unknown_authority": "Authority not in the registry",
+	})
+}

@@ -1,0 +1,124 @@
+package dashboards_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
+	"github.com/pilotpulse/pilotpulse/registry"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	warehousetest.Shutdown()
+	os.Exit(code)
+}
+
+func cvr(t *testing.T, prefix string) string {
+	w := []int{2, 7, 6, 5, 4, 3, 2}
+	sum := 0
+	for i, ch := range prefix {
+		sum += int(ch-'0') * w[i]
+	}
+	for d := 0; d <= 9; d++ {
+		if (sum+d)%11 == 0 {
+			return prefix + string(rune('0'+d))
+		}
+	}
+	t.Fatalf("prefix %s has no check digit", prefix)
+	return ""
+}
+
+// The volume page shows, per authority and Copenhagen ISO week, exactly the
+// messages constructed here; an authority user sees only its own.
+func TestVolumePage(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	a, b := cvr(t, "2000001"), cvr(t, "2000002")
+	target := int64(4)
+	for _, au := range []registry.Authority{
+		{CVR: a, Name: "Styrelsen <A>", Kind: "state", WeeklyTarget: &target},
+		{CVR: b, Name: "Kommune B", Kind: "municipality"},
+	} {
+		if _, err := env.App.Registry.CreateAuthority(ctx, au); err != nil {
+			t.Fatal(err)
+		}
+	}
+	companies := []string{cvr(t, "3000001"), cvr(t, "3000002"), cvr(t, "3000004")}
+	yes, no := true, false
+	var events []analytics.Event
+	add := func(id, authority, company, channel string, at time.Time, meta, link bool) {
+		m, l := no, no
+		if meta {
+			m = yes
+		}
+		if link {
+			l = yes
+		}
+		events = append(events, analytics.Event{EventID: id, OccurredAt: at, ReceivedAt: at, Type: "message.sent",
+			CompanyCVR: company, AuthorityCVR: authority, Channel: channel, HasMetadata: &m, HasDeepLink: &l, MessageRef: id})
+	}
+	// Week 2012-W46 (Mon 12 Nov): A sends 3 (2 digital, 1 remote print; 2 with metadata, 1 with a deep link) to 2 companies.
+	w46 := time.Date(2012, 11, 13, 9, 0, 0, 0, time.UTC)
+	add("a1", a, companies[0], "digital", w46, true, true)
+	add("a2", a, companies[0], "digital", w46.Add(time.Hour), true, false)
+	add("a3", a, companies[1], "remote_print", w46.Add(2*time.Hour), false, false)
+	// Sunday 18 Nov 23:30 UTC is Monday 00:30 in Copenhagen: week 2012-W47.
+	add("a4", a, companies[2], "digital", time.Date(2012, 11, 18, 23, 30, 0, 0, time.UTC), false, false)
+	// B sends 1 in W46.
+	add("b1", b, companies[0], "digital", w46, true, true)
+	if _, _, err := env.App.Ingester.Store(ctx, "test", events); err != nil {
+		t.Fatal(err)
+	}
+
+	manager := env.As(auth.RoleManager, "")
+	page := manager.Get("/dashboards/volume?from=2012-W46&to=2012-W47")
+	if page.StatusCode != 200 {
+		t.Fatalf("page: %d %.500s", page.StatusCode, page.Body)
+	}
+	for _, want := range []string{
+		// week, messages, digital, remote print, metadata share, deep-link share, companies, target (reached)
+		"<td>2012-W46</td><td>3</td><td>2</td><td>1</td><td>66.7 %</td><td>33.3 %</td><td>2</td>\n<td>4 (75.0 %)</td>",
+		"<td>2012-W47</td><td>1</td><td>1</td><td>0</td><td>0.0 %</td><td>0.0 %</td><td>1</td>\n<td>4 (25.0 %)</td>",
+		"<td>2012-W46</td><td>1</td><td>1</td><td>0</td><td>100.0 %</td><td>100.0 %</td><td>1</td>",
+		"Styrelsen &lt;A&gt;", "Kommune B",
+	} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("manager's page lacks %q", want)
+		}
+	}
+	if strings.Contains(page.Body, "Styrelsen <A>") {
+		t.Error("an authority name reached the page unescaped")
+	}
+
+	own := env.As(auth.RoleAuthority, b)
+	mine := own.Get("/dashboards/volume?from=2012-W46&to=2012-W47")
+	if mine.StatusCode != 200 || !strings.Contains(mine.Body, "Kommune B") {
+		t.Fatalf("authority page: %d", mine.StatusCode)
+	}
+	if strings.Contains(mine.Body, "Styrelsen") || strings.Contains(mine.Body, a) {
+		t.Fatal("an authority user sees another authority's volume")
+	}
+	// Without a range the page ends at the newest week with data in scope.
+	def := own.Get("/dashboards/volume")
+	if !strings.Contains(def.Body, "<td>2012-W46</td>") {
+		t.Errorf("default range misses the newest data: %.300s", def.Body)
+	}
+	var api []analytics.WeekVolume
+	own.Get("/api/v1/metrics/volume").JSON(t, &api)
+	if len(api) != 1 || api[0].AuthorityCVR != b || api[0].Messages != 1 {
+		t.Fatalf("JSON twin for the authority: %+v", api)
+	}
+	if r := env.As(auth.RoleSupport, "").Get("/dashboards/volume"); r.StatusCode != 403 {
+		t.Fatalf("support sees volume: %d", r.StatusCode)
+	}
+	if r := manager.Get("/dashboards/volume?from=2012-W47&to=2012-W46"); r.StatusCode != 400 {
+		t.Fatalf("reversed range: %d", r.StatusCode)
+	}
+}
