@@ -121,14 +121,15 @@ type rawEvent struct {
 // fields ignored) received at the given time. The error is a *FieldError
 // naming the field.
 func ParseEventJSON(raw []byte, received time.Time) (Event, error) {
-	var r rawEvent
-	if !parseFast(raw, &r) {
-		r = rawEvent{}
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return Event{}, jsonFieldError(err)
-		}
+	var r rawEvent // on the stack: the slow path decodes into its own
+	if parseFast(raw, &r) {
+		return r.validate(received)
 	}
-	return r.validate(received)
+	slow := new(rawEvent)
+	if err := json.Unmarshal(raw, slow); err != nil {
+		return Event{}, jsonFieldError(err)
+	}
+	return slow.validate(received)
 }
 
 // jsonFieldError turns a decoding error into a FieldError.

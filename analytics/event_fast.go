@@ -12,7 +12,10 @@ import (
 // that only match case-insensitively, syntax errors), which then goes
 // through encoding/json for its exact semantics and error messages.
 // FuzzDecodeNDJSON checks the two agree.
-func parseFast(b []byte, r *rawEvent) bool {
+func parseFast(line []byte, r *rawEvent) bool {
+	// One copy of the line; the fields are substrings of it (one allocation
+	// per event instead of one per field).
+	b := string(line)
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false
@@ -45,7 +48,7 @@ func parseFast(b []byte, r *rawEvent) bool {
 				return false
 			}
 			if str != nil {
-				*str = string(v)
+				*str = v
 			}
 			i = next
 		case 't', 'f':
@@ -54,7 +57,7 @@ func parseFast(b []byte, r *rawEvent) bool {
 			if val {
 				lit = "true"
 			}
-			if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit || str != nil {
+			if len(b)-i < len(lit) || b[i:i+len(lit)] != lit || str != nil {
 				return false
 			}
 			if boolean != nil {
@@ -62,7 +65,7 @@ func parseFast(b []byte, r *rawEvent) bool {
 			}
 			i += len(lit)
 		case 'n':
-			if len(b)-i < 4 || string(b[i:i+4]) != "null" {
+			if len(b)-i < 4 || b[i:i+4] != "null" {
 				return false
 			}
 			if boolean != nil {
@@ -87,7 +90,7 @@ func parseFast(b []byte, r *rawEvent) bool {
 	}
 }
 
-func skipSpace(b []byte, i int) int {
+func skipSpace(b string, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
@@ -96,9 +99,9 @@ func skipSpace(b []byte, i int) int {
 
 // plainString reads a JSON string at b[i] that has no escapes and is valid
 // UTF-8; it returns its contents and the index after the closing quote.
-func plainString(b []byte, i int) ([]byte, int, bool) {
+func plainString(b string, i int) (string, int, bool) {
 	if i >= len(b) || b[i] != '"' {
-		return nil, 0, false
+		return "", 0, false
 	}
 	ascii := true
 	for j := i + 1; j < len(b); j++ {
@@ -106,23 +109,23 @@ func plainString(b []byte, i int) ([]byte, int, bool) {
 		switch {
 		case c == '"':
 			s := b[i+1 : j]
-			if !ascii && !utf8.Valid(s) {
-				return nil, 0, false
+			if !ascii && !utf8.ValidString(s) {
+				return "", 0, false
 			}
 			return s, j + 1, true
 		case c == '\\' || c < 0x20:
-			return nil, 0, false
+			return "", 0, false
 		case c >= 0x80:
 			ascii = false
 		}
 	}
-	return nil, 0, false
+	return "", 0, false
 }
 
 // fastFields returns where a key's value goes: a string or a *bool field
 // (both nil for an unknown key).
-func fastFields(r *rawEvent, key []byte) (*string, **bool) {
-	switch string(key) {
+func fastFields(r *rawEvent, key string) (*string, **bool) {
+	switch key {
 	case "event_id":
 		return &r.EventID, nil
 	case "occurred_at":
@@ -163,14 +166,14 @@ var fastFieldNames = []string{"event_id", "occurred_at", "type", "company_cvr", 
 // unknownKeyOK reports whether encoding/json would ignore the key too: it
 // matches field names case-insensitively (with Unicode folding), so keys
 // that are not plain ASCII or fold to a field name are left to it.
-func unknownKeyOK(key []byte) bool {
-	for _, c := range key {
-		if c >= 0x80 {
+func unknownKeyOK(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= 0x80 {
 			return false
 		}
 	}
 	for _, f := range fastFieldNames {
-		if strings.EqualFold(string(key), f) {
+		if strings.EqualFold(key, f) {
 			return false
 		}
 	}
