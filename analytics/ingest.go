@@ -406,7 +406,11 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 		if batchID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		isNew := make(map[eventKeyT]struct{}, len(uniq))
+		// isNew[n]: the key of events[n] was not in the ledger yet. The keys
+		// RETURNING gives back are found in the (sorted) chunk by binary
+		// search: no map, no copy of the key.
+		isNew := make([]bool, len(events))
+		newCount := 0
 		var full *sql.Stmt
 		args := make([]any, 0, keysPerStatement)
 		// In key order: neighbouring keys share B-tree pages.
@@ -433,13 +437,30 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 			if err != nil {
 				return err
 			}
+			chunk := order[start:end]
 			for rows.Next() {
-				var k []byte
+				var k sql.RawBytes
 				if err := rows.Scan(&k); err != nil {
 					rows.Close()
 					return err
 				}
-				isNew[eventKeyT(k)] = struct{}{}
+				p, found := slices.BinarySearchFunc(chunk, k, func(n int, k sql.RawBytes) int {
+					switch {
+					case keys[n] < string(k):
+						return -1
+					case keys[n] > string(k):
+						return 1
+					}
+					return 0
+				})
+				if !found {
+					rows.Close()
+					return errors.New("analytics: the ledger returned a key that was not sent")
+				}
+				if !isNew[chunk[p]] {
+					isNew[chunk[p]] = true
+					newCount++
+				}
 			}
 			if err := rows.Close(); err != nil {
 				return err
@@ -448,14 +469,14 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 				return err
 			}
 		}
-		if len(isNew) == 0 {
+		if newCount == 0 {
 			_, err := tx.ExecContext(ctx, `DELETE FROM ingest_batches WHERE id = ?`, batchID)
 			return err
 		}
-		blob := make([]byte, 0, len(isNew)*24)
+		blob := make([]byte, 0, newCount*24)
 		var lo, hi int64
 		for _, n := range uniq {
-			if _, ok := isNew[keys[n]]; !ok {
+			if !isNew[n] {
 				continue
 			}
 			fresh = append(fresh, n)
