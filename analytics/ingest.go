@@ -243,8 +243,39 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 		failAll(extra, err)
 		i.drainAfterFailure(q, err)
 	}
+	var (
+		wantCalls   int       // calls in flight around the last insert: they tend to come back
+		lingerUntil time.Time // when the insert waiting for them starts anyway
+	)
 	for {
 		if inserting == nil && len(claimed) > 0 {
+			if callsOf(claimed) < wantCalls && claimedEvents < maxGroupEvents {
+				if lingerUntil.IsZero() {
+					lingerUntil = time.Now().Add(maxLinger)
+				}
+				if wait := time.Until(lingerUntil); wait > 0 {
+					if group := i.next(q, false); group != nil {
+						cctx, cancel := context.WithTimeout(ctx, stepTimeout)
+						f, err := i.claimGroup(cctx, source, group)
+						cancel()
+						if err != nil {
+							abort(err, group)
+							return
+						}
+						claimed = append(claimed, f)
+						claimedEvents += len(f.events)
+						continue
+					}
+					t := time.NewTimer(wait)
+					select {
+					case <-q.notify:
+						t.Stop()
+						continue
+					case <-t.C:
+					}
+				}
+			}
+			lingerUntil = time.Time{}
 			inserting = i.startInsert(ctx, source, claimed)
 			claimed, claimedEvents = nil, 0
 		}
@@ -289,10 +320,23 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 			abort(err, groups...)
 			return
 		}
+		wantCalls = callsOf(done.flights) + callsOf(claimed)
 		for _, f := range done.flights {
 			i.answer(f)
 		}
 	}
+}
+
+// maxLinger bounds how long claimed calls wait for the callers just
+// answered to send again, so that they share one insert.
+const maxLinger = 60 * time.Millisecond
+
+func callsOf(flights []*flight) int {
+	n := 0
+	for _, f := range flights {
+		n += len(f.group)
+	}
+	return n
 }
 
 // startInsert inserts the new events of the flights (step 2) in the background.

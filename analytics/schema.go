@@ -27,7 +27,10 @@
 // never one still in flight. Concurrent calls for one source are grouped
 // (one batch per group) by a leader goroutine per source, which runs one
 // ClickHouse insert at a time: while it runs, arriving groups are claimed,
-// and they all go into the next insert. Groups are answered in order, only
+// and they all go into the next insert. When fewer calls are claimed than
+// were in flight around the last insert, the next insert waits up to
+// maxLinger for the callers just answered to send again (fewer, bigger
+// inserts: ClickHouse pays per part). Groups are answered in order, only
 // after their insert was stored; when an insert fails, every group claimed
 // after it fails too (its duplicates may be keys of the failed one).
 package analytics
