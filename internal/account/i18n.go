@@ -17,7 +17,11 @@ func init() {
 		"tokens.owner_field": "Brugerens e-mail eller kildens navn", "tokens.create": "Opret nøgle",
 		"tokens.shown_once": "Kopiér nøglen nu. Den vises ikke igen.",
 		"audit.title":       "Revisionslog", "audit.at": "Tidspunkt", "audit.actor": "Hvem", "audit.action": "Handling", "audit.target": "Hvad",
-		"audit.detail": "Detaljer", "audit.filter": "Filtrér", "audit.none": "Ingen poster.",
+		"password.title": "Skift adgangskode", "password.current": "Nuværende adgangskode", "password.new": "Ny adgangskode",
+		"password.confirm": "Gentag den nye adgangskode", "password.submit": "Skift adgangskode", "password.hint": "Mindst 12 tegn.",
+		"password.wrong_current": "Den nuværende adgangskode er forkert.", "password.too_short": "Den nye adgangskode skal være på mindst 12 tegn.",
+		"password.mismatch": "De to nye adgangskoder er ikke ens.",
+		"audit.detail":      "Detaljer", "audit.filter": "Filtrér", "audit.none": "Ingen poster.",
 	}, map[string]string{
 		"nav.users": "Users", "nav.tokens": "API tokens", "nav.audit": "Audit log",
 		"users.title": "Users", "users.email": "E-mail", "users.role": "Role", "users.authority": "Authority",
@@ -32,6 +36,10 @@ func init() {
 		"tokens.owner_field": "The user's e-mail or the source's name", "tokens.create": "Create token",
 		"tokens.shown_once": "Copy the token now. It is not shown again.",
 		"audit.title":       "Audit log", "audit.at": "When", "audit.actor": "Who", "audit.action": "Action", "audit.target": "What",
-		"audit.detail": "Detail", "audit.filter": "Filter", "audit.none": "No entries.",
+		"password.title": "Change password", "password.current": "Current password", "password.new": "New password",
+		"password.confirm": "Repeat the new password", "password.submit": "Change password", "password.hint": "At least 12 characters.",
+		"password.wrong_current": "The current password is wrong.", "password.too_short": "The new password must be at least 12 characters.",
+		"password.mismatch": "The two new passwords differ.",
+		"audit.detail":      "Detail", "audit.filter": "Filter", "audit.none": "No entries.",
 	})
 }

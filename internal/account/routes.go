@@ -18,13 +18,16 @@ type Handler struct {
 	srv   *web.Server
 	auth  *auth.Service
 	audit *audit.Log
+	// afterPasswordChange runs after a user changed its own password.
+	afterPasswordChange func(email string)
 }
 
 var admin = []auth.Role{auth.RoleAdmin}
 
 // Register adds the package's templates and routes.
-func Register(srv *web.Server, a *auth.Service, log *audit.Log) error {
-	h := &Handler{srv: srv, auth: a, audit: log}
+// afterPasswordChange (may be nil) runs after a user changed its own password.
+func Register(srv *web.Server, a *auth.Service, log *audit.Log, afterPasswordChange func(email string)) error {
+	h := &Handler{srv: srv, auth: a, audit: log, afterPasswordChange: afterPasswordChange}
 	if err := srv.Views().Add(templates); err != nil {
 		return err
 	}
@@ -35,6 +38,8 @@ func Register(srv *web.Server, a *auth.Service, log *audit.Log) error {
 	r.Add(web.Route{Method: "GET", Path: "/admin/tokens", Roles: admin, Summary: "API tokens", Nav: "nav.tokens", NavOrder: 81, Handler: h.tokensPage})
 	r.Add(web.Route{Method: "POST", Path: "/admin/tokens", Roles: admin, Summary: "Create an API token", Handler: h.createTokenForm})
 	r.Add(web.Route{Method: "POST", Path: "/admin/tokens/:id/revoke", Roles: admin, Summary: "Revoke an API token", Handler: h.revokeTokenForm})
+	r.Add(web.Route{Method: "GET", Path: "/account/password", Roles: web.UserRolesAll, Summary: "Change your password", Handler: h.passwordPage})
+	r.Add(web.Route{Method: "POST", Path: "/account/password", Roles: web.UserRolesAll, Summary: "Change your password", Handler: h.changePassword})
 	r.Add(web.Route{Method: "GET", Path: "/admin/audit", Roles: admin, Summary: "Audit log", Nav: "nav.audit", NavOrder: 82, Handler: h.auditPage})
 
 	r.Add(web.Route{Method: "GET", Path: "/api/v1/users", Roles: admin, Tag: "users", Summary: "List users", Returns: []auth.User{}, Handler: h.listUsersAPI})

@@ -119,7 +119,7 @@ func (a *App) Web() (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := account.Register(srv, a.Auth, a.Audit); err != nil {
+	if err := account.Register(srv, a.Auth, a.Audit, a.forgetInitialAdminPassword); err != nil {
 		return nil, err
 	}
 	if err := registry.Register(srv, a.Registry, a.Audit); err != nil {
@@ -188,6 +188,19 @@ func (a *App) EnsureAdmin(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Created the first admin. Admin login: %s / %s (also in %s)\n", email, pw, pwFile)
 	return nil
+}
+
+// forgetInitialAdminPassword deletes the kept first-admin login once that
+// admin chose a password of its own.
+func (a *App) forgetInitialAdminPassword(email string) {
+	path := filepath.Join(a.Config.DataDir, InitialAdminFile)
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(b), email+" / ") {
+		return
+	}
+	if err := os.Remove(path); err != nil {
+		a.Logger.Warn("could not delete the kept first-admin login", "path", path, "err", err)
+	}
 }
 
 // Close stops what Open started.

@@ -371,3 +371,50 @@ func TestMetricsStayWellFormedUnderManyRequests(t *testing.T) {
 		t.Fatalf("request counters wrong: %.3000s", body)
 	}
 }
+
+func TestChangeOwnPassword(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoClickHouse: true})
+	var out bytes.Buffer
+	if err := env.App.EnsureAdmin(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	line := out.String()[strings.Index(out.String(), "admin@pilotpulse.local / ")+len("admin@pilotpulse.local / "):]
+	firstPW := strings.Fields(line)[0]
+	admin, _ := env.App.Auth.UserByEmail(context.Background(), "admin@pilotpulse.local")
+	c := env.Anonymous()
+	c.Get("/login")
+	c.PostForm("/login", url.Values{"email": {admin.Email}, "password": {firstPW}})
+	page := c.Get("/account/password")
+	if page.StatusCode != 200 {
+		t.Fatalf("password page: %d", page.StatusCode)
+	}
+	c.CSRF = csrfOf(t, page.Body)
+	for _, bad := range []url.Values{
+		{"current": {"not-the-password"}, "new": {"a-new-long-password"}, "confirm": {"a-new-long-password"}},
+		{"current": {firstPW}, "new": {"short"}, "confirm": {"short"}},
+		{"current": {firstPW}, "new": {"a-new-long-password"}, "confirm": {"a-new-long-passworx"}},
+	} {
+		if r := c.PostForm("/account/password", bad); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, `class="field-error"`) {
+			t.Fatalf("bad change %v: %d", bad, r.StatusCode)
+		}
+	}
+	if _, err := env.App.Auth.Authenticate(context.Background(), admin.Email, firstPW); err != nil {
+		t.Fatal("a refused change altered the password")
+	}
+	r := c.PostForm("/account/password", url.Values{"current": {firstPW}, "new": {"a-new-long-password"}, "confirm": {"a-new-long-password"}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login?changed=1" {
+		t.Fatalf("change: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := c.Get("/api/v1/users"); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the old session survived a password change: %d", r.StatusCode)
+	}
+	if _, err := env.App.Auth.Authenticate(context.Background(), admin.Email, "a-new-long-password"); err != nil {
+		t.Fatal("new password does not sign in")
+	}
+	if _, err := os.Stat(filepath.Join(env.Dir, app.InitialAdminFile)); !os.IsNotExist(err) {
+		t.Fatalf("the kept first-admin login survived the admin's own password: %v", err)
+	}
+	if len(auditActions(t, env, audit.PasswordChanged)) != 1 {
+		t.Error("password change not audited")
+	}
+}

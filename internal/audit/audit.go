@@ -30,12 +30,14 @@ const (
 	SignOut       = "sign_out"
 	UserCreated   = "user_created"
 	UserChanged   = "user_changed"
-	TokenCreated  = "token_created"
-	TokenRevoked  = "token_revoked"
-	Import        = "import"
-	Export        = "export"
-	RecordCreated = "record_created"
-	RecordChanged = "record_changed"
+	// PasswordChanged is a user changing its own password.
+	PasswordChanged = "password_changed"
+	TokenCreated    = "token_created"
+	TokenRevoked    = "token_revoked"
+	Import          = "import"
+	Export          = "export"
+	RecordCreated   = "record_created"
+	RecordChanged   = "record_changed"
 )
 
 // Log writes and reads the audit log.

@@ -28,7 +28,11 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 	if PrincipalOf(c) != nil {
 		return c.Redirect(localPath(c.Query("next", "/")), fiber.StatusSeeOther)
 	}
-	return s.render(c, "login", PageData{Title: "login.title", Form: map[string]string{"next": localPath(c.Query("next", "/"))}})
+	form := map[string]string{"next": localPath(c.Query("next", "/"))}
+	if c.Query("changed") == "1" {
+		form["changed"] = "1"
+	}
+	return s.render(c, "login", PageData{Title: "login.title", Form: form})
 }
 
 func (s *Server) login(c *fiber.Ctx) error {
