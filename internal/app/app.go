@@ -162,7 +162,7 @@ func (a *App) EnsureAdmin(ctx context.Context, out io.Writer) error {
 	pwFile := filepath.Join(a.Config.DataDir, InitialAdminFile)
 	if has {
 		if b, err := os.ReadFile(pwFile); err == nil {
-			fmt.Fprintf(out, "Admin login: %s (from %s; delete that file once handed over)\n", strings.TrimSpace(string(b)), pwFile)
+			fmt.Fprintf(out, "Admin login: %s (from %s, kept until that admin changes its password)\n", strings.TrimSpace(string(b)), pwFile)
 		}
 		return nil
 	}
