@@ -91,21 +91,15 @@ var demoFolders = []string{"Indbakke", "Løn", "Skat", "Kontrakter", "Arkiv"}
 var demoRoles = []string{"reader", "administrator", "folder_manager"}
 
 // validCVR makes a CVR number passing the modulus-11 check from a 7-digit stem;
-// ok is false when the stem has no valid check digit.
+// ok is false when the stem has no valid check digit or starts with 0 (the
+// demo's numbers look like real ones).
 func validCVR(stem int) (string, bool) {
 	s := fmt.Sprintf("%07d", stem)
-	sum := 0
-	for i, w := range cvrWeights7 {
-		sum += int(s[i]-'0') * w
-	}
-	d := (11 - sum%11) % 11
-	if d == 10 || s[0] == '0' {
+	if s[0] == '0' {
 		return "", false
 	}
-	return s + string(rune('0'+d)), true
+	return registry.CompleteCVR(s)
 }
-
-var cvrWeights7 = [7]int{2, 7, 6, 5, 4, 3, 2}
 
 // DemoEvents builds the deterministic synthetic pilot: companies (at most
 // len(demoCompanyNames)) plus a municipality, a region and a state

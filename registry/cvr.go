@@ -1,6 +1,9 @@
 package registry
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	errCVRLength  = errors.New("must be 8 digits")
@@ -56,4 +59,32 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// CompleteCVR appends the modulus-11 check digit to a 7-digit stem; ok is
+// false when the stem is not 7 digits or no digit makes the number valid
+// (one stem in eleven). For generated data and tests.
+func CompleteCVR(stem string) (cvr string, ok bool) {
+	if len(stem) != 7 || !allDigits(stem) {
+		return "", false
+	}
+	sum := 0
+	for i := range 7 {
+		sum += int(stem[i]-'0') * cvrWeights[i]
+	}
+	d := (11 - sum%11) % 11 // the last weight is 1
+	if d == 10 {
+		return "", false
+	}
+	return stem + string(rune('0'+d)), true
+}
+
+// NextCVR returns the first valid CVR whose 7-digit stem is stem or after
+// it (wrapping past 9999999).
+func NextCVR(stem int) string {
+	for p := stem; ; p++ {
+		if c, ok := CompleteCVR(fmt.Sprintf("%07d", p%10_000_000)); ok {
+			return c
+		}
+	}
 }

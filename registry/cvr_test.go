@@ -319,3 +319,30 @@ func TestNormalize(t *testing.T) {
 		t.Fatalf("authority not normalized: %+v", a)
 	}
 }
+
+func TestCompleteAndNextCVR(t *testing.T) {
+	valid := 0
+	for stem := 1000000; stem < 1000110; stem++ {
+		s := strconv.Itoa(stem)
+		c, ok := CompleteCVR(s)
+		if ok {
+			valid++
+			if !refCVRValid(c) || c[:7] != s {
+				t.Fatalf("CompleteCVR(%s) = %s, not a valid CVR with that stem", s, c)
+			}
+		}
+		n := NextCVR(stem)
+		if !refCVRValid(n) || n[:7] < s {
+			t.Fatalf("NextCVR(%d) = %s", stem, n)
+		}
+	}
+	if valid < 90 || valid > 110 {
+		t.Fatalf("%d of 110 stems completed; about 10 in 11 should", valid)
+	}
+	if _, ok := CompleteCVR("123456"); ok {
+		t.Fatal("a 6-digit stem completed")
+	}
+	if _, ok := CompleteCVR("12345a7"); ok {
+		t.Fatal("a stem with a letter completed")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
+	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/support"
 )
 
@@ -27,18 +28,12 @@ func TestMain(m *testing.M) {
 
 // validCVR makes a modulus-11-valid CVR from a 7-digit prefix.
 func validCVR(t testing.TB, prefix string) string {
-	w := []int{2, 7, 6, 5, 4, 3, 2}
-	sum := 0
-	for i, ch := range prefix {
-		sum += int(ch-'0') * w[i]
+	t.Helper()
+	c, ok := registry.CompleteCVR(prefix)
+	if !ok {
+		t.Fatalf("prefix %s has no check digit", prefix)
 	}
-	for d := 0; d <= 9; d++ {
-		if (sum+d)%11 == 0 {
-			return prefix + string(rune('0'+d))
-		}
-	}
-	t.Fatalf("prefix %s has no check digit", prefix)
-	return ""
+	return c
 }
 
 // company adds a company to the registry.

@@ -238,18 +238,4 @@ func parallel(conc, n int, fn func(i int) error) result {
 }
 
 // cvr makes a modulus-11-valid CVR near n.
-func cvr(n int) string {
-	w := []int{2, 7, 6, 5, 4, 3, 2}
-	for p := n; ; p++ {
-		s := fmt.Sprintf("%07d", p%10000000)
-		sum := 0
-		for i, ch := range s {
-			sum += int(ch-'0') * w[i]
-		}
-		for d := 0; d <= 9; d++ {
-			if (sum+d)%11 == 0 {
-				return s + string(rune('0'+d))
-			}
-		}
-	}
-}
+func cvr(n int) string { return registry.NextCVR(n) }
