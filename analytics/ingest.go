@@ -243,6 +243,20 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 		failAll(extra, err)
 		i.drainAfterFailure(q, err)
 	}
+	// claim writes a group's keys to the ledger and adds it to the next
+	// insert; false means the session ended (abort ran).
+	claim := func(group []*storeReq) bool {
+		cctx, cancel := context.WithTimeout(ctx, stepTimeout)
+		f, err := i.claimGroup(cctx, source, group)
+		cancel()
+		if err != nil {
+			abort(err, group)
+			return false
+		}
+		claimed = append(claimed, f)
+		claimedEvents += len(f.events)
+		return true
+	}
 	var (
 		wantCalls   int       // calls in flight around the last insert: they tend to come back
 		lingerUntil time.Time // when the insert waiting for them starts anyway
@@ -255,15 +269,9 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 				}
 				if wait := time.Until(lingerUntil); wait > 0 {
 					if group := i.next(q, false); group != nil {
-						cctx, cancel := context.WithTimeout(ctx, stepTimeout)
-						f, err := i.claimGroup(cctx, source, group)
-						cancel()
-						if err != nil {
-							abort(err, group)
+						if !claim(group) {
 							return
 						}
-						claimed = append(claimed, f)
-						claimedEvents += len(f.events)
 						continue
 					}
 					t := time.NewTimer(wait)
@@ -281,15 +289,9 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 		}
 		if inserting == nil || claimedEvents < maxGroupEvents {
 			if group := i.next(q, inserting == nil); group != nil {
-				cctx, cancel := context.WithTimeout(ctx, stepTimeout)
-				f, err := i.claimGroup(cctx, source, group)
-				cancel()
-				if err != nil {
-					abort(err, group)
+				if !claim(group) {
 					return
 				}
-				claimed = append(claimed, f)
-				claimedEvents += len(f.events)
 				continue
 			}
 			if inserting == nil {
