@@ -63,7 +63,12 @@ func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 
 // List returns every source (push ones too), by name.
 func (s *Sources) List(ctx context.Context) ([]Source, error) {
-	rows, err := s.db.QueryContext(ctx, sourceSelect+` ORDER BY name`)
+	return s.query(ctx, sourceSelect+` ORDER BY name`)
+}
+
+// query returns the sources a SELECT built on sourceSelect finds.
+func (s *Sources) query(ctx context.Context, q string, args ...any) ([]Source, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -206,20 +211,7 @@ func (s *Sources) PollNow(ctx context.Context, id int64) error {
 
 // pulled lists the enabled pulled sources.
 func (s *Sources) pulled(ctx context.Context) ([]Source, error) {
-	rows, err := s.db.QueryContext(ctx, sourceSelect+` WHERE enabled AND kind IN ('http-feed', 'directory') ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Source
-	for rows.Next() {
-		src, err := s.scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, src)
-	}
-	return out, rows.Err()
+	return s.query(ctx, sourceSelect+` WHERE enabled AND kind IN ('http-feed', 'directory') ORDER BY id`)
 }
 
 // progress is what one stored batch did.
