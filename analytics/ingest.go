@@ -47,6 +47,15 @@ func appendKey(blob []byte, k eventKeyT) []byte {
 	return append(blob, k...)
 }
 
+// keyBlob is the key list of keys[idx].
+func keyBlob(keys []eventKeyT, idx []int) []byte {
+	blob := make([]byte, 0, len(idx)*24)
+	for _, n := range idx {
+		blob = appendKey(blob, keys[n])
+	}
+	return blob
+}
+
 // splitKeys reads a pending batch's key list.
 func splitKeys(blob []byte) ([]eventKeyT, error) {
 	var out []eventKeyT
@@ -72,14 +81,19 @@ type Ingester struct {
 	logger  *slog.Logger
 	lockDir string
 
-	mu     sync.Mutex
-	locks  map[string]chan struct{} // per source: one store or reconcile at a time in this process
-	queues map[string]*sourceQueue  // per source: Store calls waiting for a group commit
+	mu       sync.Mutex
+	locks    map[string]chan struct{} // per source: one store or reconcile at a time in this process
+	queues   map[string]*sourceQueue  // per source: Store calls waiting for a group commit
+	sessions sync.WaitGroup           // leader goroutines running
 
 	// afterInsert, when set (tests only), runs after the ClickHouse insert and
-	// before the batch is marked stored. A non-nil error ends Store right
-	// there, leaving the batch pending exactly as a crash at that point would.
+	// before the batch is marked stored. A non-nil error ends the session
+	// right there, leaving the batch pending exactly as a crash at that point
+	// would.
 	afterInsert func(batchID int64) error
+	// beforeInsert, when set (tests only), runs before each ClickHouse insert
+	// of a session; a non-nil error fails that insert, as an outage would.
+	beforeInsert func() error
 	// now is the clock (tests may set it).
 	now func() time.Time
 }
@@ -97,12 +111,28 @@ func NewIngester(db *store.DB, ch driver.Conn, logger *slog.Logger) *Ingester {
 // CH is the ClickHouse connection the ingester writes to.
 func (i *Ingester) CH() driver.Conn { return i.ch }
 
-// Store stores events of one source durably and exactly once; returns how
-// many were new and how many were duplicates (same source + event_id seen
-// before, or twice in this call). On error nothing of this call is counted
-// (a retry is safe); errors.Is(err, ErrUnavailable) when ClickHouse is down.
-// The events' Source fields are ignored: source is what counts.
+// Store stores events of one source exactly once and returns when they are
+// in ClickHouse: how many were new and how many were duplicates (same
+// source + event_id seen before, or twice in this call). On error nothing of
+// this call is counted (a retry is safe); errors.Is(err, ErrUnavailable)
+// when ClickHouse is down. The events' Source fields are ignored: source is
+// what counts.
 func (i *Ingester) Store(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error) {
+	return i.submit(ctx, source, events, false)
+}
+
+// Spool is Store, but returns as soon as the new events are durable in the
+// ledger (one SQLite commit, with the events themselves), before ClickHouse
+// has them: they are inserted in the background, normally within one
+// insert's time, and a crash or an outage after Spool returned loses nothing
+// (the batch is inserted again at start, by Settle, or before the source's
+// next store). Flush waits until everything spooled is in ClickHouse. While
+// ClickHouse does not answer, Spool fails with ErrUnavailable like Store.
+func (i *Ingester) Spool(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error) {
+	return i.submit(ctx, source, events, true)
+}
+
+func (i *Ingester) submit(ctx context.Context, source string, events []Event, spool bool) (accepted, duplicates int, err error) {
 	if source == "" {
 		return 0, 0, errors.New("analytics: store events: no source")
 	}
@@ -110,9 +140,10 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 		return 0, 0, nil
 	}
 	// Group commit: calls for the same source that arrive while one is being
-	// stored are stored together, as one batch (one ledger transaction, one
-	// ClickHouse insert), by the source's leader goroutine.
-	req := &storeReq{events: events, done: make(chan storeRes, 1)}
+	// stored are stored together, as one batch per group (one ledger
+	// transaction), and one ClickHouse insert for all groups claimed while
+	// the previous insert ran, by the source's leader goroutine.
+	req := &storeReq{events: events, spool: spool, done: make(chan storeRes, 1)}
 	i.mu.Lock()
 	q := i.queues[source]
 	if q == nil {
@@ -122,6 +153,9 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 	q.waiting = append(q.waiting, req)
 	lead := !q.leading
 	q.leading = true
+	if lead {
+		i.sessions.Add(1)
+	}
 	i.mu.Unlock()
 	select {
 	case q.notify <- struct{}{}:
@@ -131,17 +165,22 @@ func (i *Ingester) Store(ctx context.Context, source string, events []Event) (ac
 		// The session runs while calls keep coming, so it runs on its own
 		// goroutine (this caller is answered as soon as its group is stored),
 		// bound to no caller's request; each step has its own time limit.
-		go i.lead(context.WithoutCancel(ctx), source, q)
+		go func() {
+			defer i.sessions.Done()
+			i.lead(context.WithoutCancel(ctx), source, q)
+		}()
 	}
 	res := <-req.done
 	return res.accepted, res.duplicates, res.err
 }
 
-// maxGroupEvents bounds how many events one group commit takes.
+// maxGroupEvents bounds how many events one group takes, and how many may
+// be claimed while an insert runs (the backlog of spooled events in memory).
 const maxGroupEvents = 100_000
 
 type storeReq struct {
 	events []Event
+	spool  bool // answered once durable in the ledger, not once in ClickHouse
 	done   chan storeRes
 }
 
@@ -156,14 +195,16 @@ type sourceQueue struct {
 	notify  chan struct{} // a call was queued
 }
 
-// next takes the next group of waiting calls (nil when none wait); when
-// none wait and stop is set it also ends the leadership, atomically.
+// next takes the next group of waiting calls, all spooled or all not (nil
+// when none wait); when none wait and stop is set it also ends the
+// leadership, atomically.
 func (i *Ingester) next(q *sourceQueue, stop bool) []*storeReq {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	var group []*storeReq
 	n := 0
-	for len(q.waiting) > 0 && (len(group) == 0 || n+len(q.waiting[0].events) <= maxGroupEvents) {
+	for len(q.waiting) > 0 && (len(group) == 0 ||
+		n+len(q.waiting[0].events) <= maxGroupEvents && q.waiting[0].spool == group[0].spool) {
 		group = append(group, q.waiting[0])
 		n += len(q.waiting[0].events)
 		q.waiting = q.waiting[1:]
@@ -174,12 +215,18 @@ func (i *Ingester) next(q *sourceQueue, stop bool) []*storeReq {
 	return group
 }
 
-// flight is a group whose keys are claimed (its batch is pending).
+// flight is a group whose keys are claimed (its batch is pending). Once
+// claimed it keeps its new events only in their compact form (payload), so
+// a backlog of spooled events takes little memory.
 type flight struct {
-	group   []*storeReq
-	batchID int64 // 0: nothing new, no batch
-	events  []Event
-	fresh   []int
+	group    []*storeReq // nil once answered
+	batchID  int64       // 0: nothing new, no batch
+	fresh    []int       // indexes of the new events in the group's events (nil once answered)
+	rows     int         // how many new events
+	payload  []byte      // the new events (encodeSpool)
+	spooled  bool        // the batch carries its events (payload): answerable once claimed
+	stored   bool        // its insert succeeded and the batch is marked stored
+	answered bool
 }
 
 // insertion is one ClickHouse insert of the new events of several flights.
@@ -192,26 +239,32 @@ type insertion struct {
 // ClickHouse insert runs at a time; while it runs, calls that arrive are
 // claimed in SQLite (each group its own pending batch), and when it ends
 // they all go into the next insert together: big inserts (fewer parts for
-// ClickHouse to merge) with the ledger work overlapped. A claimed group's
-// duplicates may be keys of a group still being inserted, so groups are
-// answered in order, only after their insert was stored; if an insert
-// fails, every group claimed after it fails too, and the session ends so
-// that the next one settles the pending batches first (a retry stores
-// exactly what is missing).
+// ClickHouse to merge) with the ledger work overlapped.
+//
+// Flights are answered in the order they were claimed. A claimed group's
+// duplicates may be keys of an earlier group not yet in ClickHouse, so a
+// group may only be answered once every earlier one was; a spooled group
+// is answerable as soon as it is claimed (its events are in the ledger and
+// will be inserted whatever happens), a Store group once its insert is
+// stored. If an insert fails, every group not yet answered fails too, and
+// the session ends so that the next one settles the pending batches first
+// (spooled ones are inserted again, the keys of the others released, so a
+// retry stores exactly what is missing).
 func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
-	failAll := func(groups [][]*storeReq, err error) {
-		for _, g := range groups {
-			for _, r := range g {
-				r.done <- storeRes{err: err}
-			}
-		}
-	}
-	unlock, err := i.lock(ctx, source)
+	unlock, err := i.lock(ctx, source, true)
 	if err == nil {
 		// Batches this source left pending (a crash, or ClickHouse failing
-		// mid-insert) are settled first, so that the ledger says the truth.
+		// mid-insert) are settled first, so that the ledger says the truth;
+		// and nothing is acknowledged while ClickHouse does not answer.
 		rctx, cancel := context.WithTimeout(ctx, stepTimeout)
 		err = i.reconcile(rctx, source)
+		if err == nil {
+			pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+			if perr := i.ch.Ping(pctx); perr != nil {
+				err = fmt.Errorf("%w: %w", ErrUnavailable, perr)
+			}
+			cancel()
+		}
 		cancel()
 		if err != nil {
 			unlock()
@@ -224,74 +277,63 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 	defer unlock()
 	var (
 		inserting     *insertion
-		claimed       []*flight
+		claimed       []*flight // not yet in an insert
 		claimedEvents int
+		unanswered    []*flight // in claim order
 	)
+	// answerReady answers flights from the front while they may be.
+	answerReady := func() {
+		for len(unanswered) > 0 && (unanswered[0].spooled || unanswered[0].stored) {
+			i.answer(unanswered[0])
+			unanswered = unanswered[1:]
+		}
+	}
 	// abort ends the session after a failure: an insert still running is
-	// waited for (the next session must see it finished), and every call in
-	// it, claimed or waiting fails; their batches stay pending.
-	abort := func(err error, extra ...[]*storeReq) {
+	// waited for (the next session must see it finished), every call not
+	// yet answered and every waiting one fails; their batches stay pending
+	// (to be settled), except that unanswered spooled batches lose their
+	// payload: their callers were told nothing was stored.
+	abort := func(err error, group []*storeReq) {
 		if inserting != nil {
 			<-inserting.done
-			for _, f := range inserting.flights {
-				extra = append(extra, f.group)
+		}
+		var unspool []*flight
+		for _, f := range unanswered {
+			group = append(group, f.group...)
+			if f.spooled && f.batchID != 0 {
+				unspool = append(unspool, f)
 			}
 		}
-		for _, f := range claimed {
-			extra = append(extra, f.group)
+		if len(unspool) > 0 {
+			uctx, cancel := context.WithTimeout(ctx, stepTimeout)
+			if uerr := i.unspool(uctx, source, unspool); uerr != nil {
+				i.logger.Warn("unanswered spooled batches keep their events; they are stored when settled", "source", source, "err", uerr)
+			}
+			cancel()
 		}
-		failAll(extra, err)
+		for _, r := range group {
+			r.done <- storeRes{err: err}
+		}
 		i.drainAfterFailure(q, err)
 	}
-	// claim writes a group's keys to the ledger and adds it to the next
-	// insert; false means the session ended (abort ran).
-	claim := func(group []*storeReq) bool {
-		cctx, cancel := context.WithTimeout(ctx, stepTimeout)
-		f, err := i.claimGroup(cctx, source, group)
-		cancel()
-		if err != nil {
-			abort(err, group)
-			return false
-		}
-		claimed = append(claimed, f)
-		claimedEvents += len(f.events)
-		return true
-	}
-	var (
-		wantCalls   int       // calls in flight around the last insert: they tend to come back
-		lingerUntil time.Time // when the insert waiting for them starts anyway
-	)
 	for {
 		if inserting == nil && len(claimed) > 0 {
-			if callsOf(claimed) < wantCalls && claimedEvents < maxGroupEvents {
-				if lingerUntil.IsZero() {
-					lingerUntil = time.Now().Add(maxLinger)
-				}
-				if wait := time.Until(lingerUntil); wait > 0 {
-					if group := i.next(q, false); group != nil {
-						if !claim(group) {
-							return
-						}
-						continue
-					}
-					t := time.NewTimer(wait)
-					select {
-					case <-q.notify:
-						t.Stop()
-						continue
-					case <-t.C:
-					}
-				}
-			}
-			lingerUntil = time.Time{}
 			inserting = i.startInsert(ctx, source, claimed)
 			claimed, claimedEvents = nil, 0
 		}
-		if inserting == nil || claimedEvents < maxGroupEvents {
+		if claimedEvents < maxGroupEvents {
 			if group := i.next(q, inserting == nil); group != nil {
-				if !claim(group) {
+				cctx, cancel := context.WithTimeout(ctx, stepTimeout)
+				f, err := i.claimGroup(cctx, source, group)
+				cancel()
+				if err != nil {
+					abort(err, group)
 					return
 				}
+				claimed = append(claimed, f)
+				claimedEvents += f.rows
+				unanswered = append(unanswered, f)
+				answerReady()
 				continue
 			}
 			if inserting == nil {
@@ -315,36 +357,30 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 			cancel()
 		}
 		if err != nil {
-			var groups [][]*storeReq
-			for _, f := range done.flights {
-				groups = append(groups, f.group)
-			}
-			abort(err, groups...)
+			abort(err, nil)
 			return
 		}
-		wantCalls = callsOf(done.flights) + callsOf(claimed)
 		for _, f := range done.flights {
-			i.answer(f)
+			f.stored = true
 		}
+		answerReady()
 	}
 }
 
-// maxLinger bounds how long claimed calls wait for the callers just
-// answered to send again, so that they share one insert.
-const maxLinger = 60 * time.Millisecond
-
-func callsOf(flights []*flight) int {
-	n := 0
-	for _, f := range flights {
-		n += len(f.group)
-	}
-	return n
-}
+// pingTimeout bounds the check that ClickHouse answers, at the start of a
+// session.
+const pingTimeout = 5 * time.Second
 
 // startInsert inserts the new events of the flights (step 2) in the background.
 func (i *Ingester) startInsert(ctx context.Context, source string, flights []*flight) *insertion {
 	ins := &insertion{flights: flights, done: make(chan error, 1)}
 	go func() {
+		if i.beforeInsert != nil {
+			if err := i.beforeInsert(); err != nil {
+				ins.done <- err
+				return
+			}
+		}
 		ictx, cancel := context.WithTimeout(ctx, stepTimeout)
 		defer cancel()
 		ins.done <- i.insert(ictx, source, flights)
@@ -371,9 +407,13 @@ func (i *Ingester) complete(ctx context.Context, ins *insertion) error {
 	return i.markStored(ctx, ids)
 }
 
-// answer tells each call of a stored group its counts: fresh is ascending,
-// so it is shared out by the calls' offsets.
+// answer tells each call of a flight its counts: fresh is ascending, so it
+// is shared out by the calls' offsets.
 func (i *Ingester) answer(f *flight) {
+	if f.answered {
+		return
+	}
+	f.answered = true
 	off, k := 0, 0
 	for _, r := range f.group {
 		end := off + len(r.events)
@@ -385,6 +425,7 @@ func (i *Ingester) answer(f *flight) {
 		r.done <- storeRes{accepted: acc, duplicates: len(r.events) - acc}
 		off = end
 	}
+	f.group, f.fresh = nil, nil // the callers' events are theirs again
 }
 
 // stepTimeout bounds each step of a group (settling, claiming, inserting,
@@ -429,18 +470,21 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 		seen[k] = struct{}{}
 		uniq = append(uniq, n)
 	}
-	batchID, fresh, err := i.claim(ctx, source, events, keys, uniq)
+	spool := group[0].spool
+	batchID, fresh, payload, err := i.claim(ctx, source, events, keys, uniq, spool)
 	if err != nil {
 		return nil, err
 	}
-	return &flight{group: group, batchID: batchID, events: events, fresh: fresh}, nil
+	return &flight{group: group, batchID: batchID, fresh: fresh, rows: len(fresh), payload: payload, spooled: spool}, nil
 }
 
 // claim inserts the keys of events[uniq] into the ledger and records the
-// batch as pending, in one transaction. It returns the batch and the indexes
-// of the events whose keys were new (in order); the others are duplicates.
-// When none is new no batch is recorded (batchID 0).
-func (i *Ingester) claim(ctx context.Context, source string, events []Event, keys []eventKeyT, uniq []int) (batchID int64, fresh []int, err error) {
+// batch as pending, in one transaction, with its new keys or (spool) its
+// new events. It returns the batch and the indexes of the events whose keys
+// were new (in order), the others are duplicates, and the new events'
+// payload (written to the batch only when spooled). When none is new no
+// batch is recorded (batchID 0).
+func (i *Ingester) claim(ctx context.Context, source string, events []Event, keys []eventKeyT, uniq []int, spool bool) (batchID int64, fresh []int, payload []byte, err error) {
 	now := i.now().UTC()
 	err = i.db.Tx(ctx, func(tx *sql.Tx) error {
 		fresh = fresh[:0]
@@ -519,14 +563,12 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 			_, err := tx.ExecContext(ctx, `DELETE FROM ingest_batches WHERE id = ?`, batchID)
 			return err
 		}
-		blob := make([]byte, 0, newCount*24)
 		var lo, hi int64
 		for _, n := range uniq {
 			if !isNew[n] {
 				continue
 			}
 			fresh = append(fresh, n)
-			blob = appendKey(blob, keys[n])
 			t := events[n].OccurredAt.Unix()
 			if len(fresh) == 1 || t < lo {
 				lo = t
@@ -535,17 +577,24 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 				hi = t
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET events = ?, duplicates = ?, min_occurred = ?, max_occurred = ?, keys = ? WHERE id = ?`,
-			len(fresh), len(events)-len(fresh), lo, hi, blob, batchID)
+		payload = encodeSpool(events, fresh)
+		var keyList, spooled []byte
+		if spool {
+			spooled = payload
+		} else {
+			keyList = keyBlob(keys, fresh)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET events = ?, duplicates = ?, min_occurred = ?, max_occurred = ?, keys = ?, payload = ? WHERE id = ?`,
+			len(fresh), len(events)-len(fresh), lo, hi, keyList, spooled, batchID)
 		return err
 	})
 	if err != nil {
-		return 0, nil, fmt.Errorf("analytics: claim event keys: %w", err)
+		return 0, nil, nil, fmt.Errorf("analytics: claim event keys: %w", err)
 	}
 	if len(fresh) == 0 {
-		batchID = 0
+		batchID, payload = 0, nil
 	}
-	return batchID, fresh, nil
+	return batchID, fresh, payload, nil
 }
 
 var claimSQLCache sync.Map
@@ -562,48 +611,79 @@ func claimSQL(n int) string {
 const insertEventsSQL = `INSERT INTO events (source, event_id, occurred_at, received_at, type, company_cvr, authority_cvr, channel,
 	has_metadata, has_deep_link, by_rule, message_ref, user_ref, rights_model, reason, folder, role, batch_id)`
 
-// insert writes the new events of the flights to ClickHouse in one block,
-// column by column, each row tagged with its flight's batch.
+// insert writes the new events of the flights to ClickHouse in one INSERT,
+// each row tagged with its flight's batch. The rows go in blocks of at most
+// insertBlockRows (the server joins them into one part per partition: it
+// squashes blocks up to min_insert_block_size_rows), so the client's
+// column buffers stay small and are reused from block to block.
 func (i *Ingester) insert(ctx context.Context, source string, flights []*flight) error {
 	n := 0
 	for _, f := range flights {
-		n += len(f.fresh)
+		n += f.rows
 	}
 	if n == 0 {
 		return nil
 	}
+	size := min(n, insertBlockRows)
 	var (
-		src, id, typ, company, authority, channel = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		msg, user, rights, reason, folder, role   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		occurred, received                        = make([]time.Time, n), make([]time.Time, n)
-		meta, deep, rule                          = make([]*uint8, n), make([]*uint8, n), make([]*uint8, n)
-		batch                                     = make([]uint64, n)
+		src, id, typ, company, authority, channel = make([]string, size), make([]string, size), make([]string, size), make([]string, size), make([]string, size), make([]string, size)
+		msg, user, rights, reason, folder, role   = make([]string, size), make([]string, size), make([]string, size), make([]string, size), make([]string, size), make([]string, size)
+		occurred, received                        = make([]time.Time, size), make([]time.Time, size)
+		meta, deep, rule                          = make([]*uint8, size), make([]*uint8, size), make([]*uint8, size)
+		batch                                     = make([]uint64, size)
 	)
+	b, err := i.ch.PrepareBatch(ctx, insertEventsSQL)
+	if err != nil {
+		return err
+	}
 	j := 0
+	flush := func(last bool) error {
+		cols := []any{src[:j], id[:j], occurred[:j], received[:j], typ[:j], company[:j], authority[:j], channel[:j],
+			meta[:j], deep[:j], rule[:j], msg[:j], user[:j], rights[:j], reason[:j], folder[:j], role[:j], batch[:j]}
+		for c, v := range cols {
+			if err := b.Column(c).Append(v); err != nil {
+				return err
+			}
+		}
+		j = 0
+		if last {
+			return b.Send()
+		}
+		return b.Flush()
+	}
 	for _, f := range flights {
-		for _, k := range f.fresh {
-			ev := &f.events[k]
+		if f.rows == 0 {
+			continue
+		}
+		// The strings point into the payload; the columns copy them.
+		err := scanSpool(f.payload, true, func(ev *Event) error {
+			if j == size {
+				if err := flush(false); err != nil {
+					return err
+				}
+			}
 			src[j], id[j], typ[j], company[j], authority[j], channel[j] = source, ev.EventID, ev.Type, ev.CompanyCVR, ev.AuthorityCVR, ev.Channel
 			msg[j], user[j], rights[j], reason[j], folder[j], role[j] = ev.MessageRef, ev.UserRef, ev.RightsModel, ev.Reason, ev.Folder, ev.Role
 			occurred[j], received[j] = ev.OccurredAt, ev.ReceivedAt
 			meta[j], deep[j], rule[j] = boolByte(ev.HasMetadata), boolByte(ev.HasDeepLink), boolByte(ev.ByRule)
 			batch[j] = uint64(f.batchID)
 			j++
-		}
-	}
-	b, err := i.ch.PrepareBatch(ctx, insertEventsSQL)
-	if err != nil {
-		return err
-	}
-	cols := []any{src, id, occurred, received, typ, company, authority, channel, meta, deep, rule, msg, user, rights, reason, folder, role, batch}
-	for c, v := range cols {
-		if err := b.Column(c).Append(v); err != nil {
+			return nil
+		})
+		if err != nil {
 			_ = b.Abort()
 			return err
 		}
 	}
-	return b.Send()
+	if err := flush(true); err != nil {
+		_ = b.Abort()
+		return err
+	}
+	return nil
 }
+
+// insertBlockRows is the most rows one block of an insert carries.
+const insertBlockRows = 16384
 
 var (
 	byteFalse, byteTrue = uint8(0), uint8(1)
@@ -625,7 +705,7 @@ func (i *Ingester) markStored(ctx context.Context, batchIDs []int64) error {
 	for _, id := range batchIDs {
 		args = append(args, id)
 	}
-	_, err := i.db.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', keys = NULL, stored_at = ?
+	_, err := i.db.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', keys = NULL, payload = NULL, stored_at = ?
 		WHERE id IN (?`+strings.Repeat(",?", len(batchIDs)-1)+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("analytics: mark batches %v stored: %w", batchIDs, err)
@@ -636,33 +716,43 @@ func (i *Ingester) markStored(ctx context.Context, batchIDs []int64) error {
 // Recover settles every pending batch of every source not busy in another
 // process (call it at start).
 func (i *Ingester) Recover(ctx context.Context) error {
-	rows, err := i.db.QueryContext(ctx, `SELECT DISTINCT source FROM ingest_batches WHERE state = 'pending'`)
+	return i.settle(ctx, 2*time.Second)
+}
+
+// Settle settles the pending batches of every source that is not being
+// stored right now (in this process or another); see Run.
+func (i *Ingester) Settle(ctx context.Context) error {
+	return i.settle(ctx, 0)
+}
+
+// settle settles the pending batches of each source whose lock it gets
+// within wait (0: only if free now; below 0: as long as ctx lasts).
+func (i *Ingester) settle(ctx context.Context, wait time.Duration) error {
+	sources, err := i.pendingSources(ctx)
 	if err != nil {
 		return err
 	}
-	var sources []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return err
-		}
-		sources = append(sources, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	for _, s := range sources {
-		// A source another process is storing right now is left alone: its
-		// pending batches may be in flight there, and it settles them itself
-		// (or the next Store of the source here does, under the lock).
-		lctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		unlock, err := i.lock(lctx, s)
-		cancel()
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			i.logger.Info("source busy in another process; its pending batches are settled there", "source", s)
-			continue
+		// A source stored right now is left alone unless the caller waits:
+		// its pending batches may be in flight there, and the session settles
+		// them itself (or the next one does, under the lock).
+		var unlock func()
+		switch {
+		case wait < 0:
+			unlock, err = i.lock(ctx, s, true)
+		case wait == 0:
+			unlock, err = i.lock(ctx, s, false)
+			if errors.Is(err, errBusy) {
+				continue
+			}
+		default:
+			lctx, cancel := context.WithTimeout(ctx, wait)
+			unlock, err = i.lock(lctx, s, true)
+			cancel()
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				i.logger.Info("source busy; its pending batches are settled where it is stored", "source", s)
+				continue
+			}
 		}
 		if err != nil {
 			return err
@@ -676,25 +766,113 @@ func (i *Ingester) Recover(ctx context.Context) error {
 	return nil
 }
 
-// reconcile settles the source's pending batches: the batch's rows that
-// ClickHouse has keep their keys, the others' keys are released (they were
-// never stored, so a resend stores them), and the batch is marked stored.
-// The caller holds the source's lock, so no pending batch of the source is
-// in flight anywhere.
+func (i *Ingester) pendingSources(ctx context.Context) ([]string, error) {
+	rows, err := i.db.QueryContext(ctx, `SELECT DISTINCT source FROM ingest_batches WHERE state = 'pending'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var sources []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		sources = append(sources, s)
+	}
+	return sources, rows.Err()
+}
+
+// Flush returns once every event spooled before the call is in ClickHouse:
+// it waits for the sessions of sources with pending batches and settles
+// what they left (errors.Is(err, ErrUnavailable) while ClickHouse is down).
+func (i *Ingester) Flush(ctx context.Context) error {
+	return i.settle(ctx, -1)
+}
+
+// Run settles, every interval until ctx ends, the pending batches no
+// session is working on: spooled batches whose insert failed (ClickHouse
+// was down) are inserted once it answers again, without waiting for the
+// next event of their source.
+func (i *Ingester) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var lastErr string
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := i.Settle(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil && err.Error() != lastErr:
+			i.logger.Warn("settling pending ingest batches failed; retrying", "err", err)
+			lastErr = err.Error()
+		case err == nil && lastErr != "":
+			i.logger.Info("pending ingest batches settled")
+			lastErr = ""
+		}
+	}
+}
+
+// Wait waits until no session runs (spooled events are in ClickHouse or
+// left pending by a failure), or ctx ends.
+func (i *Ingester) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { i.sessions.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// unspool turns spooled batches whose callers were told they failed into
+// ordinary pending batches (their keys instead of their events), so that
+// settling them keeps what ClickHouse has and releases the rest.
+func (i *Ingester) unspool(ctx context.Context, source string, flights []*flight) error {
+	return i.db.Tx(ctx, func(tx *sql.Tx) error {
+		prefix := keyPrefix(source)
+		for _, f := range flights {
+			var blob []byte
+			if err := scanSpool(f.payload, true, func(ev *Event) error {
+				blob = appendKey(blob, prefix+ev.EventID)
+				return nil
+			}); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE ingest_batches SET keys = ?, payload = NULL WHERE id = ? AND state = 'pending'`,
+				blob, f.batchID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// reconcile settles the source's pending batches. A spooled batch (one
+// with its events) was acknowledged: its rows that ClickHouse lacks are
+// inserted. Of any other batch, the rows that ClickHouse has keep their
+// keys and the others' keys are released (they were never stored, and the
+// caller was not told they were, so a resend stores them). Then the batch is
+// marked stored. The caller holds the source's lock, so no pending batch of
+// the source is in flight anywhere.
 func (i *Ingester) reconcile(ctx context.Context, source string) error {
 	type pending struct {
-		id     int64
-		lo, hi int64
-		keys   []byte
+		id            int64
+		lo, hi        int64
+		keys, payload []byte
 	}
-	rows, err := i.db.QueryContext(ctx, `SELECT id, min_occurred, max_occurred, keys FROM ingest_batches WHERE source = ? AND state = 'pending' ORDER BY id`, source)
+	rows, err := i.db.QueryContext(ctx, `SELECT id, min_occurred, max_occurred, keys, payload FROM ingest_batches WHERE source = ? AND state = 'pending' ORDER BY id`, source)
 	if err != nil {
 		return fmt.Errorf("analytics: pending batches: %w", err)
 	}
 	var ps []pending
 	for rows.Next() {
 		var p pending
-		if err := rows.Scan(&p.id, &p.lo, &p.hi, &p.keys); err != nil {
+		if err := rows.Scan(&p.id, &p.lo, &p.hi, &p.keys, &p.payload); err != nil {
 			rows.Close()
 			return err
 		}
@@ -704,10 +882,37 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	prefix := keyPrefix(source)
 	for _, p := range ps {
 		present, err := i.storedKeys(ctx, source, p.id, p.lo, p.hi)
 		if err != nil {
 			return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
+		}
+		if p.payload != nil {
+			events, err := decodeSpool(p.payload)
+			if err != nil {
+				return fmt.Errorf("analytics: settle pending batch %d: %w", p.id, err)
+			}
+			var missing []int
+			for n := range events {
+				if _, ok := present[prefix+events[n].EventID]; !ok {
+					missing = append(missing, n)
+				}
+			}
+			f := &flight{batchID: p.id, rows: len(missing), payload: encodeSpool(events, missing)}
+			ictx, cancel := context.WithTimeout(ctx, stepTimeout)
+			err = i.insert(ictx, source, []*flight{f})
+			cancel()
+			if err != nil {
+				return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
+			}
+			if _, err := i.db.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', events = ?, keys = NULL, payload = NULL, stored_at = ? WHERE id = ?`,
+				len(events), i.now().UTC(), p.id); err != nil {
+				return fmt.Errorf("analytics: settle pending batch %d: %w", p.id, err)
+			}
+			i.logger.Warn("settled an interrupted spooled batch", "source", source, "batch", p.id,
+				"were_stored", len(present), "inserted", f.rows)
+			continue
 		}
 		claimed, err := splitKeys(p.keys)
 		if err != nil {
@@ -764,10 +969,14 @@ func (i *Ingester) storedKeys(ctx context.Context, source string, batchID, lo, h
 	return out, rows.Err()
 }
 
+// errBusy: the source is being stored (lock without waiting).
+var errBusy = errors.New("analytics: source busy")
+
 // lock serialises Store and reconcile per source: a channel within this
 // process, a flock on DATA_DIR/locks/source-HASH.lock across processes (the
-// CLI import and a running server).
-func (i *Ingester) lock(ctx context.Context, source string) (func(), error) {
+// CLI import and a running server). Without wait it fails with errBusy
+// unless the lock is free now.
+func (i *Ingester) lock(ctx context.Context, source string, wait bool) (func(), error) {
 	i.mu.Lock()
 	ch := i.locks[source]
 	if ch == nil {
@@ -775,10 +984,18 @@ func (i *Ingester) lock(ctx context.Context, source string) (func(), error) {
 		i.locks[source] = ch
 	}
 	i.mu.Unlock()
-	select {
-	case ch <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if wait {
+		select {
+		case ch <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	} else {
+		select {
+		case ch <- struct{}{}:
+		default:
+			return nil, errBusy
+		}
 	}
 	release := func() { <-ch }
 	if err := os.MkdirAll(i.lockDir, 0o700); err != nil {
@@ -800,6 +1017,11 @@ func (i *Ingester) lock(ctx context.Context, source string) (func(), error) {
 			f.Close()
 			release()
 			return nil, fmt.Errorf("analytics: lock source %s: %w", source, err)
+		}
+		if !wait && errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			release()
+			return nil, errBusy
 		}
 		select {
 		case <-time.After(20 * time.Millisecond):

@@ -165,7 +165,7 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	case err != nil:
 		return web.BadRequest("the body cannot be read: %v", err)
 	}
-	accepted, dups, err := h.ing.Store(c.UserContext(), source, events)
+	accepted, dups, err := h.ing.Spool(c.UserContext(), source, events)
 	if err != nil {
 		if errors.Is(err, ErrUnavailable) {
 			return web.Unavailable("the event store (ClickHouse)", err)

@@ -46,6 +46,10 @@ const pushBatch = `{"event_id":"e1","occurred_at":"2012-11-05T09:30:00+01:00","t
 
 func countEvents(t *testing.T, env *apptest.Env, source string) uint64 {
 	t.Helper()
+	// A 200 means durable in the ledger; Flush waits until ClickHouse has it.
+	if err := env.App.Ingester.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	var n uint64
 	if err := env.App.CH.QueryRow(t.Context(), "SELECT count() FROM events WHERE source = ?", source).Scan(&n); err != nil {
 		t.Fatal(err)

@@ -11,28 +11,37 @@
 //
 //  1. One SQLite transaction: INSERT OR IGNORE the keys of (source,
 //     event_id) into event_keys (the ignored ones are duplicates) and record
-//     the batch as 'pending' with its new keys. A key is 8 bytes of SHA-256
-//     of the source and the event_id itself: exact, and ids that grow over
-//     time stay close together in the B-tree.
+//     the batch as 'pending' with its new keys or, for Spool, its new
+//     events themselves (payload, a compact binary list). A key is 8 bytes
+//     of SHA-256 of the source and the event_id itself: exact, and ids that
+//     grow over time stay close together in the B-tree.
 //  2. Insert the new events into ClickHouse with the batch's id (batch_id);
 //     the rollups are materialized views fed by that insert.
-//  3. Mark the batch 'stored'; only then is the caller told "stored".
+//  3. Mark the batch 'stored' (dropping its keys or payload).
 //
-// A batch still pending (a crash between 2 and 3, or ClickHouse failing
-// during 2) is settled before the next Store of its source and by Recover at
-// start: the rows with its batch_id that ClickHouse has keep their keys, the
-// other keys are released, so a resend stores exactly the missing events.
-// Store is serialised per source (a channel in the process, a flock on
-// DATA_DIR/locks across processes), so a pending batch seen under the lock is
-// never one still in flight. Concurrent calls for one source are grouped
+// Store tells its caller "stored" after step 3. Spool (the push API) tells
+// it after step 1: the events are durable in the ledger (synchronous=FULL)
+// and will reach ClickHouse whatever happens, so a crash or an outage after
+// the answer loses nothing. That lets the inserts grow past what one caller
+// sends (ClickHouse pays per insert: a part per table and partition).
+//
+// A batch still pending (a crash between 1 and 3, or ClickHouse failing
+// during 2) is settled before the next store of its source, by Recover at
+// start and by Run (every second, for sources no session is storing): the
+// rows with its batch_id that ClickHouse has count; of a spooled batch the
+// missing rows are inserted from its payload, of any other the missing keys
+// are released, so a resend stores exactly the missing events. Stores are
+// serialised per source (a channel in the process, a flock on
+// DATA_DIR/locks across processes), so a pending batch seen under the lock
+// is never one still in flight. Concurrent calls for one source are grouped
 // (one batch per group) by a leader goroutine per source, which runs one
 // ClickHouse insert at a time: while it runs, arriving groups are claimed,
-// and they all go into the next insert. When fewer calls are claimed than
-// were in flight around the last insert, the next insert waits up to
-// maxLinger for the callers just answered to send again (fewer, bigger
-// inserts: ClickHouse pays per part). Groups are answered in order, only
-// after their insert was stored; when an insert fails, every group claimed
-// after it fails too (its duplicates may be keys of the failed one).
+// and they all go into the next insert. Groups are answered in claim order
+// (a group's duplicates may be keys of an earlier group still in flight): a
+// spooled group once claimed, a Store group once its insert is stored. When
+// an insert fails, every group not yet answered fails too, and spooled
+// groups among them lose their payload (their callers were told nothing was
+// stored).
 package analytics
 
 import (

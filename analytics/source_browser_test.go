@@ -74,9 +74,15 @@ func TestSourcesInBrowser(t *testing.T) {
 	if err := chromedp.Do(b, chromedp.Click(`#sources tbody tr:first-child form[action$="/disable"] button`), chromedp.WaitVisible("#sources")); err != nil {
 		t.Fatal(err)
 	}
-	row, _ = chromedp.Run(b, chromedp.Text("#sources tbody tr:first-child"))
-	if !strings.Contains(row, "slået fra") {
-		t.Errorf("after switching off: %q", row)
+	// The click posts the form and the list comes back: wait for the new page.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		row, _ = chromedp.Run(b, chromedp.Text("#sources tbody tr:first-child"))
+		if strings.Contains(row, "slået fra") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after switching off: %q", row)
+		}
 	}
 	src, err := analytics.NewSources(env.App.DB).ByName(context.Background(), "mailbox feed")
 	if err != nil || src.Enabled || src.Status.EventsPulled != int64(len(demo.Events)) {

@@ -51,11 +51,14 @@ func runDemo(ctx context.Context, c *cmdContext) error {
 	var accepted, duplicates int
 	const chunk = 5000
 	for start := 0; start < len(events); start += chunk {
-		n, dup, err := a.Ingester.Store(ctx, demoSource, events[start:min(start+chunk, len(events))])
+		n, dup, err := a.Ingester.Spool(ctx, demoSource, events[start:min(start+chunk, len(events))])
 		if err != nil {
 			return fmt.Errorf("storing demo events: %w", err)
 		}
 		accepted, duplicates = accepted+n, duplicates+dup
+	}
+	if err := a.Ingester.Flush(ctx); err != nil {
+		return fmt.Errorf("storing demo events: %w", err)
 	}
 	a.Audit.Record(ctx, audit.Entry{Actor: "cli", Action: audit.Import, Target: "demo pilot",
 		Detail: fmt.Sprintf("seed=%d weeks=%d events new=%d already=%d", seed, weeks, accepted, duplicates)})

@@ -27,7 +27,8 @@ func init() {
 	}
 }
 
-// importBatch is how many events go to ClickHouse at once.
+// importBatch is how many events one ledger commit takes (inserts into
+// ClickHouse join several).
 const importBatch = 10000
 
 // runImportEvents imports NDJSON, NDJSON.gz, JSON and CSV files of usage
@@ -66,6 +67,11 @@ func runImportEvents(ctx context.Context, c *cmdContext) error {
 	var failed []string
 	for _, path := range c.args {
 		n, err := importEventsFile(ctx, c, a.Ingester, source, path)
+		if err == nil {
+			// The file's events are durable in the ledger; the command ends
+			// once ClickHouse has them too.
+			err = a.Ingester.Flush(ctx)
+		}
 		total.add(n)
 		if err != nil {
 			fmt.Fprintf(c.stderr, "%s: %v\n", path, err)
@@ -131,7 +137,7 @@ func importEventsFile(ctx context.Context, c *cmdContext, ing *analytics.Ingeste
 		if len(batch) == 0 {
 			return nil
 		}
-		acc, dup, err := ing.Store(ctx, source, batch)
+		acc, dup, err := ing.Spool(ctx, source, batch)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -41,6 +42,9 @@ type App struct {
 	Throttle *auth.Throttle
 	Registry *registry.Store
 	Ingester *analytics.Ingester // stores usage events exactly once; nil without ClickHouse
+
+	stopSettling func()        // ends the ingester's settling loop
+	settled      chan struct{} // closed when it has ended
 }
 
 // Options say which stores to open.
@@ -104,8 +108,14 @@ func (a *App) openClickHouse(ctx context.Context) error {
 	}
 	a.Ingester = analytics.NewIngester(a.DB, conn, a.Logger)
 	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
-		a.Logger.Warn("settling interrupted ingest batches failed; retried before the next store", "err", err)
+		a.Logger.Warn("settling interrupted ingest batches failed; retried every second", "err", err)
 	}
+	settleCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopSettling, a.settled = stop, make(chan struct{})
+	go func() {
+		defer close(a.settled)
+		a.Ingester.Run(settleCtx, time.Second)
+	}()
 	return nil
 }
 
@@ -206,6 +216,17 @@ func (a *App) forgetInitialAdminPassword(email string) {
 // Close stops what Open started.
 func (a *App) Close() error {
 	var errs []error
+	if a.stopSettling != nil {
+		// Spooled events still being inserted get a while to land; what does
+		// not stays pending and is inserted at the next start.
+		a.stopSettling()
+		<-a.settled
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		if err := a.Ingester.Wait(ctx); err != nil {
+			a.Logger.Warn("ingest sessions still running at close; their batches are settled at the next start", "err", err)
+		}
+		cancel()
+	}
 	if a.CH != nil {
 		errs = append(errs, a.CH.Close())
 	}
