@@ -85,6 +85,7 @@ type Ingester struct {
 	locks    map[string]chan struct{} // per source: one store or reconcile at a time in this process
 	queues   map[string]*sourceQueue  // per source: Store calls waiting for a group commit
 	sessions sync.WaitGroup           // leader goroutines running
+	stmts    map[string]*sql.Stmt     // prepared ledger statements (claimStmt)
 
 	// afterInsert, when set (tests only), runs after the ClickHouse insert and
 	// before the batch is marked stored. A non-nil error ends the session
@@ -105,7 +106,7 @@ func NewIngester(db *store.DB, ch driver.Conn, logger *slog.Logger) *Ingester {
 		logger = slog.Default()
 	}
 	return &Ingester{db: db, ch: ch, logger: logger, lockDir: filepath.Join(filepath.Dir(db.Path), "locks"),
-		locks: map[string]chan struct{}{}, queues: map[string]*sourceQueue{}, now: time.Now}
+		locks: map[string]chan struct{}{}, queues: map[string]*sourceQueue{}, stmts: map[string]*sql.Stmt{}, now: time.Now}
 }
 
 // CH is the ClickHouse connection the ingester writes to.
@@ -496,66 +497,90 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 		if batchID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		// isNew[n]: the key of events[n] was not in the ledger yet. The keys
-		// RETURNING gives back are found in the (sorted) chunk by binary
-		// search: no map, no copy of the key.
+		// isNew[n]: the key of events[n] was not in the ledger yet. Each
+		// chunk of keys is inserted without RETURNING first: the number of
+		// rows added settles the usual cases (all new: a live feed; none
+		// new: a resend). Only a chunk with both is done again (from a
+		// savepoint) with RETURNING, whose keys are found in the (sorted)
+		// chunk by binary search: no map, no copy of the key.
 		isNew := make([]bool, len(events))
 		newCount := 0
-		var full *sql.Stmt
 		args := make([]any, 0, keysPerStatement)
 		// In key order: neighbouring keys share B-tree pages.
 		order := slices.Clone(uniq)
 		slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
 		for start := 0; start < len(order); start += keysPerStatement {
 			end := min(start+keysPerStatement, len(order))
+			chunk := order[start:end]
 			args = args[:0]
-			for _, n := range order[start:end] {
+			for _, n := range chunk {
 				args = append(args, []byte(keys[n]))
 			}
-			var rows *sql.Rows
-			if end-start == keysPerStatement {
-				if full == nil {
-					if full, err = tx.PrepareContext(ctx, claimSQL(keysPerStatement)); err != nil {
-						return err
-					}
-					defer full.Close()
-				}
-				rows, err = full.QueryContext(ctx, args...)
-			} else {
-				rows, err = tx.QueryContext(ctx, claimSQL(end-start), args...)
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT claim_chunk`); err != nil {
+				return err
 			}
+			st, err := i.claimStmt(ctx, tx, len(chunk), false)
 			if err != nil {
 				return err
 			}
-			chunk := order[start:end]
-			for rows.Next() {
-				var k sql.RawBytes
-				if err := rows.Scan(&k); err != nil {
-					rows.Close()
-					return err
-				}
-				p, found := slices.BinarySearchFunc(chunk, k, func(n int, k sql.RawBytes) int {
-					switch {
-					case keys[n] < string(k):
-						return -1
-					case keys[n] > string(k):
-						return 1
-					}
-					return 0
-				})
-				if !found {
-					rows.Close()
-					return errors.New("analytics: the ledger returned a key that was not sent")
-				}
-				if !isNew[chunk[p]] {
-					isNew[chunk[p]] = true
-					newCount++
-				}
-			}
-			if err := rows.Close(); err != nil {
+			res, err := st.ExecContext(ctx, args...)
+			if err != nil {
 				return err
 			}
-			if err := rows.Err(); err != nil {
+			added, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			switch {
+			case added == int64(len(chunk)):
+				for _, n := range chunk {
+					isNew[n] = true
+				}
+				newCount += len(chunk)
+			case added > 0:
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO claim_chunk`); err != nil {
+					return err
+				}
+				st, err := i.claimStmt(ctx, tx, len(chunk), true)
+				if err != nil {
+					return err
+				}
+				rows, err := st.QueryContext(ctx, args...)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					var k sql.RawBytes
+					if err := rows.Scan(&k); err != nil {
+						rows.Close()
+						return err
+					}
+					p, found := slices.BinarySearchFunc(chunk, k, func(n int, k sql.RawBytes) int {
+						switch {
+						case keys[n] < string(k):
+							return -1
+						case keys[n] > string(k):
+							return 1
+						}
+						return 0
+					})
+					if !found {
+						rows.Close()
+						return errors.New("analytics: the ledger returned a key that was not sent")
+					}
+					if !isNew[chunk[p]] {
+						isNew[chunk[p]] = true
+						newCount++
+					}
+				}
+				if err := rows.Close(); err != nil {
+					return err
+				}
+				if err := rows.Err(); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE claim_chunk`); err != nil {
 				return err
 			}
 		}
@@ -597,14 +622,45 @@ func (i *Ingester) claim(ctx context.Context, source string, events []Event, key
 	return batchID, fresh, payload, nil
 }
 
+// claimStmt is the claim statement for n keys in tx. The one for full
+// chunks is prepared once for the database (and per connection by
+// database/sql), not for every transaction: 500 rows of VALUES take a
+// while to compile.
+func (i *Ingester) claimStmt(ctx context.Context, tx *sql.Tx, n int, returning bool) (*sql.Stmt, error) {
+	q := claimSQL(n, returning)
+	if n != keysPerStatement {
+		return tx.PrepareContext(ctx, q) // closed with tx
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	st := i.stmts[q]
+	if st == nil {
+		var err error
+		if st, err = i.db.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+		i.stmts[q] = st
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
 var claimSQLCache sync.Map
 
-func claimSQL(n int) string {
-	if s, ok := claimSQLCache.Load(n); ok {
+// claimSQL inserts n keys into the ledger, skipping those it has; with
+// returning it gives back the keys it added.
+func claimSQL(n int, returning bool) string {
+	type key struct {
+		n         int
+		returning bool
+	}
+	if s, ok := claimSQLCache.Load(key{n, returning}); ok {
 		return s.(string)
 	}
-	s := "INSERT OR IGNORE INTO event_keys (k) VALUES (?)" + strings.Repeat(",(?)", n-1) + " RETURNING k"
-	claimSQLCache.Store(n, s)
+	s := "INSERT OR IGNORE INTO event_keys (k) VALUES (?)" + strings.Repeat(",(?)", n-1)
+	if returning {
+		s += " RETURNING k"
+	}
+	claimSQLCache.Store(key{n, returning}, s)
 	return s
 }
 
