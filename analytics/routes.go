@@ -18,6 +18,9 @@ func Register(srv *web.Server, ing *Ingester) error {
 	if err := srv.Metrics.Register(counter); err != nil {
 		return err
 	}
+	if err := srv.Metrics.Register(newBacklogCollector(ing)); err != nil {
+		return err
+	}
 	h := &pushHandler{ing: ing, limiter: newLimiter(PushRate), counter: counter, slots: make(chan struct{}, maxConcurrentPushes)}
 	srv.Router.Add(web.Route{Method: "POST", Path: "/api/v1/events", Roles: []auth.Role{auth.RoleSource, auth.RoleAdmin},
 		Tag: "events", Summary: "Send usage events (NDJSON, JSON array or CSV; gzip accepted). A source token sends for its own source; an admin names an existing one with ?source=NAME. 200 means stored for good (durable in the ledger, in ClickHouse within the next insert); 503 with Retry-After means nothing was kept.",

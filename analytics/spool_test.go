@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestSpoolPayloadRoundTrip(t *testing.T) {
@@ -118,12 +121,26 @@ func TestSpoolAcknowledgedSurvivesFailedInsert(t *testing.T) {
 	if n := pendingBatches(t, failing); n != 1 {
 		t.Fatalf("%d pending batches, want the acknowledged one", n)
 	}
+	failing.now = func() time.Time { return time.Now().Add(time.Minute) }
+	if err := testutil.CollectAndCompare(newBacklogCollector(failing), strings.NewReader(`
+# HELP pilotpulse_ingest_pending_batches Ingest batches claimed in the ledger and not yet marked stored in ClickHouse.
+# TYPE pilotpulse_ingest_pending_batches gauge
+pilotpulse_ingest_pending_batches 1
+# HELP pilotpulse_ingest_pending_events New events of the pending ingest batches.
+# TYPE pilotpulse_ingest_pending_events gauge
+pilotpulse_ingest_pending_events 30
+`), "pilotpulse_ingest_pending_batches", "pilotpulse_ingest_pending_events"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := failing.Backlog(ctx); err != nil || b.Oldest.IsZero() || time.Since(b.Oldest) > time.Minute {
+		t.Fatalf("backlog %+v %v", b, err)
+	}
 	restarted := NewIngester(db, ch, quietLogger())
 	if err := restarted.Recover(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := pendingBatches(t, restarted); n != 0 {
-		t.Fatalf("%d batches pending after Recover", n)
+	if b, err := restarted.Backlog(ctx); err != nil || b.Batches != 0 || b.Events != 0 || !b.Oldest.IsZero() {
+		t.Fatalf("backlog after Recover: %+v %v", b, err)
 	}
 	acc, dup, err = restarted.Spool(ctx, "feed", evs)
 	if err != nil || acc != 10 || dup != 30 {
