@@ -448,14 +448,19 @@ func (i *Ingester) drainAfterFailure(q *sourceQueue, err error) {
 	}
 }
 
-// claimGroup joins the calls' events, finds duplicates within them (the
+// claimGroup takes the calls' events together, finds duplicates within them (the
 // first occurrence counts) and claims the keys of the rest (step 1).
 func (i *Ingester) claimGroup(ctx context.Context, source string, group []*storeReq) (*flight, error) {
-	events := group[0].events
-	if len(group) > 1 {
-		events = nil
-		for _, r := range group {
-			events = append(events, r.events...)
+	// The calls' events are not copied into one slice (a group may hold
+	// hundreds of thousands): the claim works on pointers to them.
+	total := 0
+	for _, r := range group {
+		total += len(r.events)
+	}
+	events := make([]*Event, 0, total)
+	for _, r := range group {
+		for k := range r.events {
+			events = append(events, &r.events[k])
 		}
 	}
 	keys := make([]eventKeyT, len(events))
@@ -485,7 +490,7 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 // were new (in order), the others are duplicates, and the new events'
 // payload (written to the batch only when spooled). When none is new no
 // batch is recorded (batchID 0).
-func (i *Ingester) claim(ctx context.Context, source string, events []Event, keys []eventKeyT, uniq []int, spool bool) (batchID int64, fresh []int, payload []byte, err error) {
+func (i *Ingester) claim(ctx context.Context, source string, events []*Event, keys []eventKeyT, uniq []int, spool bool) (batchID int64, fresh []int, payload []byte, err error) {
 	now := i.now().UTC()
 	err = i.db.Tx(ctx, func(tx *sql.Tx) error {
 		fresh = fresh[:0]
@@ -955,7 +960,7 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 					missing = append(missing, n)
 				}
 			}
-			f := &flight{batchID: p.id, rows: len(missing), payload: encodeSpool(events, missing)}
+			f := &flight{batchID: p.id, rows: len(missing), payload: encodeSpool(eventPtrs(events), missing)}
 			ictx, cancel := context.WithTimeout(ctx, stepTimeout)
 			err = i.insert(ictx, source, []*flight{f})
 			cancel()

@@ -23,10 +23,10 @@ const spoolVersion = 1
 var errCorruptPayload = errors.New("analytics: corrupt payload of a spooled batch")
 
 // encodeSpool appends events[idx] to a payload.
-func encodeSpool(events []Event, idx []int) []byte {
+func encodeSpool(events []*Event, idx []int) []byte {
 	size := 8
 	for _, n := range idx {
-		ev := &events[n]
+		ev := events[n]
 		size += 32 + len(ev.EventID) + len(ev.Type) + len(ev.CompanyCVR) + len(ev.AuthorityCVR) + len(ev.Channel) +
 			len(ev.MessageRef) + len(ev.UserRef) + len(ev.RightsModel) + len(ev.Reason) + len(ev.Folder) + len(ev.Role)
 	}
@@ -38,7 +38,7 @@ func encodeSpool(events []Event, idx []int) []byte {
 		b = append(b, s...)
 	}
 	for _, n := range idx {
-		ev := &events[n]
+		ev := events[n]
 		b = binary.AppendVarint(b, ev.OccurredAt.UnixNano())
 		b = binary.AppendVarint(b, ev.ReceivedAt.UnixNano())
 		b = append(b, boolBits(ev.HasMetadata)|boolBits(ev.HasDeepLink)<<2|boolBits(ev.ByRule)<<4)
@@ -55,6 +55,15 @@ func encodeSpool(events []Event, idx []int) []byte {
 		str(ev.Role)
 	}
 	return b
+}
+
+// eventPtrs points to each of evs.
+func eventPtrs(evs []Event) []*Event {
+	out := make([]*Event, len(evs))
+	for n := range evs {
+		out[n] = &evs[n]
+	}
+	return out
 }
 
 // decodeSpool reads a payload back (the events own their strings).
