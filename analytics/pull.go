@@ -14,9 +14,11 @@ import (
 
 // EventStore stores events of one source durably and exactly once: the
 // Ingester. The pullers rely on it to recognise events they send again
-// after a crash between storing and moving their cursor.
+// after a crash between storing and moving their cursor. Spool returns once
+// the events are stored for good (durable in the ledger; ClickHouse gets
+// them in the next insert, while the next page is fetched).
 type EventStore interface {
-	Store(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error)
+	Spool(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error)
 }
 
 // PullOptions tune the pullers; zero values take the defaults.
@@ -214,7 +216,7 @@ func (e storeError) Unwrap() error { return e.err }
 func (p *Puller) storeBatch(ctx context.Context, src Source, events []Event, rejected int, advance bool, next string) (progress, error) {
 	pr := progress{Rejected: rejected}
 	if len(events) > 0 {
-		acc, dup, err := p.store.Store(ctx, src.Name, events)
+		acc, dup, err := p.store.Spool(ctx, src.Name, events)
 		if err != nil {
 			return pr, storeError{err}
 		}

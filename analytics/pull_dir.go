@@ -153,7 +153,7 @@ func (p *Puller) takeFile(ctx context.Context, src Source, name string) (string,
 		if len(batch) == 0 {
 			return nil
 		}
-		acc, dup, err := p.store.Store(ctx, src.Name, batch)
+		acc, dup, err := p.store.Spool(ctx, src.Name, batch)
 		if err != nil {
 			return storeError{err}
 		}

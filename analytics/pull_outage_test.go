@@ -137,6 +137,9 @@ func TestPullRecoversWhenClickHouseReturns(t *testing.T) {
 
 	proxy.up()
 	waitFor(t, "the feed to be caught up", func() bool { return cursor() == total })
+	if err := env.ing.Flush(context.Background()); err != nil { // the last pages may still be on their way
+		t.Fatal(err)
+	}
 	var n, uniq uint64
 	if err := direct.QueryRow(context.Background(), `SELECT count(), uniqExact(event_id) FROM events WHERE source = 'through-proxy'`).Scan(&n, &uniq); err != nil {
 		t.Fatal(err)

@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
@@ -60,10 +58,14 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// chCounts returns count() and uniqExact(event_id) of a source's events.
-func chCounts(t *testing.T, ch driver.Conn, source string) (n, uniq uint64) {
+// chCounts returns count() and uniqExact(event_id) of a source's events,
+// once what the ingester acknowledged is in ClickHouse.
+func chCounts(t *testing.T, ing *Ingester, source string) (n, uniq uint64) {
 	t.Helper()
-	if err := ch.QueryRow(context.Background(), `SELECT count(), uniqExact(event_id) FROM events WHERE source = ?`, source).Scan(&n, &uniq); err != nil {
+	if err := ing.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := ing.CH().QueryRow(context.Background(), `SELECT count(), uniqExact(event_id) FROM events WHERE source = ?`, source).Scan(&n, &uniq); err != nil {
 		t.Fatal(err)
 	}
 	return n, uniq
@@ -142,7 +144,7 @@ func TestPullFeedSurvivesGarbageAndCatchesUp(t *testing.T) {
 	if st.Status.NextAttemptAt == nil || !st.Status.NextAttemptAt.After(*st.Status.LastErrorAt) {
 		t.Errorf("no back-off: next attempt %v, last error %v", st.Status.NextAttemptAt, st.Status.LastErrorAt)
 	}
-	if n, _ := chCounts(t, ing.CH(), "upstream"); n != 0 {
+	if n, _ := chCounts(t, ing, "upstream"); n != 0 {
 		t.Fatalf("%d events stored from garbage", n)
 	}
 	mu.Lock()
@@ -160,7 +162,7 @@ func TestPullFeedSurvivesGarbageAndCatchesUp(t *testing.T) {
 		s := getSource(t, sources, src.ID)
 		return s.Status.Cursor != nil && *s.Status.Cursor == total && !s.Status.Failing
 	})
-	n, uniq := chCounts(t, ing.CH(), "upstream")
+	n, uniq := chCounts(t, ing, "upstream")
 	if n != uint64(len(demo.Events)) || uniq != n {
 		t.Fatalf("ClickHouse holds %d events (%d distinct), the feed has %d", n, uniq, len(demo.Events))
 	}
@@ -195,7 +197,7 @@ func TestPullFeedSurvivesGarbageAndCatchesUp(t *testing.T) {
 		s := getSource(t, sources, src.ID).Status.LastSuccessAt
 		return s != nil && s.After(*before)
 	})
-	if n2, _ := chCounts(t, ing.CH(), "upstream"); n2 != n {
+	if n2, _ := chCounts(t, ing, "upstream"); n2 != n {
 		t.Errorf("a quiet round changed the count from %d to %d", n, n2)
 	}
 }
@@ -234,7 +236,7 @@ func TestPullFeedRejectsInvalidEvents(t *testing.T) {
 	if *st.Cursor != "20" || st.EventsPulled != 18 || st.EventsRejected != 2 || st.Failing {
 		t.Fatalf("status: cursor %s, pulled %d, rejected %d, failing %v", *st.Cursor, st.EventsPulled, st.EventsRejected, st.Failing)
 	}
-	if n, _ := chCounts(t, ing.CH(), "partly-bad"); n != 18 {
+	if n, _ := chCounts(t, ing, "partly-bad"); n != 18 {
 		t.Fatalf("stored %d, want 18", n)
 	}
 }
@@ -307,7 +309,7 @@ func TestPullDirectoryTakesEachFileOnce(t *testing.T) {
 	waitFor(t, "the three files to be done", func() bool {
 		return exists(filepath.Join(dir, "done", "a.ndjson")) && exists(filepath.Join(dir, "done", "b.ndjson.gz")) && exists(filepath.Join(dir, "done", "c.csv"))
 	})
-	n, uniq := chCounts(t, ing.CH(), "exports")
+	n, uniq := chCounts(t, ing, "exports")
 	if n != uint64(len(evs)) || uniq != n {
 		t.Fatalf("stored %d (%d distinct), want %d", n, uniq, len(evs))
 	}
@@ -330,7 +332,7 @@ func TestPullDirectoryTakesEachFileOnce(t *testing.T) {
 	waitFor(t, "the copy and the bad file to be handled", func() bool {
 		return exists(filepath.Join(dir, "done", "a-again.ndjson")) && exists(filepath.Join(dir, "failed", "bad.ndjson.gz.error.txt"))
 	})
-	if n2, _ := chCounts(t, ing.CH(), "exports"); n2 != n {
+	if n2, _ := chCounts(t, ing, "exports"); n2 != n {
 		t.Errorf("the copy changed the count from %d to %d", n, n2)
 	}
 	files, err := sources.Files(context.Background(), src.ID, 10)
@@ -375,7 +377,7 @@ func TestPullDirectoryWaitsForFilesBeingWritten(t *testing.T) {
 	os.Chtimes(path, old, old)
 	sources.PollNow(context.Background(), src.ID)
 	waitFor(t, "the settled file", func() bool { return exists(filepath.Join(dir, "done", "fresh.ndjson")) })
-	if n, _ := chCounts(t, ing.CH(), "slow-writer"); n != 10 {
+	if n, _ := chCounts(t, ing, "slow-writer"); n != 10 {
 		t.Errorf("stored %d, want 10", n)
 	}
 }

@@ -19,8 +19,8 @@
 //     the rollups are materialized views fed by that insert.
 //  3. Mark the batch 'stored' (dropping its keys or payload).
 //
-// Store tells its caller "stored" after step 3. Spool (the push API) tells
-// it after step 1: the events are durable in the ledger (synchronous=FULL)
+// Store tells its caller "stored" after step 3. Spool (pushes, pulls and
+// file imports) tells it after step 1: the events are durable in the ledger (synchronous=FULL)
 // and will reach ClickHouse whatever happens, so a crash or an outage after
 // the answer loses nothing. That lets the inserts grow past what one caller
 // sends (ClickHouse pays per insert: a part per table and partition).
