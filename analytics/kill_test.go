@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/analytics"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
@@ -32,10 +33,7 @@ func TestPushSurvivesKill9(t *testing.T) {
 	}
 	ch, dsn := warehousetest.NewDatabase(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "pilotpulse")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/pilotpulse/pilotpulse/cmd/pilotpulse").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := analytics.PilotpulseBinary(t)
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()

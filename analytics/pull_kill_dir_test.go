@@ -24,10 +24,7 @@ func TestDirectorySourceSurvivesKill9(t *testing.T) {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "pilotpulse")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/pilotpulse/pilotpulse/cmd/pilotpulse").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := PilotpulseBinary(t)
 
 	// 24 files of the demo pilot, written long enough ago to be settled.
 	demo := DemoEvents(12, 20, 6)

@@ -26,11 +26,7 @@ func TestPullSurvivesKill9(t *testing.T) {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "pilotpulse")
-	build := exec.Command("go", "build", "-o", bin, "github.com/pilotpulse/pilotpulse/cmd/pilotpulse")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := PilotpulseBinary(t)
 
 	demo := DemoEvents(11, 30, 8)
 	total := len(demo.Events)
