@@ -22,8 +22,9 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
-// ErrUnavailable marks a Store that failed because ClickHouse did not answer
-// or refused the insert. Nothing of that call is counted; retrying is safe.
+// ErrUnavailable marks a Spool or Store that failed because ClickHouse did
+// not answer or refused the insert. A Spool that fails stored nothing;
+// retrying is safe.
 var ErrUnavailable = errors.New("ClickHouse is unavailable")
 
 // eventKeyT is a ledger key: 8 bytes of SHA-256 of the source, then the
@@ -45,15 +46,6 @@ func eventKey(source, eventID string) eventKeyT { return keyPrefix(source) + eve
 func appendKey(blob []byte, k eventKeyT) []byte {
 	blob = binary.AppendUvarint(blob, uint64(len(k)))
 	return append(blob, k...)
-}
-
-// keyBlob is the key list of keys[idx].
-func keyBlob(keys []eventKeyT, idx []int) []byte {
-	blob := make([]byte, 0, len(idx)*24)
-	for _, n := range idx {
-		blob = appendKey(blob, keys[n])
-	}
-	return blob
 }
 
 // splitKeys reads a pending batch's key list.
@@ -83,7 +75,7 @@ type Ingester struct {
 
 	mu       sync.Mutex
 	locks    map[string]chan struct{} // per source: one store or reconcile at a time in this process
-	queues   map[string]*sourceQueue  // per source: Store calls waiting for a group commit
+	queues   map[string]*sourceQueue  // per source: calls waiting for a group commit
 	sessions sync.WaitGroup           // leader goroutines running
 	stmts    map[string]*sql.Stmt     // prepared ledger statements (claimStmt)
 
@@ -112,28 +104,34 @@ func NewIngester(db *store.DB, ch driver.Conn, logger *slog.Logger) *Ingester {
 // CH is the ClickHouse connection the ingester writes to.
 func (i *Ingester) CH() driver.Conn { return i.ch }
 
-// Store stores events of one source exactly once and returns when they are
-// in ClickHouse: how many were new and how many were duplicates (same
-// source + event_id seen before, or twice in this call). On error nothing of
-// this call is counted (a retry is safe); errors.Is(err, ErrUnavailable)
-// when ClickHouse is down. The events' Source fields are ignored: source is
-// what counts.
-func (i *Ingester) Store(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error) {
-	return i.submit(ctx, source, events, false)
-}
-
-// Spool is Store, but returns as soon as the new events are durable in the
-// ledger (one SQLite commit, with the events themselves), before ClickHouse
-// has them: they are inserted in the background, normally within one
-// insert's time, and a crash or an outage after Spool returned loses nothing
-// (the batch is inserted again at start, by Settle, or before the source's
-// next store). Flush waits until everything spooled is in ClickHouse. While
-// ClickHouse does not answer, Spool fails with ErrUnavailable like Store.
+// Spool stores events of one source exactly once and returns as soon as
+// the new ones are stored for good: durable in the ledger (one SQLite
+// commit, with the events themselves). ClickHouse gets them in the
+// source's next insert, normally well within a second; a crash or an
+// outage after Spool returned loses nothing (the batch is inserted at
+// start, by Run, or before the source's next batch). It returns how many
+// were new and how many were duplicates (same source + event_id seen
+// before, or twice in this call). On error nothing of this call is stored
+// (a retry is safe); errors.Is(err, ErrUnavailable) while ClickHouse does
+// not answer. The events' Source fields are ignored: source is what counts.
 func (i *Ingester) Spool(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error) {
-	return i.submit(ctx, source, events, true)
+	return i.submit(ctx, source, events)
 }
 
-func (i *Ingester) submit(ctx context.Context, source string, events []Event, spool bool) (accepted, duplicates int, err error) {
+// Store is Spool, then waits until ClickHouse has the source's events. When
+// only the wait fails, the error says so and the events stay stored for good
+// (they land when ClickHouse answers; a resend counts them as duplicates).
+func (i *Ingester) Store(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error) {
+	if accepted, duplicates, err = i.Spool(ctx, source, events); err != nil {
+		return accepted, duplicates, err
+	}
+	if err := i.flushSource(ctx, source); err != nil {
+		return accepted, duplicates, fmt.Errorf("stored in the ledger, not yet in ClickHouse: %w", err)
+	}
+	return accepted, duplicates, nil
+}
+
+func (i *Ingester) submit(ctx context.Context, source string, events []Event) (accepted, duplicates int, err error) {
 	if source == "" {
 		return 0, 0, errors.New("analytics: store events: no source")
 	}
@@ -144,7 +142,7 @@ func (i *Ingester) submit(ctx context.Context, source string, events []Event, sp
 	// stored are stored together, as one batch per group (one ledger
 	// transaction), and one ClickHouse insert for all groups claimed while
 	// the previous insert ran, by the source's leader goroutine.
-	req := &storeReq{events: events, spool: spool, done: make(chan storeRes, 1)}
+	req := &storeReq{events: events, done: make(chan storeRes, 1)}
 	i.mu.Lock()
 	q := i.queues[source]
 	if q == nil {
@@ -164,7 +162,7 @@ func (i *Ingester) submit(ctx context.Context, source string, events []Event, sp
 	}
 	if lead {
 		// The session runs while calls keep coming, so it runs on its own
-		// goroutine (this caller is answered as soon as its group is stored),
+		// goroutine (this caller is answered as soon as its group is claimed),
 		// bound to no caller's request; each step has its own time limit.
 		go func() {
 			defer i.sessions.Done()
@@ -181,7 +179,6 @@ const maxGroupEvents = 100_000
 
 type storeReq struct {
 	events []Event
-	spool  bool // answered once durable in the ledger, not once in ClickHouse
 	done   chan storeRes
 }
 
@@ -196,16 +193,14 @@ type sourceQueue struct {
 	notify  chan struct{} // a call was queued
 }
 
-// next takes the next group of waiting calls, all spooled or all not (nil
-// when none wait); when none wait and stop is set it also ends the
-// leadership, atomically.
+// next takes the next group of waiting calls (nil when none wait); when
+// none wait and stop is set it also ends the leadership, atomically.
 func (i *Ingester) next(q *sourceQueue, stop bool) []*storeReq {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	var group []*storeReq
 	n := 0
-	for len(q.waiting) > 0 && (len(group) == 0 ||
-		n+len(q.waiting[0].events) <= maxGroupEvents && q.waiting[0].spool == group[0].spool) {
+	for len(q.waiting) > 0 && (len(group) == 0 || n+len(q.waiting[0].events) <= maxGroupEvents) {
 		group = append(group, q.waiting[0])
 		n += len(q.waiting[0].events)
 		q.waiting = q.waiting[1:]
@@ -216,18 +211,13 @@ func (i *Ingester) next(q *sourceQueue, stop bool) []*storeReq {
 	return group
 }
 
-// flight is a group whose keys are claimed (its batch is pending). Once
-// claimed it keeps its new events only in their compact form (payload), so
-// a backlog of spooled events takes little memory.
+// flight is a claimed group (its batch is pending, its callers answered):
+// what the next insert needs of it. Its new events are kept only in their
+// compact form (payload), so a backlog takes little memory.
 type flight struct {
-	group    []*storeReq // nil once answered
-	batchID  int64       // 0: nothing new, no batch
-	fresh    []int       // indexes of the new events in the group's events (nil once answered)
-	rows     int         // how many new events
-	payload  []byte      // the new events (encodeSpool)
-	spooled  bool        // the batch carries its events (payload): answerable once claimed
-	stored   bool        // its insert succeeded and the batch is marked stored
-	answered bool
+	batchID int64  // 0: nothing new, no batch
+	rows    int    // how many new events
+	payload []byte // the new events (encodeSpool)
 }
 
 // insertion is one ClickHouse insert of the new events of several flights.
@@ -236,21 +226,16 @@ type insertion struct {
 	done    chan error
 }
 
-// lead stores the waiting calls of a source until none is left. At most one
-// ClickHouse insert runs at a time; while it runs, calls that arrive are
-// claimed in SQLite (each group its own pending batch), and when it ends
-// they all go into the next insert together: big inserts (fewer parts for
-// ClickHouse to merge) with the ledger work overlapped.
-//
-// Flights are answered in the order they were claimed. A claimed group's
-// duplicates may be keys of an earlier group not yet in ClickHouse, so a
-// group may only be answered once every earlier one was; a spooled group
-// is answerable as soon as it is claimed (its events are in the ledger and
-// will be inserted whatever happens), a Store group once its insert is
-// stored. If an insert fails, every group not yet answered fails too, and
-// the session ends so that the next one settles the pending batches first
-// (spooled ones are inserted again, the keys of the others released, so a
-// retry stores exactly what is missing).
+// lead stores the waiting calls of a source until none is left. Each group
+// of waiting calls is claimed in SQLite (its own pending batch, with its
+// events) and answered at once. At most one ClickHouse insert runs at a
+// time; while it runs, arriving groups are claimed, and when it ends they
+// all go into the next insert together: big inserts (fewer parts for
+// ClickHouse to merge) with the ledger work overlapped. At most
+// maxGroupEvents new events wait for an insert; further calls wait for
+// their turn. If an insert fails, the calls still waiting fail and the
+// session ends; its batches stay pending and are settled (their missing
+// rows inserted) by the next session or by Run.
 func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 	unlock, err := i.lock(ctx, source, true)
 	if err == nil {
@@ -280,40 +265,13 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 		inserting     *insertion
 		claimed       []*flight // not yet in an insert
 		claimedEvents int
-		unanswered    []*flight // in claim order
 	)
-	// answerReady answers flights from the front while they may be.
-	answerReady := func() {
-		for len(unanswered) > 0 && (unanswered[0].spooled || unanswered[0].stored) {
-			i.answer(unanswered[0])
-			unanswered = unanswered[1:]
-		}
-	}
 	// abort ends the session after a failure: an insert still running is
-	// waited for (the next session must see it finished), every call not
-	// yet answered and every waiting one fails; their batches stay pending
-	// (to be settled), except that unanswered spooled batches lose their
-	// payload: their callers were told nothing was stored.
-	abort := func(err error, group []*storeReq) {
+	// waited for (the next session must see it finished), the calls still
+	// waiting fail.
+	abort := func(err error) {
 		if inserting != nil {
 			<-inserting.done
-		}
-		var unspool []*flight
-		for _, f := range unanswered {
-			group = append(group, f.group...)
-			if f.spooled && f.batchID != 0 {
-				unspool = append(unspool, f)
-			}
-		}
-		if len(unspool) > 0 {
-			uctx, cancel := context.WithTimeout(ctx, stepTimeout)
-			if uerr := i.unspool(uctx, source, unspool); uerr != nil {
-				i.logger.Warn("unanswered spooled batches keep their events; they are stored when settled", "source", source, "err", uerr)
-			}
-			cancel()
-		}
-		for _, r := range group {
-			r.done <- storeRes{err: err}
 		}
 		i.drainAfterFailure(q, err)
 	}
@@ -328,13 +286,16 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 				f, err := i.claimGroup(cctx, source, group)
 				cancel()
 				if err != nil {
-					abort(err, group)
+					for _, r := range group {
+						r.done <- storeRes{err: err}
+					}
+					abort(err)
 					return
 				}
-				claimed = append(claimed, f)
-				claimedEvents += f.rows
-				unanswered = append(unanswered, f)
-				answerReady()
+				if f.rows > 0 {
+					claimed = append(claimed, f)
+					claimedEvents += f.rows
+				}
 				continue
 			}
 			if inserting == nil {
@@ -358,13 +319,9 @@ func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
 			cancel()
 		}
 		if err != nil {
-			abort(err, nil)
+			abort(err)
 			return
 		}
-		for _, f := range done.flights {
-			f.stored = true
-		}
-		answerReady()
 	}
 }
 
@@ -408,25 +365,20 @@ func (i *Ingester) complete(ctx context.Context, ins *insertion) error {
 	return i.markStored(ctx, ids)
 }
 
-// answer tells each call of a flight its counts: fresh is ascending, so it
-// is shared out by the calls' offsets.
-func (i *Ingester) answer(f *flight) {
-	if f.answered {
-		return
-	}
-	f.answered = true
+// answer tells each call of a group its counts: fresh (the indexes of the
+// new events) is ascending, so it is shared out by the calls' offsets.
+func answer(group []*storeReq, fresh []int) {
 	off, k := 0, 0
-	for _, r := range f.group {
+	for _, r := range group {
 		end := off + len(r.events)
 		acc := 0
-		for k < len(f.fresh) && f.fresh[k] < end {
+		for k < len(fresh) && fresh[k] < end {
 			acc++
 			k++
 		}
 		r.done <- storeRes{accepted: acc, duplicates: len(r.events) - acc}
 		off = end
 	}
-	f.group, f.fresh = nil, nil // the callers' events are theirs again
 }
 
 // stepTimeout bounds each step of a group (settling, claiming, inserting,
@@ -476,21 +428,20 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 		seen[k] = struct{}{}
 		uniq = append(uniq, n)
 	}
-	spool := group[0].spool
-	batchID, fresh, payload, err := i.claim(ctx, source, events, keys, uniq, spool)
+	batchID, fresh, payload, err := i.claim(ctx, source, events, keys, uniq)
 	if err != nil {
 		return nil, err
 	}
-	return &flight{group: group, batchID: batchID, fresh: fresh, rows: len(fresh), payload: payload, spooled: spool}, nil
+	answer(group, fresh) // the batch is durable: its callers may know
+	return &flight{batchID: batchID, rows: len(fresh), payload: payload}, nil
 }
 
 // claim inserts the keys of events[uniq] into the ledger and records the
-// batch as pending, in one transaction, with its new keys or (spool) its
-// new events. It returns the batch and the indexes of the events whose keys
-// were new (in order), the others are duplicates, and the new events'
-// payload (written to the batch only when spooled). When none is new no
+// batch as pending with its new events (payload), in one transaction. It
+// returns the batch, the indexes of the events whose keys were new (in
+// order; the others are duplicates) and the payload. When none is new no
 // batch is recorded (batchID 0).
-func (i *Ingester) claim(ctx context.Context, source string, events []*Event, keys []eventKeyT, uniq []int, spool bool) (batchID int64, fresh []int, payload []byte, err error) {
+func (i *Ingester) claim(ctx context.Context, source string, events []*Event, keys []eventKeyT, uniq []int) (batchID int64, fresh []int, payload []byte, err error) {
 	now := i.now().UTC()
 	err = i.db.Tx(ctx, func(tx *sql.Tx) error {
 		fresh = fresh[:0]
@@ -608,14 +559,8 @@ func (i *Ingester) claim(ctx context.Context, source string, events []*Event, ke
 			}
 		}
 		payload = encodeSpool(events, fresh)
-		var keyList, spooled []byte
-		if spool {
-			spooled = payload
-		} else {
-			keyList = keyBlob(keys, fresh)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET events = ?, duplicates = ?, min_occurred = ?, max_occurred = ?, keys = ?, payload = ? WHERE id = ?`,
-			len(fresh), len(events)-len(fresh), lo, hi, keyList, spooled, batchID)
+		_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET events = ?, duplicates = ?, min_occurred = ?, max_occurred = ?, payload = ? WHERE id = ?`,
+			len(fresh), len(events)-len(fresh), lo, hi, payload, batchID)
 		return err
 	})
 	if err != nil {
@@ -794,37 +739,42 @@ func (i *Ingester) settle(ctx context.Context, wait time.Duration) error {
 		return err
 	}
 	for _, s := range sources {
-		// A source stored right now is left alone unless the caller waits:
-		// its pending batches may be in flight there, and the session settles
-		// them itself (or the next one does, under the lock).
-		var unlock func()
-		switch {
-		case wait < 0:
-			unlock, err = i.lock(ctx, s, true)
-		case wait == 0:
-			unlock, err = i.lock(ctx, s, false)
-			if errors.Is(err, errBusy) {
-				continue
-			}
-		default:
-			lctx, cancel := context.WithTimeout(ctx, wait)
-			unlock, err = i.lock(lctx, s, true)
-			cancel()
-			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-				i.logger.Info("source busy; its pending batches are settled where it is stored", "source", s)
-				continue
-			}
-		}
-		if err != nil {
-			return err
-		}
-		err = i.reconcile(ctx, s)
-		unlock()
-		if err != nil {
+		if err := i.settleSource(ctx, s, wait); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// settleSource settles a source's pending batches if it gets the source's
+// lock within wait (as settle). A source stored right now is left alone
+// unless the caller waits: its pending batches may be in flight there, and
+// the session settles them itself (or the next one does, under the lock).
+func (i *Ingester) settleSource(ctx context.Context, source string, wait time.Duration) error {
+	var unlock func()
+	var err error
+	switch {
+	case wait < 0:
+		unlock, err = i.lock(ctx, source, true)
+	case wait == 0:
+		unlock, err = i.lock(ctx, source, false)
+		if errors.Is(err, errBusy) {
+			return nil
+		}
+	default:
+		lctx, cancel := context.WithTimeout(ctx, wait)
+		unlock, err = i.lock(lctx, source, true)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			i.logger.Info("source busy; its pending batches are settled where it is stored", "source", source)
+			return nil
+		}
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return i.reconcile(ctx, source)
 }
 
 func (i *Ingester) pendingSources(ctx context.Context) ([]string, error) {
@@ -849,6 +799,11 @@ func (i *Ingester) pendingSources(ctx context.Context) ([]string, error) {
 // what they left (errors.Is(err, ErrUnavailable) while ClickHouse is down).
 func (i *Ingester) Flush(ctx context.Context) error {
 	return i.settle(ctx, -1)
+}
+
+// flushSource is Flush for one source.
+func (i *Ingester) flushSource(ctx context.Context, source string) error {
+	return i.settleSource(ctx, source, -1)
 }
 
 // Run settles, every interval until ctx ends, the pending batches no
@@ -890,34 +845,11 @@ func (i *Ingester) Wait(ctx context.Context) error {
 	}
 }
 
-// unspool turns spooled batches whose callers were told they failed into
-// ordinary pending batches (their keys instead of their events), so that
-// settling them keeps what ClickHouse has and releases the rest.
-func (i *Ingester) unspool(ctx context.Context, source string, flights []*flight) error {
-	return i.db.Tx(ctx, func(tx *sql.Tx) error {
-		prefix := keyPrefix(source)
-		for _, f := range flights {
-			var blob []byte
-			if err := scanSpool(f.payload, true, func(ev *Event) error {
-				blob = appendKey(blob, prefix+ev.EventID)
-				return nil
-			}); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE ingest_batches SET keys = ?, payload = NULL WHERE id = ? AND state = 'pending'`,
-				blob, f.batchID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// reconcile settles the source's pending batches. A spooled batch (one
-// with its events) was acknowledged: its rows that ClickHouse lacks are
-// inserted. Of any other batch, the rows that ClickHouse has keep their
-// keys and the others' keys are released (they were never stored, and the
-// caller was not told they were, so a resend stores them). Then the batch is
+// reconcile settles the source's pending batches. A batch carries its
+// events and was acknowledged: its rows that ClickHouse lacks are
+// inserted. A batch with keys only (claimed by a version before the spool,
+// whose caller was not yet answered) keeps the keys of the rows ClickHouse
+// has and releases the others, so a resend stores them. Then the batch is
 // marked stored. The caller holds the source's lock, so no pending batch of
 // the source is in flight anywhere.
 func (i *Ingester) reconcile(ctx context.Context, source string) error {
@@ -971,7 +903,7 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 				len(events), i.now().UTC(), p.id); err != nil {
 				return fmt.Errorf("analytics: settle pending batch %d: %w", p.id, err)
 			}
-			i.logger.Warn("settled an interrupted spooled batch", "source", source, "batch", p.id,
+			i.logger.Warn("settled an interrupted ingest batch", "source", source, "batch", p.id,
 				"were_stored", len(present), "inserted", f.rows)
 			continue
 		}
@@ -1033,7 +965,7 @@ func (i *Ingester) storedKeys(ctx context.Context, source string, batchID, lo, h
 // errBusy: the source is being stored (lock without waiting).
 var errBusy = errors.New("analytics: source busy")
 
-// lock serialises Store and reconcile per source: a channel within this
+// lock serialises storing and settling per source: a channel within this
 // process, a flock on DATA_DIR/locks/source-HASH.lock across processes (the
 // CLI import and a running server). Without wait it fails with errBusy
 // unless the lock is free now.

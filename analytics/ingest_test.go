@@ -171,12 +171,15 @@ func TestStoreCrashBetweenInsertAndMark(t *testing.T) {
 	if acc, _, err := ing.Store(ctx, "feed", evs[:10]); err != nil || acc != 10 {
 		t.Fatalf("first: %d %v", acc, err)
 	}
-	// The second send "crashes" after ClickHouse has its rows, before they are marked stored.
-	crash := errors.New("simulated crash")
+	// The second send is acknowledged, then "crashes" after ClickHouse has
+	// its rows, before they are marked stored.
 	crashing := NewIngester(db, ch, quietLogger())
-	crashing.afterInsert = func(int64) error { return crash }
-	if _, _, err := crashing.Store(ctx, "feed", evs[:30]); !errors.Is(err, crash) {
-		t.Fatalf("crashing store: %v", err)
+	crashing.afterInsert = func(int64) error { return errors.New("simulated crash") }
+	if acc, dup, err := crashing.Spool(ctx, "feed", evs[:30]); err != nil || acc != 20 || dup != 10 {
+		t.Fatalf("crashing spool: accepted %d duplicates %d, %v", acc, dup, err)
+	}
+	if err := crashing.Wait(ctx); err != nil {
+		t.Fatal(err)
 	}
 	var pending int
 	db.QueryRow(`SELECT count(*) FROM ingest_batches WHERE state = 'pending'`).Scan(&pending)

@@ -11,37 +11,30 @@
 //
 //  1. One SQLite transaction: INSERT OR IGNORE the keys of (source,
 //     event_id) into event_keys (the ignored ones are duplicates) and record
-//     the batch as 'pending' with its new keys or, for Spool, its new
-//     events themselves (payload, a compact binary list). A key is 8 bytes
-//     of SHA-256 of the source and the event_id itself: exact, and ids that
-//     grow over time stay close together in the B-tree.
+//     the batch as 'pending' with its new events (payload, a compact binary
+//     list). A key is 8 bytes of SHA-256 of the source and the event_id
+//     itself: exact, and ids that grow over time stay close together in the
+//     B-tree. The caller is answered now: the events are durable in the
+//     ledger (synchronous=FULL) and will reach ClickHouse whatever happens,
+//     so a crash or an outage after the answer loses nothing.
 //  2. Insert the new events into ClickHouse with the batch's id (batch_id);
 //     the rollups are materialized views fed by that insert.
-//  3. Mark the batch 'stored' (dropping its keys or payload).
+//  3. Mark the batch 'stored' (dropping its payload).
 //
-// Store tells its caller "stored" after step 3. Spool (pushes, pulls and
-// file imports) tells it after step 1: the events are durable in the ledger (synchronous=FULL)
-// and will reach ClickHouse whatever happens, so a crash or an outage after
-// the answer loses nothing. That lets the inserts grow past what one caller
-// sends (ClickHouse pays per insert: a part per table and partition).
+// Answering after step 1 lets one insert take the batches of many calls
+// (ClickHouse pays per insert: a part per table and partition). Store waits
+// for step 3 as well, for callers that need the events in ClickHouse.
 //
 // A batch still pending (a crash between 1 and 3, or ClickHouse failing
-// during 2) is settled before the next store of its source, by Recover at
+// during 2) is settled before the next batch of its source, by Recover at
 // start and by Run (every second, for sources no session is storing): the
-// rows with its batch_id that ClickHouse has count; of a spooled batch the
-// missing rows are inserted from its payload, of any other the missing keys
-// are released, so a resend stores exactly the missing events. Stores are
-// serialised per source (a channel in the process, a flock on
-// DATA_DIR/locks across processes), so a pending batch seen under the lock
-// is never one still in flight. Concurrent calls for one source are grouped
-// (one batch per group) by a leader goroutine per source, which runs one
-// ClickHouse insert at a time: while it runs, arriving groups are claimed,
-// and they all go into the next insert. Groups are answered in claim order
-// (a group's duplicates may be keys of an earlier group still in flight): a
-// spooled group once claimed, a Store group once its insert is stored. When
-// an insert fails, every group not yet answered fails too, and spooled
-// groups among them lose their payload (their callers were told nothing was
-// stored).
+// rows with its batch_id that ClickHouse has count, the missing ones are
+// inserted from its payload. Stores are serialised per source (a channel in
+// the process, a flock on DATA_DIR/locks across processes), so a pending
+// batch seen under the lock is never one still in flight. Concurrent calls
+// for one source are grouped (one batch per group) by a leader goroutine per
+// source, which runs one ClickHouse insert at a time: while it runs,
+// arriving groups are claimed, and they all go into the next insert.
 package analytics
 
 import (
