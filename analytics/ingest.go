@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -76,7 +77,8 @@ type Ingester struct {
 	mu       sync.Mutex
 	locks    map[string]chan struct{} // per source: one store or reconcile at a time in this process
 	queues   map[string]*sourceQueue  // per source: calls waiting for a group commit
-	sessions sync.WaitGroup           // leader goroutines running
+	sessions int                      // leader goroutines running
+	idle     chan struct{}            // closed when sessions drops to 0 (Wait)
 	stmts    map[string]*sql.Stmt     // prepared ledger statements (claimStmt)
 
 	// afterInsert, when set (tests only), runs after the ClickHouse insert and
@@ -153,7 +155,7 @@ func (i *Ingester) submit(ctx context.Context, source string, events []Event) (a
 	lead := !q.leading
 	q.leading = true
 	if lead {
-		i.sessions.Add(1)
+		i.sessions++
 	}
 	i.mu.Unlock()
 	select {
@@ -165,12 +167,38 @@ func (i *Ingester) submit(ctx context.Context, source string, events []Event) (a
 		// goroutine (this caller is answered as soon as its group is claimed),
 		// bound to no caller's request; each step has its own time limit.
 		go func() {
-			defer i.sessions.Done()
+			defer i.sessionEnded()
 			i.lead(context.WithoutCancel(ctx), source, q)
 		}()
 	}
+	select {
+	case res := <-req.done:
+		return res.accepted, res.duplicates, res.err
+	case <-ctx.Done():
+	}
+	// The caller gave up. A call still waiting is withdrawn (nothing of it
+	// is stored); one being claimed is answered soon, and that answer holds.
+	i.mu.Lock()
+	for n, r := range q.waiting {
+		if r == req {
+			q.waiting = slices.Delete(q.waiting, n, n+1)
+			i.mu.Unlock()
+			return 0, 0, ctx.Err()
+		}
+	}
+	i.mu.Unlock()
 	res := <-req.done
 	return res.accepted, res.duplicates, res.err
+}
+
+func (i *Ingester) sessionEnded() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.sessions--
+	if i.sessions == 0 && i.idle != nil {
+		close(i.idle)
+		i.idle = nil
+	}
 }
 
 // maxGroupEvents bounds how many events one group takes, and how many may
@@ -706,15 +734,28 @@ func boolByte(b *bool) *uint8 {
 	}
 }
 
+// markStored marks batches stored (step 3), in one transaction; the ids go
+// in statements of at most keysPerStatement (SQLite bounds the variables of
+// one statement, and an insert may carry many small batches).
 func (i *Ingester) markStored(ctx context.Context, batchIDs []int64) error {
-	args := []any{i.now().UTC()}
-	for _, id := range batchIDs {
-		args = append(args, id)
-	}
-	_, err := i.db.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', keys = NULL, payload = NULL, stored_at = ?
-		WHERE id IN (?`+strings.Repeat(",?", len(batchIDs)-1)+`)`, args...)
+	now := i.now().UTC()
+	err := i.db.Tx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(batchIDs); start += keysPerStatement {
+			chunk := batchIDs[start:min(start+keysPerStatement, len(batchIDs))]
+			args := make([]any, 0, len(chunk)+1)
+			args = append(args, now)
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', keys = NULL, payload = NULL, stored_at = ?
+				WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("analytics: mark batches %v stored: %w", batchIDs, err)
+		return fmt.Errorf("analytics: mark %d batches (%d...%d) stored: %w", len(batchIDs), batchIDs[0], batchIDs[len(batchIDs)-1], err)
 	}
 	return nil
 }
@@ -738,12 +779,13 @@ func (i *Ingester) settle(ctx context.Context, wait time.Duration) error {
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, s := range sources {
 		if err := i.settleSource(ctx, s, wait); err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("source %s: %w", s, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // settleSource settles a source's pending batches if it gets the source's
@@ -835,10 +877,18 @@ func (i *Ingester) Run(ctx context.Context, interval time.Duration) {
 // Wait waits until no session runs (spooled events are in ClickHouse or
 // left pending by a failure), or ctx ends.
 func (i *Ingester) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { i.sessions.Wait(); close(done) }()
+	i.mu.Lock()
+	if i.sessions == 0 {
+		i.mu.Unlock()
+		return nil
+	}
+	if i.idle == nil {
+		i.idle = make(chan struct{})
+	}
+	idle := i.idle
+	i.mu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -854,18 +904,18 @@ func (i *Ingester) Wait(ctx context.Context) error {
 // the source is in flight anywhere.
 func (i *Ingester) reconcile(ctx context.Context, source string) error {
 	type pending struct {
-		id            int64
+		id, events    int64
 		lo, hi        int64
 		keys, payload []byte
 	}
-	rows, err := i.db.QueryContext(ctx, `SELECT id, min_occurred, max_occurred, keys, payload FROM ingest_batches WHERE source = ? AND state = 'pending' ORDER BY id`, source)
+	rows, err := i.db.QueryContext(ctx, `SELECT id, events, min_occurred, max_occurred, keys, payload FROM ingest_batches WHERE source = ? AND state = 'pending' ORDER BY id`, source)
 	if err != nil {
 		return fmt.Errorf("analytics: pending batches: %w", err)
 	}
 	var ps []pending
 	for rows.Next() {
 		var p pending
-		if err := rows.Scan(&p.id, &p.lo, &p.hi, &p.keys, &p.payload); err != nil {
+		if err := rows.Scan(&p.id, &p.events, &p.lo, &p.hi, &p.keys, &p.payload); err != nil {
 			rows.Close()
 			return err
 		}
@@ -876,36 +926,76 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		return err
 	}
 	prefix := keyPrefix(source)
-	for _, p := range ps {
-		present, err := i.storedKeys(ctx, source, p.id, p.lo, p.hi)
-		if err != nil {
-			return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
+	// Batches with their events are settled in groups: one query for the
+	// rows ClickHouse has, one insert of the missing ones, one commit.
+	var group []pending
+	var groupEvents int64
+	settleGroup := func() error {
+		if len(group) == 0 {
+			return nil
 		}
-		if p.payload != nil {
+		batches := group
+		group, groupEvents = nil, 0
+		ids := make([]int64, len(batches))
+		lo, hi := batches[0].lo, batches[0].hi
+		for n, p := range batches {
+			ids[n], lo, hi = p.id, min(lo, p.lo), max(hi, p.hi)
+		}
+		present, err := i.storedKeys(ctx, source, ids, lo, hi)
+		if err != nil {
+			return fmt.Errorf("%w: settle pending batches %d to %d: %w", ErrUnavailable, ids[0], ids[len(ids)-1], err)
+		}
+		var flights []*flight
+		were, inserted := 0, 0
+		for _, p := range batches {
 			events, err := decodeSpool(p.payload)
 			if err != nil {
 				return fmt.Errorf("analytics: settle pending batch %d: %w", p.id, err)
 			}
 			var missing []int
 			for n := range events {
-				if _, ok := present[prefix+events[n].EventID]; !ok {
+				if _, ok := present[p.id][prefix+events[n].EventID]; ok {
+					were++
+				} else {
 					missing = append(missing, n)
 				}
 			}
-			f := &flight{batchID: p.id, rows: len(missing), payload: encodeSpool(eventPtrs(events), missing)}
-			ictx, cancel := context.WithTimeout(ctx, stepTimeout)
-			err = i.insert(ictx, source, []*flight{f})
-			cancel()
-			if err != nil {
-				return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
+			if len(missing) > 0 {
+				flights = append(flights, &flight{batchID: p.id, rows: len(missing), payload: encodeSpool(eventPtrs(events), missing)})
+				inserted += len(missing)
 			}
-			if _, err := i.db.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', events = ?, keys = NULL, payload = NULL, stored_at = ? WHERE id = ?`,
-				len(events), i.now().UTC(), p.id); err != nil {
-				return fmt.Errorf("analytics: settle pending batch %d: %w", p.id, err)
+		}
+		ictx, cancel := context.WithTimeout(ctx, stepTimeout)
+		err = i.insert(ictx, source, flights)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("%w: settle pending batches %d to %d: %w", ErrUnavailable, ids[0], ids[len(ids)-1], err)
+		}
+		if err := i.markStored(ctx, ids); err != nil {
+			return err
+		}
+		i.logger.Warn("settled interrupted ingest batches", "source", source, "batches", len(ids),
+			"first", ids[0], "last", ids[len(ids)-1], "were_stored", were, "inserted", inserted)
+		return nil
+	}
+	for _, p := range ps {
+		if p.payload != nil {
+			group = append(group, p)
+			groupEvents += p.events
+			if len(group) >= keysPerStatement || groupEvents >= maxGroupEvents {
+				if err := settleGroup(); err != nil {
+					return err
+				}
 			}
-			i.logger.Warn("settled an interrupted ingest batch", "source", source, "batch", p.id,
-				"were_stored", len(present), "inserted", f.rows)
 			continue
+		}
+		// Keys only: claimed by a version before the spool.
+		if err := settleGroup(); err != nil {
+			return err
+		}
+		present, err := i.storedKeys(ctx, source, []int64{p.id}, p.lo, p.hi)
+		if err != nil {
+			return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
 		}
 		claimed, err := splitKeys(p.keys)
 		if err != nil {
@@ -913,7 +1003,7 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		}
 		var release [][]byte
 		for _, k := range claimed {
-			if _, ok := present[k]; !ok {
+			if _, ok := present[p.id][k]; !ok {
 				release = append(release, []byte(k))
 			}
 		}
@@ -929,35 +1019,46 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 				}
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET state = 'stored', events = ?, keys = NULL, stored_at = ? WHERE id = ?`,
-				len(present), i.now().UTC(), p.id)
+				len(present[p.id]), i.now().UTC(), p.id)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("analytics: settle pending batch %d: %w", p.id, err)
 		}
-		i.logger.Warn("settled an interrupted ingest batch", "source", source, "batch", p.id,
-			"stored", len(present), "released", len(release))
+		i.logger.Warn("settled interrupted ingest batches", "source", source, "batches", 1,
+			"first", p.id, "last", p.id, "were_stored", len(present[p.id]), "released", len(release))
 	}
-	return nil
+	return settleGroup()
 }
 
-// storedKeys returns the ledger keys of the batch's rows in ClickHouse.
-func (i *Ingester) storedKeys(ctx context.Context, source string, batchID, lo, hi int64) (map[eventKeyT]struct{}, error) {
-	rows, err := i.ch.Query(ctx, `SELECT event_id FROM events
-		WHERE occurred_at >= toDateTime(?) AND occurred_at <= toDateTime(?) AND batch_id = ? AND source = ?`,
-		uint32(lo), uint32(hi), uint64(batchID), source)
+// storedKeys returns, per batch, the ledger keys of the batches' rows in
+// ClickHouse (the batches' events occurred between lo and hi).
+func (i *Ingester) storedKeys(ctx context.Context, source string, batchIDs []int64, lo, hi int64) (map[int64]map[eventKeyT]struct{}, error) {
+	list := make([]string, len(batchIDs))
+	for n, id := range batchIDs {
+		list[n] = strconv.FormatInt(id, 10)
+	}
+	rows, err := i.ch.Query(ctx, `SELECT batch_id, event_id FROM events
+		WHERE occurred_at >= toDateTime(?) AND occurred_at <= toDateTime(?) AND source = ? AND batch_id IN (`+strings.Join(list, ",")+`)`,
+		uint32(lo), uint32(hi), source)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[eventKeyT]struct{}{}
+	out := map[int64]map[eventKeyT]struct{}{}
 	prefix := keyPrefix(source)
 	for rows.Next() {
+		var batch uint64
 		var id string
-		if err := rows.Scan(&id); err != nil {
+		if err := rows.Scan(&batch, &id); err != nil {
 			return nil, err
 		}
-		out[prefix+id] = struct{}{}
+		keys := out[int64(batch)]
+		if keys == nil {
+			keys = map[eventKeyT]struct{}{}
+			out[int64(batch)] = keys
+		}
+		keys[prefix+id] = struct{}{}
 	}
 	return out, rows.Err()
 }

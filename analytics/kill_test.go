@@ -191,7 +191,7 @@ func TestPushSurvivesKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d events, %d acknowledged as new; pending batches settled after the kills: %d",
-		want, acknowledged.Load(), strings.Count(logs.String(), "settled an interrupted"))
+		want, acknowledged.Load(), strings.Count(logs.String(), "settled interrupted ingest batches"))
 	if raw != want || distinct != want || rolled != want || meta != rawMeta || acknowledged.Load() > int64(want) {
 		t.Fatalf("raw %d (distinct %d), rollup %d, metadata %d/%d, acknowledged %d; want %d each", raw, distinct, rolled, meta, rawMeta, acknowledged.Load(), want)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -152,5 +153,111 @@ pilotpulse_ingest_pending_events 30
 	f := readFigures(t, ch)
 	if f.Raw != 40 || f.RollMessages != 40 || f.RollTotal != 40 || f.RawMeta != 20 || f.RollMeta != 20 || f.RawDeep != f.RollDeep {
 		t.Fatalf("figures %+v, want 40 events, 20 with metadata", f)
+	}
+}
+
+// TestMarkStoredManyBatches: one insert may carry more batches than SQLite
+// takes variables in one statement (32,766): all are marked stored.
+func TestMarkStoredManyBatches(t *testing.T) {
+	ing, _ := newTestIngester(t)
+	ctx := context.Background()
+	const n = 33_000
+	tx, err := ing.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, n)
+	for k := range ids {
+		res, err := tx.ExecContext(ctx, `INSERT INTO ingest_batches (source, state, events, duplicates, min_occurred, max_occurred, created_at)
+			VALUES ('feed', 'pending', 1, 0, 0, 0, ?)`, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[k], _ = res.LastInsertId()
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ing.markStored(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	if p := pendingBatches(t, ing); p != 0 {
+		t.Fatalf("%d of %d batches still pending", p, n)
+	}
+}
+
+// TestSettleManyPendingBatches: pending batches (acknowledged, some already
+// in ClickHouse, some not) are settled in groups, each event stored once.
+func TestSettleManyPendingBatches(t *testing.T) {
+	dir := t.TempDir()
+	db, ch := newTestDB(t, dir), newTestCH(t)
+	ctx := context.Background()
+	var logs strings.Builder
+	ing := NewIngester(db, ch, quietLogger())
+	evs := spoolEvents("p", 1200)
+	var flights []*flight
+	for k := range evs {
+		req := &storeReq{events: evs[k : k+1], done: make(chan storeRes, 1)}
+		f, err := ing.claimGroup(ctx, "feed", []*storeReq{req})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := <-req.done; res.accepted != 1 {
+			t.Fatalf("claim %d: %+v", k, res)
+		}
+		flights = append(flights, f)
+	}
+	// A crash after part of them reached ClickHouse: every third batch.
+	var some []*flight
+	for k := 0; k < len(flights); k += 3 {
+		some = append(some, flights[k])
+	}
+	if err := ing.insert(ctx, "feed", some); err != nil {
+		t.Fatal(err)
+	}
+	if err := NewIngester(db, ch, slog.New(slog.NewTextHandler(&logs, nil))).Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "settled interrupted ingest batches"); n != 3 {
+		t.Errorf("settled in %d groups, want 3 (1200 batches, %d a group):\n%s", n, keysPerStatement, logs.String())
+	}
+	if n := rawCount(t, ing); n != 1200 {
+		t.Fatalf("%d events in ClickHouse, want 1200", n)
+	}
+	if f := readFigures(t, ch); f.RollMessages != 1200 || f.RollTotal != 1200 {
+		t.Fatalf("figures %+v", f)
+	}
+	if p := pendingBatches(t, ing); p != 0 {
+		t.Fatalf("%d batches pending", p)
+	}
+	if acc, dup, err := ing.Spool(ctx, "feed", evs); err != nil || acc != 0 || dup != 1200 {
+		t.Fatalf("resend: %d %d %v", acc, dup, err)
+	}
+}
+
+// TestSpoolWithdrawnWhenCallerGivesUp: a call still waiting for its source
+// (another process holds it) is withdrawn when its context ends, and
+// nothing of it is stored.
+func TestSpoolWithdrawnWhenCallerGivesUp(t *testing.T) {
+	ing, _ := newTestIngester(t)
+	ctx := context.Background()
+	unlock, err := ing.lock(ctx, "feed", true) // as a CLI import would
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, _, err := ing.Spool(short, "feed", spoolEvents("g", 5)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a call whose context ended: %v", err)
+	}
+	unlock()
+	if err := ing.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if acc, dup, err := ing.Store(ctx, "feed", spoolEvents("g", 10)); err != nil || acc != 10 || dup != 0 {
+		t.Fatalf("after the withdrawn call: accepted %d duplicates %d, %v (want all 10 new)", acc, dup, err)
+	}
+	if n := rawCount(t, ing); n != 10 {
+		t.Fatalf("%d events in ClickHouse, want 10", n)
 	}
 }
