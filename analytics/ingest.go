@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/pilotpulse/pilotpulse/internal/store"
@@ -80,6 +81,9 @@ type Ingester struct {
 	sessions int                      // leader goroutines running
 	idle     chan struct{}            // closed when sessions drops to 0 (Wait)
 	stmts    map[string]*sql.Stmt     // prepared ledger statements (claimStmt)
+
+	settingsKnown  bool                // insertSettings was read from the server
+	insertSettings clickhouse.Settings // nil: the server's defaults (insertContext)
 
 	// afterInsert, when set (tests only), runs after the ClickHouse insert and
 	// before the batch is marked stored. A non-nil error ends the session
@@ -666,7 +670,7 @@ func (i *Ingester) insert(ctx context.Context, source string, flights []*flight)
 		meta, deep, rule                          = make([]*uint8, size), make([]*uint8, size), make([]*uint8, size)
 		batch                                     = make([]uint64, size)
 	)
-	b, err := i.ch.PrepareBatch(ctx, insertEventsSQL)
+	b, err := i.ch.PrepareBatch(i.insertContext(ctx), insertEventsSQL)
 	if err != nil {
 		return err
 	}
@@ -714,6 +718,36 @@ func (i *Ingester) insert(ctx context.Context, source string, flights []*flight)
 		return err
 	}
 	return nil
+}
+
+// insertContext carries the settings of an insert. ClickHouse 19.x and
+// later refuse an insert that spans more than max_partitions_per_insert_block
+// (default 100) months; an insert here joins many calls (a backfill may span
+// years), and refusing it would hold its batches pending for ever, so the
+// limit is lifted where the server has it (18.16 has no such limit, and
+// refuses unknown settings).
+func (i *Ingester) insertContext(ctx context.Context) context.Context {
+	i.mu.Lock()
+	known, settings := i.settingsKnown, i.insertSettings
+	i.mu.Unlock()
+	if !known { // asked until the server answers
+		var n uint64
+		qctx, cancel := context.WithTimeout(ctx, pingTimeout)
+		err := i.ch.QueryRow(qctx, `SELECT count() FROM system.settings WHERE name = 'max_partitions_per_insert_block'`).Scan(&n)
+		cancel()
+		if err == nil {
+			if n > 0 {
+				settings = clickhouse.Settings{"max_partitions_per_insert_block": 0}
+			}
+			i.mu.Lock()
+			i.settingsKnown, i.insertSettings = true, settings
+			i.mu.Unlock()
+		}
+	}
+	if settings == nil {
+		return ctx
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(settings))
 }
 
 // insertBlockRows is the most rows one block of an insert carries.

@@ -248,3 +248,25 @@ func TestStoreConcurrentCallsShareOut(t *testing.T) {
 		t.Fatalf("accepted %d, stored %d, want 1950", accepted, raw)
 	}
 }
+
+// TestStoreSpanningManyMonths: one insert may carry events of more months
+// than ClickHouse 19+ allows partitions per insert by default (100): a
+// backfill of ten years is stored whole, in raw events and rollups. 18.16
+// has no such limit (this passes there either way, and shows that the
+// setting is not sent to a server that would refuse it); against 24.x it
+// checks that insertContext lifts the limit.
+func TestStoreSpanningManyMonths(t *testing.T) {
+	ing, _ := newTestIngester(t)
+	ctx := context.Background()
+	var evs []Event
+	for m := range 120 {
+		at := time.Date(2003, time.Month(1+m), 15, 12, 0, 0, 0, time.UTC)
+		evs = append(evs, sent(fmt.Sprintf("month-%d", m), at, cvrCompanyA, cvrAuthorityX, ChannelDigital, true, false))
+	}
+	if acc, dup, err := ing.Store(ctx, "backfill", evs); err != nil || acc != 120 || dup != 0 {
+		t.Fatalf("store: %d %d %v", acc, dup, err)
+	}
+	if f := readFigures(t, ing.ch); f.Raw != 120 || f.RollMessages != 120 || f.RollTotal != 120 {
+		t.Fatalf("figures %+v, want 120", f)
+	}
+}
