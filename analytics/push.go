@@ -3,6 +3,7 @@ package analytics
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,10 @@ type pushHandler struct {
 	// memory their events take (each up to MaxDecompressedBytes of JSON).
 	slots chan struct{}
 }
+
+// PushWait bounds how long a push waits for its turn before it is answered
+// 503 with Retry-After (nothing stored), read at each push.
+var PushWait = 60 * time.Second
 
 // maxConcurrentPushes is the size of pushHandler.slots; more wait their turn.
 const maxConcurrentPushes = 8
@@ -145,11 +150,15 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	}
 	body = &capReader{r: body, n: MaxDecompressedBytes}
 
+	// The push waits at most PushWait for its turn (a slot here, and its
+	// source, which a CLI import may hold), then gets 503: nothing stored.
+	ctx, cancel := context.WithTimeout(c.UserContext(), PushWait)
+	defer cancel()
 	select {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()
-	case <-c.UserContext().Done():
-		return web.Unavailable("the event store", c.UserContext().Err())
+	case <-ctx.Done():
+		return web.Unavailable("the event store (busy)", ctx.Err())
 	}
 	received := time.Now()
 	rejected, err := Decode(body, format, received, func(_ int, ev Event) error {
@@ -165,10 +174,13 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	case err != nil:
 		return web.BadRequest("the body cannot be read: %v", err)
 	}
-	accepted, dups, err := h.ing.Spool(c.UserContext(), source, events)
+	accepted, dups, err := h.ing.Spool(ctx, source, events)
 	if err != nil {
-		if errors.Is(err, ErrUnavailable) {
+		switch {
+		case errors.Is(err, ErrUnavailable):
 			return web.Unavailable("the event store (ClickHouse)", err)
+		case errors.Is(err, context.DeadlineExceeded):
+			return web.Unavailable("the event store (busy: source "+source+" is being stored by another process)", err)
 		}
 		return web.Unavailable("the event ledger", err)
 	}

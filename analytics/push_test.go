@@ -3,11 +3,17 @@ package analytics_test
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics"
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
@@ -203,5 +209,44 @@ func TestVolumeRouteIsScoped(t *testing.T) {
 	}
 	if r := env.As(auth.RoleManager, "").Get("/api/v1/metrics/volume?from=nonsense"); r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad from: %d", r.StatusCode)
+	}
+}
+
+// TestPushWhileAnotherProcessHoldsTheSource: a push whose source another
+// process is storing (a CLI import holds its lock file) waits at most
+// PushWait, then gets 503 with Retry-After and stores nothing; once the
+// source is free the same push is stored.
+func TestPushWhileAnotherProcessHoldsTheSource(t *testing.T) {
+	env := apptest.New(t)
+	c := env.Bearer(env.SourceToken("busy-feed"))
+	sum := sha256.Sum256([]byte("busy-feed"))
+	locks := filepath.Join(env.App.Config.DataDir, "locks")
+	if err := os.MkdirAll(locks, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(locks, "source-"+hex.EncodeToString(sum[:8])+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { analytics.PushWait = d }(analytics.PushWait)
+	analytics.PushWait = 300 * time.Millisecond
+
+	r := post(c, "", "application/x-ndjson", "", []byte(pushBatch))
+	if r.StatusCode != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "busy") {
+		t.Fatalf("while the source is held elsewhere: %d %q (Retry-After %q)", r.StatusCode, r.Body, r.Header.Get("Retry-After"))
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	got := result(t, post(c, "", "application/x-ndjson", "", []byte(pushBatch)))
+	if got.Accepted != 3 || got.Duplicates != 1 {
+		t.Fatalf("once free: %+v, want 3 accepted (the refused push stored nothing)", got)
+	}
+	if n := countEvents(t, env, "busy-feed"); n != 3 {
+		t.Fatalf("%d events stored, want 3", n)
 	}
 }
