@@ -817,6 +817,9 @@ func (i *Ingester) settle(ctx context.Context, wait time.Duration) error {
 	for _, s := range sources {
 		if err := i.settleSource(ctx, s, wait); err != nil {
 			errs = append(errs, fmt.Errorf("source %s: %w", s, err))
+			if errors.Is(err, ErrUnavailable) {
+				break // the next source would wait for ClickHouse the same way
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -180,7 +180,7 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 		case errors.Is(err, ErrUnavailable):
 			return web.Unavailable("the event store (ClickHouse)", err)
 		case errors.Is(err, context.DeadlineExceeded):
-			return web.Unavailable("the event store (busy: source "+source+" is being stored by another process)", err)
+			return web.Unavailable("the event store (busy with source "+source+", e.g. an import of it)", err)
 		}
 		return web.Unavailable("the event ledger", err)
 	}
