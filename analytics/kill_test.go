@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,8 +15,6 @@ import (
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics"
-	"github.com/pilotpulse/pilotpulse/internal/store"
-	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
 // TestPushSurvivesKill9 runs the real binary, kills it with SIGKILL twice
@@ -31,21 +26,9 @@ func TestPushSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	ch, dsn := warehousetest.NewDatabase(t)
-	dir := t.TempDir()
-	bin := analytics.PilotpulseBinary(t)
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
-	env := append(os.Environ(), "PILOTPULSE_DATA_DIR="+filepath.Join(dir, "data"), "PILOTPULSE_CLICKHOUSE_DSN="+dsn,
-		"PILOTPULSE_ADDR="+addr, "PILOTPULSE_LOG_LEVEL=warn")
-	tok := exec.Command(bin, "token", "create", "--source", "crashy")
-	tok.Env = env
-	out, err := tok.Output()
-	if err != nil {
-		t.Fatalf("token create: %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	app := analytics.NewKillableApp(t, "PILOTPULSE_LOG_LEVEL=warn")
+	ch, addr := app.CH, app.Addr
+	lines := strings.Split(strings.TrimSpace(app.Command("token", "create", "--source", "crashy")), "\n")
 	token := lines[len(lines)-1]
 
 	const batches, perBatch = 32, 2000
@@ -71,30 +54,7 @@ func TestPushSurvivesKill9(t *testing.T) {
 		}
 	}
 
-	var logs syncBuffer
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = env
-		cmd.Stdout, cmd.Stderr = io.Discard, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			resp, err := http.Get("http://" + addr + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					return cmd
-				}
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatal("serve not ready")
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	start := func() *exec.Cmd { return app.Start(true) }
 	client := &http.Client{Timeout: 30 * time.Second}
 	// send posts one batch; ok is false when the app died or refused it.
 	send := func(b []byte) (accepted int, ok bool) {
@@ -164,11 +124,7 @@ func TestPushSurvivesKill9(t *testing.T) {
 	want := uint64(len(unique))
 	// A 200 means durable in the app's ledger: the last batches reach
 	// ClickHouse (and the interrupted ones are settled) without further help.
-	db, err := store.Open(ctx, filepath.Join(dir, "data", "pilotpulse.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := app.DB()
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		var pending int
 		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ingest_batches WHERE state = 'pending'`).Scan(&pending); err != nil {
@@ -191,25 +147,8 @@ func TestPushSurvivesKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d events, %d acknowledged as new; pending batches settled after the kills: %d",
-		want, acknowledged.Load(), strings.Count(logs.String(), "settled interrupted ingest batches"))
+		want, acknowledged.Load(), strings.Count(app.Log(), "settled interrupted ingest batches"))
 	if raw != want || distinct != want || rolled != want || meta != rawMeta || acknowledged.Load() > int64(want) {
 		t.Fatalf("raw %d (distinct %d), rollup %d, metadata %d/%d, acknowledged %d; want %d each", raw, distinct, rolled, meta, rawMeta, acknowledged.Load(), want)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

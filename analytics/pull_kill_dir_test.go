@@ -3,16 +3,12 @@ package analytics
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/pilotpulse/pilotpulse/internal/store"
-	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
 // TestDirectorySourceSurvivesKill9 runs the real binary on a folder of
@@ -24,7 +20,6 @@ func TestDirectorySourceSurvivesKill9(t *testing.T) {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
 	tmp := t.TempDir()
-	bin := PilotpulseBinary(t)
 
 	// 24 files of the demo pilot, written long enough ago to be settled.
 	demo := DemoEvents(12, 20, 6)
@@ -50,42 +45,11 @@ func TestDirectorySourceSurvivesKill9(t *testing.T) {
 		os.Chtimes(name, old, old)
 	}
 
-	ch, dsn := warehousetest.NewDatabase(t)
-	dataDir := filepath.Join(tmp, "data")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	env := append(os.Environ(), "PILOTPULSE_DATA_DIR="+dataDir, "PILOTPULSE_CLICKHOUSE_DSN="+dsn,
-		"PILOTPULSE_ADDR="+addr, "PILOTPULSE_LOG_FORMAT=json")
-	add := exec.Command(bin, "source", "add", "--name", "exports", "--kind", "directory", "--dir", exports, "--interval", "1s", "--limit", "40")
-	add.Env = env
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("source add: %v\n%s", err, out)
-	}
-	logs, err := os.Create(filepath.Join(tmp, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = env
-		cmd.Stdout, cmd.Stderr = logs, logs
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
+	app := NewKillableApp(t, "PILOTPULSE_LOG_FORMAT=json")
+	app.Command("source", "add", "--name", "exports", "--kind", "directory", "--dir", exports, "--interval", "1s", "--limit", "40")
+	ch, db := app.CH, app.DB()
+	start := func() *exec.Cmd { return app.Start(false) }
 
-	db, err := store.Open(context.Background(), filepath.Join(dataDir, "pilotpulse.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	recorded := func() int {
 		var n int
 		db.QueryRow(`SELECT count(*) FROM source_files`).Scan(&n)
@@ -105,8 +69,7 @@ func TestDirectorySourceSurvivesKill9(t *testing.T) {
 			if time.Now().After(deadline) {
 				cmd.Process.Kill()
 				cmd.Wait()
-				b, _ := os.ReadFile(logs.Name())
-				t.Fatalf("timed out waiting for %s (%d files recorded); log:\n%.6000s", what, recorded(), b)
+				t.Fatalf("timed out waiting for %s (%d files recorded); log:\n%.6000s", what, recorded(), app.Log())
 			}
 			time.Sleep(3 * time.Millisecond)
 		}
@@ -114,11 +77,7 @@ func TestDirectorySourceSurvivesKill9(t *testing.T) {
 
 	// ledger is how many of the source's events the app has acknowledged
 	// (stored for good in its ledger; ClickHouse may not have them yet).
-	ledger := func() int {
-		var n int
-		db.QueryRow(`SELECT coalesce(sum(events), 0) FROM ingest_batches WHERE source = 'exports'`).Scan(&n)
-		return n
-	}
+	ledger := func() int { return app.Acknowledged("exports") }
 	// interrupted says whether a kill now cuts something in half: part of a
 	// file acknowledged but the file not recorded (it is read again after the
 	// restart: those events must count as duplicates), or acknowledged events

@@ -3,18 +3,12 @@ package analytics
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/pilotpulse/pilotpulse/internal/store"
-	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
 // TestPullSurvivesKill9 runs the real binary: it pulls the demo feed, is
@@ -25,60 +19,25 @@ func TestPullSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
-	tmp := t.TempDir()
-	bin := PilotpulseBinary(t)
 
 	demo := DemoEvents(11, 30, 8)
 	total := len(demo.Events)
 	upstream := httptest.NewServer(FeedHandler(demo.Events, FeedOptions{Delay: 10 * time.Millisecond}))
 	defer upstream.Close()
 
-	ch, dsn := warehousetest.NewDatabase(t)
-	dataDir := filepath.Join(tmp, "data")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	env := append(os.Environ(), "PILOTPULSE_DATA_DIR="+dataDir, "PILOTPULSE_CLICKHOUSE_DSN="+dsn,
-		"PILOTPULSE_ADDR="+addr, "PILOTPULSE_LOG_FORMAT=json", "PILOTPULSE_LOG_LEVEL=info")
-
+	app := NewKillableApp(t, "PILOTPULSE_LOG_FORMAT=json", "PILOTPULSE_LOG_LEVEL=info")
 	// The source is created with the CLI before the app serves.
-	add := exec.Command(bin, "source", "add", "--name", "upstream", "--kind", "http-feed", "--url", upstream.URL+"/events", "--interval", "1s", "--limit", "97")
-	add.Env = env
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("source add: %v\n%s", err, out)
-	}
-
-	logs, err := os.Create(filepath.Join(tmp, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = env
-		cmd.Stdout, cmd.Stderr = logs, logs
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
+	app.Command("source", "add", "--name", "upstream", "--kind", "http-feed", "--url", upstream.URL+"/events", "--interval", "1s", "--limit", "97")
+	ch, db := app.CH, app.DB()
+	start := func() *exec.Cmd { return app.Start(false) }
 	dumpLogs := func() {
-		b, _ := os.ReadFile(logs.Name())
+		b := app.Log()
 		if len(b) > 6000 {
 			b = b[len(b)-6000:]
 		}
 		t.Logf("serve log (end):\n%s", b)
 	}
 
-	db, err := store.Open(context.Background(), filepath.Join(dataDir, "pilotpulse.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	sources := NewSources(db)
 	cursor := func() int {
 		src, err := sources.ByName(context.Background(), "upstream")
@@ -128,11 +87,7 @@ func TestPullSurvivesKill9(t *testing.T) {
 	// so the restarted app pulls it again and must count it as duplicates.
 	// The process is frozen with SIGSTOP, the window is confirmed, then it
 	// is killed.
-	acknowledged := func() int {
-		var n int
-		db.QueryRow(`SELECT coalesce(sum(events), 0) FROM ingest_batches WHERE source = 'upstream'`).Scan(&n)
-		return n
-	}
+	acknowledged := func() int { return app.Acknowledged("upstream") }
 	stored := func() int {
 		var n uint64
 		if err := ch.QueryRow(context.Background(), `SELECT count() FROM events WHERE source = 'upstream'`).Scan(&n); err != nil {
