@@ -5,7 +5,7 @@ package support
 // once with Store.Facts, then each figure is one function over the calls of
 // a week (Facts.Week) or of the whole range (Facts.Calls).
 //
-// Definitions:
+// Definitions (also docs/figures.md#support-calls):
 //   - a call's week is the ISO week of received_at in Europe/Copenhagen;
 //   - deleted calls count nowhere;
 //   - calling companies: distinct companies with at least one call in the

@@ -2,6 +2,7 @@ package survey
 
 // The survey's figures, each computed in one function here so that pages,
 // JSON routes and (later) dashboards and Excel sheets show the same numbers.
+// Definitions: docs/figures.md#survey.
 
 import (
 	"context"

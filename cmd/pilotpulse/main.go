@@ -1,5 +1,5 @@
 // Command pilotpulse runs the Pilotpulse app and its operator commands.
-// See README.md and CONTRACT.md: serve, migrate, user add, token create,
+// See README.md (Commands): serve, migrate, user add, token create,
 // import companies|authorities FILE…
 package main
 

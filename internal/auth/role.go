@@ -5,7 +5,7 @@ package auth
 
 import "fmt"
 
-// Role is what a user may do. See CONTRACT.md.
+// Role is what a user may do. See README.md (Roles).
 type Role string
 
 const (

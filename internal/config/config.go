@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// Config is every setting Pilotpulse reads. See CONTRACT.md for the public ones.
+// Config is every setting Pilotpulse reads. README.md (Configuration) lists the public ones.
 type Config struct {
 	Addr          string // PILOTPULSE_ADDR
 	DataDir       string // PILOTPULSE_DATA_DIR

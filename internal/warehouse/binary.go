@@ -3,7 +3,7 @@
 //
 // Everything here must work against two very different servers: the
 // ClickHouse 18.16.1 that Debian ships (used on development machines and in
-// CI, see /work/shared/CLICKHOUSE.md) and a current 24.x in production. Only
+// CI, see docs/architecture.md#clickhouse) and a current 24.x in production. Only
 // the native protocol is used, because the HTTP protocol of clickhouse-go
 // does not work against 18.16.
 package warehouse
