@@ -154,3 +154,44 @@ func TestServeManagesItsClickHouse(t *testing.T) {
 		t.Fatalf("ClickHouse pid %d outlived a killed app (orphan)", chPid2)
 	}
 }
+
+// TestCommandBesideServeKeepsItsClickHouse runs `pilotpulse demo` on the data
+// dir of a running `serve`: the demo uses serve's private ClickHouse instead
+// of stopping it as a leftover, and serve keeps running and ready.
+func TestCommandBesideServeKeepsItsClickHouse(t *testing.T) {
+	if _, err := exec.LookPath("clickhouse-server"); err != nil {
+		if _, err := os.Stat("/usr/sbin/clickhouse-server"); err != nil && os.Getenv("PILOTPULSE_TEST_ALLOW_NO_CLICKHOUSE") == "1" {
+			t.Skip("no clickhouse-server")
+		}
+	}
+	bin := buildBinary(t)
+	dataDir := t.TempDir()
+	s := startServe(t, bin, dataDir)
+	chPid := clickhousePid(t, dataDir)
+
+	demo := exec.Command(bin, "demo", "--weeks", "1")
+	demo.Env = append(os.Environ(), "PILOTPULSE_DATA_DIR="+dataDir, "PILOTPULSE_CLICKHOUSE_DSN=")
+	out, err := demo.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "demo pilot loaded") {
+		t.Fatalf("demo beside serve: %v\n%s", err, out)
+	}
+
+	if !alive(chPid) || clickhousePid(t, dataDir) != chPid {
+		t.Fatalf("serve's ClickHouse (pid %d) did not survive the demo", chPid)
+	}
+	resp, err := http.Get("http://" + s.addr + "/readyz")
+	if err != nil {
+		t.Fatalf("readyz after the demo: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("readyz after the demo: %s", resp.Status)
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("serve after the demo and SIGTERM: %v (it should still have been running)", err)
+	}
+	if !waitGone(chPid) {
+		t.Fatalf("ClickHouse pid %d outlived serve", chPid)
+	}
+}
