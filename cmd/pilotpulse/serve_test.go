@@ -109,16 +109,23 @@ func waitGone(pid int) bool {
 	return false
 }
 
-// TestServeManagesItsClickHouse runs the real binary twice on one data dir:
-// the first start creates the admin and a private ClickHouse; SIGTERM stops
-// both (no orphan); the second start reuses the data (same admin, no new
-// one); SIGKILL of the app still takes its ClickHouse down.
-func TestServeManagesItsClickHouse(t *testing.T) {
+// requireClickHouse skips the test when there is no clickhouse-server and
+// PILOTPULSE_TEST_ALLOW_NO_CLICKHOUSE=1 allows that.
+func requireClickHouse(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("clickhouse-server"); err != nil {
 		if _, err := os.Stat("/usr/sbin/clickhouse-server"); err != nil && os.Getenv("PILOTPULSE_TEST_ALLOW_NO_CLICKHOUSE") == "1" {
 			t.Skip("no clickhouse-server")
 		}
 	}
+}
+
+// TestServeManagesItsClickHouse runs the real binary twice on one data dir:
+// the first start creates the admin and a private ClickHouse; SIGTERM stops
+// both (no orphan); the second start reuses the data (same admin, no new
+// one); SIGKILL of the app still takes its ClickHouse down.
+func TestServeManagesItsClickHouse(t *testing.T) {
+	requireClickHouse(t)
 	bin := buildBinary(t)
 	dataDir := t.TempDir()
 
@@ -159,11 +166,7 @@ func TestServeManagesItsClickHouse(t *testing.T) {
 // dir of a running `serve`: the demo uses serve's private ClickHouse instead
 // of stopping it as a leftover, and serve keeps running and ready.
 func TestCommandBesideServeKeepsItsClickHouse(t *testing.T) {
-	if _, err := exec.LookPath("clickhouse-server"); err != nil {
-		if _, err := os.Stat("/usr/sbin/clickhouse-server"); err != nil && os.Getenv("PILOTPULSE_TEST_ALLOW_NO_CLICKHOUSE") == "1" {
-			t.Skip("no clickhouse-server")
-		}
-	}
+	requireClickHouse(t)
 	bin := buildBinary(t)
 	dataDir := t.TempDir()
 	s := startServe(t, bin, dataDir)

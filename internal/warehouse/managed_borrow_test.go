@@ -32,9 +32,7 @@ func TestManagedBorrowedBesideOwner(t *testing.T) {
 
 	owner := startManaged(t, dir)
 	conn := open(t, owner.DSN())
-	if err := conn.Exec(t.Context(), "CREATE TABLE notes (id UInt32, text String) ENGINE = MergeTree ORDER BY id"); err != nil {
-		t.Fatal(err)
-	}
+	createNotes(t, conn)
 	insertNote(t, conn, 1, "written through the owner")
 
 	borrower := startManaged(t, dir)

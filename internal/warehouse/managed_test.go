@@ -94,6 +94,13 @@ func countRows(t *testing.T, conn driver.Conn, table string) uint64 {
 	return n
 }
 
+func createNotes(t *testing.T, conn driver.Conn) {
+	t.Helper()
+	if err := conn.Exec(t.Context(), "CREATE TABLE notes (id UInt32, text String) ENGINE = MergeTree ORDER BY id"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func insertNote(t *testing.T, conn driver.Conn, id uint32, text string) {
 	t.Helper()
 	batch, err := conn.PrepareBatch(t.Context(), "INSERT INTO notes (id, text)")
@@ -135,9 +142,7 @@ func TestManagedStartReuseAndStale(t *testing.T) {
 	if err := conn.QueryRow(t.Context(), "SELECT 1").Scan(&one); err != nil || one != 1 {
 		t.Fatalf("SELECT 1 = %d, %v", one, err)
 	}
-	if err := conn.Exec(t.Context(), "CREATE TABLE notes (id UInt32, text String) ENGINE = MergeTree ORDER BY id"); err != nil {
-		t.Fatal(err)
-	}
+	createNotes(t, conn)
 	insertNote(t, conn, 1, "written by the first server")
 	conn.Close()
 
