@@ -9,16 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
-	"github.com/pilotpulse/pilotpulse/internal/warehouse"
 )
 
 func init() {
@@ -49,15 +45,9 @@ func runImportEvents(ctx context.Context, c *cmdContext) error {
 			return usageError{err.Error()}
 		}
 	}
-	cfg := c.cfg
-	if cfg.ClickHouseDSN == "" {
-		// A running `serve` owns the private ClickHouse of this data dir: use it
-		// rather than starting (and so stopping) it.
-		if dsn, ok := runningManagedDSN(filepath.Join(cfg.DataDir, "clickhouse")); ok {
-			cfg.ClickHouseDSN = dsn
-		}
-	}
-	a, err := app.Open(ctx, cfg, c.logger, app.Options{ClickHouse: true})
+	// Beside a running `serve`, this uses serve's private ClickHouse (see
+	// warehouse.StartManaged).
+	a, err := app.Open(ctx, c.cfg, c.logger, app.Options{ClickHouse: true})
 	if err != nil {
 		return err
 	}
@@ -216,33 +206,4 @@ func (p *progress) done() {
 		fmt.Fprint(p.c.stdout, "\r\033[K")
 		p.drawn = false
 	}
-}
-
-var tcpPortRe = regexp.MustCompile(`<tcp_port>(\d+)</tcp_port>`)
-
-// runningManagedDSN returns the DSN of the private ClickHouse that a running
-// app keeps in dir, if one runs.
-func runningManagedDSN(dir string) (string, bool) {
-	raw, err := os.ReadFile(filepath.Join(dir, "clickhouse-server.pid"))
-	if err != nil {
-		return "", false
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil || pid <= 0 || syscall.Kill(pid, 0) != nil {
-		return "", false
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	configPath, _ := filepath.Abs(filepath.Join(dir, "config.xml"))
-	if err != nil || !strings.Contains(string(cmdline), configPath) {
-		return "", false
-	}
-	conf, err := os.ReadFile(configPath)
-	if err != nil {
-		return "", false
-	}
-	m := tcpPortRe.FindSubmatch(conf)
-	if m == nil {
-		return "", false
-	}
-	return "clickhouse://default:@127.0.0.1:" + string(m[1]) + "/" + warehouse.DatabaseName, true
 }

@@ -73,6 +73,9 @@ func runServe(ctx context.Context, c *cmdContext) error {
 	case <-managedDied:
 		c.logger.Error("the private ClickHouse server exited; stopping")
 		srv.Shutdown(10 * time.Second)
+		if a.Managed.Borrowed() { // its owner, another pilotpulse process, exited
+			return a.Managed.Err()
+		}
 		return errors.New("the private ClickHouse server exited unexpectedly; see its log under the data dir")
 	}
 	if err := srv.Shutdown(20 * time.Second); err != nil {

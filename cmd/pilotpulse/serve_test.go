@@ -109,16 +109,23 @@ func waitGone(pid int) bool {
 	return false
 }
 
-// TestServeManagesItsClickHouse runs the real binary twice on one data dir:
-// the first start creates the admin and a private ClickHouse; SIGTERM stops
-// both (no orphan); the second start reuses the data (same admin, no new
-// one); SIGKILL of the app still takes its ClickHouse down.
-func TestServeManagesItsClickHouse(t *testing.T) {
+// requireClickHouse skips the test when there is no clickhouse-server and
+// PILOTPULSE_TEST_ALLOW_NO_CLICKHOUSE=1 allows that.
+func requireClickHouse(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("clickhouse-server"); err != nil {
 		if _, err := os.Stat("/usr/sbin/clickhouse-server"); err != nil && os.Getenv("PILOTPULSE_TEST_ALLOW_NO_CLICKHOUSE") == "1" {
 			t.Skip("no clickhouse-server")
 		}
 	}
+}
+
+// TestServeManagesItsClickHouse runs the real binary twice on one data dir:
+// the first start creates the admin and a private ClickHouse; SIGTERM stops
+// both (no orphan); the second start reuses the data (same admin, no new
+// one); SIGKILL of the app still takes its ClickHouse down.
+func TestServeManagesItsClickHouse(t *testing.T) {
+	requireClickHouse(t)
 	bin := buildBinary(t)
 	dataDir := t.TempDir()
 
@@ -152,5 +159,42 @@ func TestServeManagesItsClickHouse(t *testing.T) {
 	second.cmd.Wait()
 	if !waitGone(chPid2) {
 		t.Fatalf("ClickHouse pid %d outlived a killed app (orphan)", chPid2)
+	}
+}
+
+// TestCommandBesideServeKeepsItsClickHouse runs `pilotpulse demo` on the data
+// dir of a running `serve`: the demo uses serve's private ClickHouse instead
+// of stopping it as a leftover, and serve keeps running and ready.
+func TestCommandBesideServeKeepsItsClickHouse(t *testing.T) {
+	requireClickHouse(t)
+	bin := buildBinary(t)
+	dataDir := t.TempDir()
+	s := startServe(t, bin, dataDir)
+	chPid := clickhousePid(t, dataDir)
+
+	demo := exec.Command(bin, "demo", "--weeks", "1")
+	demo.Env = append(os.Environ(), "PILOTPULSE_DATA_DIR="+dataDir, "PILOTPULSE_CLICKHOUSE_DSN=")
+	out, err := demo.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "demo pilot loaded") {
+		t.Fatalf("demo beside serve: %v\n%s", err, out)
+	}
+
+	if !alive(chPid) || clickhousePid(t, dataDir) != chPid {
+		t.Fatalf("serve's ClickHouse (pid %d) did not survive the demo", chPid)
+	}
+	resp, err := http.Get("http://" + s.addr + "/readyz")
+	if err != nil {
+		t.Fatalf("readyz after the demo: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("readyz after the demo: %s", resp.Status)
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("serve after the demo and SIGTERM: %v (it should still have been running)", err)
+	}
+	if !waitGone(chPid) {
+		t.Fatalf("ClickHouse pid %d outlived serve", chPid)
 	}
 }

@@ -92,7 +92,11 @@ func (a *App) openClickHouse(ctx context.Context) error {
 		}
 		a.Managed = m
 		dsn = m.DSN()
-		a.Logger.Info("private ClickHouse started", "addr", m.TCPAddr(), "pid", m.Pid())
+		if m.Borrowed() { // another pilotpulse process (serve) runs it; Close leaves it running
+			a.Logger.Info("using the private ClickHouse another pilotpulse process runs", "addr", m.TCPAddr(), "pid", m.Pid())
+		} else {
+			a.Logger.Info("private ClickHouse started", "addr", m.TCPAddr(), "pid", m.Pid())
+		}
 	}
 	conn, err := warehouse.Open(ctx, dsn)
 	if err != nil {

@@ -14,6 +14,8 @@ type layout struct {
 	configPath string // config.xml
 	usersPath  string // users.xml
 	pidPath    string // written by us, not by the server
+	lockPath   string // flock held by the owning process (owner.go)
+	addrPath   string // the ready server's pid and ports, for borrowers
 	dataDir    string // <path>
 	tmpDir     string // <tmp_path>
 	userFiles  string // <user_files_path>
@@ -32,6 +34,8 @@ func newLayout(dir string) layout {
 		configPath: filepath.Join(dir, "config.xml"),
 		usersPath:  filepath.Join(dir, "users.xml"),
 		pidPath:    filepath.Join(dir, "clickhouse-server.pid"),
+		lockPath:   filepath.Join(dir, "owner.lock"),
+		addrPath:   filepath.Join(dir, "clickhouse-server.addr"),
 		dataDir:    filepath.Join(dir, "data") + "/",
 		tmpDir:     filepath.Join(dir, "tmp") + "/",
 		userFiles:  filepath.Join(dir, "user_files") + "/",

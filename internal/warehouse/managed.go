@@ -64,6 +64,13 @@ type Managed struct {
 	stopping atomic.Bool
 	stopOnce sync.Once
 	stopErr  error
+
+	lock *os.File // the dir's ownership lock, held while this process owns the server
+
+	// A borrowed server is owned by another process (see owner.go).
+	borrowed bool
+	ownerPid int
+	unwatch  chan struct{} // closed by Stop to end watchBorrowed
 }
 
 // StartManaged starts a private clickhouse-server whose config, data and logs
@@ -75,7 +82,9 @@ type Managed struct {
 // free loopback ports; the data under dir is reused, so a second StartManaged
 // on the same dir sees what the first one stored. A server that a previous run
 // left running on dir (found through the pid file StartManaged writes) is
-// stopped first.
+// stopped first, unless a live process still owns it: then StartManaged
+// waits until that server is ready and returns it borrowed (see owner.go and
+// Borrowed); Stop leaves a borrowed server running.
 //
 // ctx bounds the startup only; the server keeps running until Stop is called
 // or the app exits. logger may be nil.
@@ -99,8 +108,33 @@ func startManaged(ctx context.Context, bin, dir string, logger *slog.Logger) (*M
 	if err := l.mkdirs(); err != nil {
 		return nil, err
 	}
+	lock, err := lockOwnership(l)
+	if err != nil {
+		return nil, err
+	}
+	if lock == nil { // a live process owns the server
+		m, ownLock, err := borrowManaged(ctx, l, logger)
+		if m != nil || err != nil {
+			return m, err
+		}
+		lock = ownLock // the owner went away meanwhile
+	}
+	m, err := startOwned(ctx, bin, l, logger)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	m.lock = lock
+	return m, nil
+}
+
+// startOwned starts the server while this process holds the dir's lock.
+func startOwned(ctx context.Context, bin string, l layout, logger *slog.Logger) (*Managed, error) {
 	if err := stopStale(l, logger); err != nil {
 		return nil, err
+	}
+	if err := os.Remove(l.addrPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("warehouse: remove %s: %w", l.addrPath, err)
 	}
 
 	var lastErr error
@@ -150,6 +184,10 @@ func startManagedOnce(ctx context.Context, bin string, l layout, logger *slog.Lo
 		return nil, err
 	}
 	m.ready.Store(true)
+	if err := m.publish(); err != nil {
+		_ = m.Stop()
+		return nil, fmt.Errorf("warehouse: record the server's address: %w", err)
+	}
 	logger.Info("clickhouse-server ready",
 		"pid", m.pid, "addr", m.TCPAddr(), "database", DatabaseName,
 		"elapsed", time.Since(began).Round(time.Millisecond))
@@ -297,7 +335,9 @@ func (m *Managed) Pid() int { return m.pid }
 func (m *Managed) Done() <-chan struct{} { return m.done }
 
 // Stop sends SIGTERM, waits up to 15 s, then sends SIGKILL; it removes the pid
-// file. It is idempotent: later calls return the first call's result.
+// file and gives up the dir's ownership. A borrowed server is left running
+// for its owner; Stop only ends watching it. It is idempotent: later calls
+// return the first call's result.
 func (m *Managed) Stop() error {
 	m.stopOnce.Do(func() { m.stopErr = m.stop() })
 	return m.stopErr
@@ -305,7 +345,11 @@ func (m *Managed) Stop() error {
 
 func (m *Managed) stop() error {
 	m.stopping.Store(true)
-	defer m.removePidFile()
+	if m.borrowed {
+		close(m.unwatch)
+		return nil
+	}
+	defer m.release()
 
 	select {
 	case <-m.done:
@@ -341,14 +385,16 @@ func (m *Managed) stop() error {
 	}
 }
 
-// removePidFile removes the pid file if it still names this server.
-func (m *Managed) removePidFile() {
+// release removes the pid file if it still names this server and, when this
+// process owns the dir, the address file; then it lets go of the lock.
+func (m *Managed) release() {
 	data, err := os.ReadFile(m.layout.pidPath)
-	if err != nil {
-		return
-	}
-	if strings.TrimSpace(string(data)) == strconv.Itoa(m.pid) {
+	if err == nil && strings.TrimSpace(string(data)) == strconv.Itoa(m.pid) {
 		_ = os.Remove(m.layout.pidPath)
+	}
+	if m.lock != nil {
+		_ = os.Remove(m.layout.addrPath)
+		m.lock.Close()
 	}
 }
 

@@ -94,6 +94,13 @@ func countRows(t *testing.T, conn driver.Conn, table string) uint64 {
 	return n
 }
 
+func createNotes(t *testing.T, conn driver.Conn) {
+	t.Helper()
+	if err := conn.Exec(t.Context(), "CREATE TABLE notes (id UInt32, text String) ENGINE = MergeTree ORDER BY id"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func insertNote(t *testing.T, conn driver.Conn, id uint32, text string) {
 	t.Helper()
 	batch, err := conn.PrepareBatch(t.Context(), "INSERT INTO notes (id, text)")
@@ -110,7 +117,9 @@ func insertNote(t *testing.T, conn driver.Conn, id uint32, text string) {
 
 // TestManagedStartReuseAndStale starts a server, stores a row, stops it, starts
 // a second one on the same dir (which must see the row), then starts a third
-// one without stopping the second (which must replace it and see the data).
+// one after the second's owner gave up the dir without stopping it, as an
+// owner that died without taking its server along would (the third must
+// replace it and see the data).
 func TestManagedStartReuseAndStale(t *testing.T) {
 	requireBinary(t)
 	t.Parallel()
@@ -133,9 +142,7 @@ func TestManagedStartReuseAndStale(t *testing.T) {
 	if err := conn.QueryRow(t.Context(), "SELECT 1").Scan(&one); err != nil || one != 1 {
 		t.Fatalf("SELECT 1 = %d, %v", one, err)
 	}
-	if err := conn.Exec(t.Context(), "CREATE TABLE notes (id UInt32, text String) ENGINE = MergeTree ORDER BY id"); err != nil {
-		t.Fatal(err)
-	}
+	createNotes(t, conn)
 	insertNote(t, conn, 1, "written by the first server")
 	conn.Close()
 
@@ -161,7 +168,9 @@ func TestManagedStartReuseAndStale(t *testing.T) {
 	insertNote(t, conn2, 2, "written by the second server")
 	conn2.Close()
 
-	// Not stopped: the third start must find it through the pid file and stop it.
+	// Not stopped, but no longer owned: the third start must find it through
+	// the pid file and stop it.
+	warehouse.AbandonOwnership(second)
 	third := startManaged(t, dir)
 	select {
 	case <-second.Done():
@@ -181,14 +190,13 @@ func TestManagedStartReuseAndStale(t *testing.T) {
 }
 
 // ownerHelper runs the test binary as an app that owns a managed server and
-// returns it with the server's pid.
-func ownerHelper(t *testing.T) (*exec.Cmd, int) {
+// returns it with the server's pid; the server lives in dir.
+func ownerHelper(t *testing.T, dir string) (*exec.Cmd, int) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(t.TempDir(), "clickhouse")
 	cmd := exec.Command(exe, "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperDirEnv+"="+dir)
 	var stderr syncBuffer
@@ -246,7 +254,7 @@ func ownerHelper(t *testing.T) (*exec.Cmd, int) {
 func TestNoOrphanAfterOwnerSIGTERM(t *testing.T) {
 	requireBinary(t)
 	t.Parallel()
-	owner, pid := ownerHelper(t)
+	owner, pid := ownerHelper(t, filepath.Join(t.TempDir(), "clickhouse"))
 	if err := owner.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +277,7 @@ func TestNoOrphanAfterOwnerSIGTERM(t *testing.T) {
 func TestNoOrphanAfterOwnerSIGKILL(t *testing.T) {
 	requireBinary(t)
 	t.Parallel()
-	owner, pid := ownerHelper(t)
+	owner, pid := ownerHelper(t, filepath.Join(t.TempDir(), "clickhouse"))
 	if err := owner.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}

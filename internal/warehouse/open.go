@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ const (
 
 // Open connects over the native protocol to the server named by dsn,
 // clickhouse://user:pass@host:port/db, pings it and returns the connection.
+// A database that does not exist yet is created.
 //
 // Only the native protocol is accepted: clickhouse-go's HTTP protocol sends
 // settings that ClickHouse 18.16 rejects. Open itself sends no query settings
@@ -53,6 +55,24 @@ func Open(ctx context.Context, dsn string) (driver.Conn, error) {
 		opts.MaxIdleConns = opts.MaxOpenConns
 	}
 
+	conn, err := connect(ctx, opts)
+	var ex *clickhouse.Exception
+	if err == nil || !errors.As(err, &ex) || ex.Code != codeUnknownDatabase {
+		return conn, err
+	}
+	// The database is missing: create it, as the managed server does.
+	if err := createDatabase(ctx, opts); err != nil {
+		return nil, fmt.Errorf("warehouse: database %q does not exist on clickhouse %s and creating it failed: %s",
+			opts.Auth.Database, redactDSN(opts), strings.Join(strings.Fields(err.Error()), " "))
+	}
+	return connect(ctx, opts)
+}
+
+// codeUnknownDatabase is ClickHouse's UNKNOWN_DATABASE error code.
+const codeUnknownDatabase = 81
+
+// connect opens a connection and pings it.
+func connect(ctx context.Context, opts *clickhouse.Options) (driver.Conn, error) {
 	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse: open clickhouse %s: %w", redactDSN(opts), err)
@@ -64,6 +84,27 @@ func Open(ctx context.Context, dsn string) (driver.Conn, error) {
 		return nil, fmt.Errorf("warehouse: ping clickhouse %s: %w", redactDSN(opts), err)
 	}
 	return conn, nil
+}
+
+// createDatabase creates opts' database through a connection to the user's
+// default database. CREATE DATABASE IF NOT EXISTS works on 18.16 and 24.x.
+func createDatabase(ctx context.Context, opts *clickhouse.Options) error {
+	o := *opts
+	o.Auth.Database = ""
+	o.MaxOpenConns, o.MaxIdleConns = 1, 1
+	conn, err := connect(ctx, &o)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	return conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdentifier(opts.Auth.Database))
+}
+
+// quoteIdentifier quotes a name for ClickHouse SQL with backquotes.
+func quoteIdentifier(name string) string {
+	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(name) + "`"
 }
 
 // redactDSN describes a connection without its password, for error messages.
