@@ -15,9 +15,10 @@ const (
 	// maxColumns bounds the cells of one row.
 	maxColumns = 1000
 	// maxTableBytes bounds the cell data one Table holds, counting each
-	// cell's text and 16 bytes for the cell itself (a registry of 100,000
-	// companies holds about 30 MB).
-	maxTableBytes = 64 << 20
+	// cell's text and 16 bytes for the cell itself: a registry of 100,000
+	// companies holds about 26 MB, and a CSV file within the 10 MB limit at
+	// most 25 MB.
+	maxTableBytes = 48 << 20
 	// MaxParallel is how many import files are read at once in the process.
 	MaxParallel = 2
 )

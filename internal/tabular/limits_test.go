@@ -50,7 +50,7 @@ func TestReadHostile(t *testing.T) {
 	want := map[string]string{
 		"sheet.xlsx":   "sheet.xlsx: the workbook unpacks to more than 100 MB; split the file",
 		"strings.xlsx": "strings.xlsx: the workbook unpacks to more than 100 MB; split the file",
-		"amplify.xlsx": "amplify.xlsx: the file holds more than 64 MB of cell data; split the file",
+		"amplify.xlsx": "amplify.xlsx: the file holds more than 48 MB of cell data; split the file",
 		"cell.xlsx":    "cell.xlsx: a cell or tag in the XLSX file is longer than 1024 KB",
 		"commas.csv":   "commas.csv: row 2: the row has more than 1000 columns",
 	}
