@@ -15,6 +15,7 @@ func init() {
 		"registry.kind": "Type", "registry.none": "Ingen fundet.", "registry.saved": "Gemt.",
 		"kind.company": "virksomhed", "kind.municipality": "kommune", "kind.region": "region", "kind.state_institution": "statslig institution", "kind.state": "stat",
 		"import.file": "Importér fil (CSV eller XLSX)", "import.submit": "Importér", "import.failed": "Intet blev importeret. Fejl i",
+		"import.busy": "For mange importer på én gang; prøv igen om lidt.",
 		"import.done": "Importeret", "import.created": "oprettet", "import.updated": "opdateret", "import.unchanged": "uændret",
 	}, map[string]string{
 		"nav.companies": "Companies", "nav.authorities": "Authorities",
@@ -28,6 +29,7 @@ func init() {
 		"registry.kind": "Kind", "registry.none": "None found.", "registry.saved": "Saved.",
 		"kind.company": "company", "kind.municipality": "municipality", "kind.region": "region", "kind.state_institution": "state institution", "kind.state": "state",
 		"import.file": "Import a file (CSV or XLSX)", "import.submit": "Import", "import.failed": "Nothing was imported. Errors in",
+		"import.busy": "Too many imports at once; try again shortly.",
 		"import.done": "Imported", "import.created": "created", "import.updated": "updated", "import.unchanged": "unchanged",
 	})
 }

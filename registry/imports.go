@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/tabular"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -31,6 +32,9 @@ func (h *Handler) importUpload(c *fiber.Ctx, kind string, run func(name string, 
 	if errors.As(err, &ie) {
 		res.Errors = ie
 		return res, err
+	}
+	if errors.Is(err, tabular.ErrBusy) {
+		return res, web.TooMany(web.Translate(web.Language(c), "import.busy"), 10)
 	}
 	if err != nil {
 		return res, webError(err, kind)

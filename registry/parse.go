@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"io"
 	"slices"
 	"strconv"
@@ -34,8 +35,8 @@ type ImportError = tabular.ImportError
 // ImportErrors is every problem found in one import file, ordered by row.
 type ImportErrors = tabular.ImportErrors
 
-func readTable(r io.Reader, filename string, accepted, required []string) (*tabular.Table, ImportErrors) {
-	return tabular.Read(r, filename, tabular.Spec{Accepted: accepted, Required: required,
+func readTable(r io.Reader, filename string, accepted, required []string) (*tabular.Table, error) {
+	return tabular.Read(context.Background(), r, filename, tabular.Spec{Accepted: accepted, Required: required,
 		MaxBytes: MaxImportBytes, MaxRows: MaxImportRows, MaxCell: MaxCellLen})
 }
 

@@ -47,10 +47,10 @@ type ImportResult struct {
 // description) is skipped, so importing a file twice adds nothing twice.
 func (s *Store) ImportCalls(ctx context.Context, r io.Reader, filename, actor string) (ImportResult, error) {
 	res := ImportResult{File: filename}
-	t, errs := readTable(r, filename, importColumns, importRequired, importAliases, MaxDescriptionLen)
-	if errs != nil {
-		res.Errors = errs
-		return res, errs
+	t, err := readTable(ctx, r, filename, importColumns, importRequired, importAliases, MaxDescriptionLen)
+	if err != nil {
+		errors.As(err, &res.Errors)
+		return res, err
 	}
 	type pending struct {
 		call Call
@@ -59,7 +59,7 @@ func (s *Store) ImportCalls(ctx context.Context, r io.Reader, filename, actor st
 	}
 	var todo []pending
 	rowOfKey := map[string]int{}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, rec := range t.Records {
 			in, ok := rowInput(t, rec)
 			co, err := s.prepare(ctx, tx, &in, actor)
@@ -263,6 +263,9 @@ func (h *Handler) runImport(c *fiber.Ctx) (ImportResult, error) {
 	defer f.Close()
 	actor := web.PrincipalOf(c).Name()
 	res, err := h.store.ImportCalls(c.UserContext(), f, name, actor)
+	if errors.Is(err, tabular.ErrBusy) {
+		return res, web.TooMany(web.Translate(web.Language(c), "support.import_busy"), 10)
+	}
 	if err != nil {
 		return res, err
 	}

@@ -5,6 +5,7 @@ package support
 // errors naming row and column).
 
 import (
+	"context"
 	"io"
 
 	"github.com/pilotpulse/pilotpulse/internal/tabular"
@@ -25,7 +26,7 @@ type ImportErrors = tabular.ImportErrors
 // readTable reads a .csv or .xlsx call log and checks its header; aliases
 // maps other accepted header names to column names. XLSX cells are read raw
 // (a date cell is its serial number; see parseImportTime).
-func readTable(r io.Reader, filename string, accepted, required []string, aliases map[string]string, maxCell int) (*tabular.Table, ImportErrors) {
-	return tabular.Read(r, filename, tabular.Spec{Accepted: accepted, Required: required, Aliases: aliases,
+func readTable(ctx context.Context, r io.Reader, filename string, accepted, required []string, aliases map[string]string, maxCell int) (*tabular.Table, error) {
+	return tabular.Read(ctx, r, filename, tabular.Spec{Accepted: accepted, Required: required, Aliases: aliases,
 		MaxBytes: MaxImportBytes, MaxRows: MaxImportRows, MaxCell: maxCell, RawXLSX: true})
 }

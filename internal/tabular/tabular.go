@@ -6,6 +6,7 @@ package tabular
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -20,9 +21,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 )
-
-// maxUnzipBytes bounds what an XLSX file may expand to in memory.
-const maxUnzipBytes = 200 << 20
 
 // maxErrorsShown is how many errors ImportErrors.Error lists.
 const maxErrorsShown = 20
@@ -168,9 +166,24 @@ func (t *Table) Errors() ImportErrors {
 // of filename, and checks its header: names are matched case-insensitively
 // with spaces and '-' counting as '_'; unknown, duplicate and missing
 // required columns are errors. Every cell's size and encoding is checked
-// into the table's errors. Non-nil ImportErrors mean the file cannot be used
-// at all.
-func Read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
+// into the table's errors. An ImportErrors error means the file cannot be
+// used at all.
+//
+// At most MaxParallel files are read at once in the process; Read waits a
+// little for its turn, then fails with ErrBusy.
+func Read(ctx context.Context, r io.Reader, filename string, spec Spec) (*Table, error) {
+	if err := acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer release()
+	t, errs := read(r, filename, spec)
+	if errs != nil {
+		return nil, errs
+	}
+	return t, nil
+}
+
+func read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(spec.MaxBytes)+1))
 	if err != nil {
 		return nil, FileError(filename, "cannot read the file: %v", err)
@@ -180,11 +193,12 @@ func Read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 	}
 	var rows []Record
 	var errs ImportErrors
+	rc := &rowCollector{filename: filename, maxRows: spec.MaxRows}
 	switch ext := strings.ToLower(filepath.Ext(filename)); ext {
 	case ".csv":
-		rows, errs = readCSV(data, filename, spec.MaxRows)
+		rows, errs = readCSV(data, filename, rc)
 	case ".xlsx":
-		rows, errs = readXLSX(data, filename, spec.MaxRows, spec.RawXLSX)
+		rows, errs = readXLSX(data, filename, rc, spec.RawXLSX)
 	default:
 		if ext == "" {
 			return nil, FileError(filename, "the file name has no extension; accepted: .csv, .xlsx")
@@ -283,37 +297,28 @@ func blank(cells []string) bool {
 	return true
 }
 
-// addRecord appends a non-blank row, failing once there are more data rows
-// than allowed (the first row is the header).
-func addRecord(rows []Record, rec Record, filename string, maxRows int) ([]Record, ImportErrors) {
-	if blank(rec.Cells) {
-		return rows, nil
-	}
-	if len(rows) > maxRows {
-		return nil, FileError(filename, "more than %d data rows; split the file", maxRows)
-	}
-	return append(rows, rec), nil
-}
-
 var utf8BOM = []byte("\xEF\xBB\xBF")
 
 // readCSV returns the non-blank rows of a CSV file, numbered as a
 // spreadsheet program shows them: blank lines count as rows, and a quoted
 // cell spanning several lines stays in one row.
-func readCSV(data []byte, filename string, maxRows int) ([]Record, ImportErrors) {
+func readCSV(data []byte, filename string, rc *rowCollector) ([]Record, ImportErrors) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil, FileError(filename, "the file is not CSV text but looks like an Excel workbook; name it .xlsx")
 	}
+	comma := sniffDelimiter(data)
+	if errs := checkCSVColumns(data, filename, comma); errs != nil {
+		return nil, errs
+	}
 	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffDelimiter(data)
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
-	var rows []Record
 	row, endLine := 0, 0 // last row number and last line it used
 	for {
 		cells, err := cr.Read()
 		if err == io.EOF {
-			return rows, nil
+			return rc.rows, nil
 		}
 		if err != nil {
 			var pe *csv.ParseError
@@ -326,8 +331,7 @@ func readCSV(data []byte, filename string, maxRows int) ([]Record, ImportErrors)
 		last, _ := cr.FieldPos(len(cells) - 1)
 		row += max(start-endLine, 1) // blank lines skipped by the reader are rows too
 		endLine = last + strings.Count(cells[len(cells)-1], "\n")
-		var errs ImportErrors
-		if rows, errs = addRecord(rows, Record{Row: row, Cells: cells}, filename, maxRows); errs != nil {
+		if errs := rc.add(Record{Row: row, Cells: cells}); errs != nil {
 			return nil, errs
 		}
 	}
@@ -368,44 +372,4 @@ func sniffDelimiter(data []byte) rune {
 		return ';'
 	}
 	return ','
-}
-
-// readXLSX returns the non-blank rows of the first sheet of a workbook.
-func readXLSX(data []byte, filename string, maxRows int, raw bool) (rows []Record, errs ImportErrors) {
-	defer func() {
-		// A malformed workbook must not take the server down.
-		if p := recover(); p != nil {
-			rows, errs = nil, FileError(filename, "cannot read the XLSX file")
-		}
-	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit:    maxUnzipBytes,
-		UnzipXMLSizeLimit: maxUnzipBytes, // keep everything in memory: no temporary files
-	})
-	if err != nil {
-		return nil, FileError(filename, "cannot read the XLSX file: %v", err)
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, FileError(filename, "no data rows")
-	}
-	it, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, FileError(filename, "cannot read sheet %q: %v", sheets[0], err)
-	}
-	defer it.Close()
-	for n := 1; it.Next(); n++ { // Next also steps over rows missing from the file
-		cells, err := it.Columns(excelize.Options{RawCellValue: raw})
-		if err != nil {
-			return nil, ImportErrors{{File: filename, Row: n, Message: fmt.Sprintf("cannot read the row: %v", err)}}
-		}
-		if rows, errs = addRecord(rows, Record{Row: n, Cells: cells}, filename, maxRows); errs != nil {
-			return nil, errs
-		}
-	}
-	if err := it.Error(); err != nil {
-		return nil, FileError(filename, "cannot read sheet %q: %v", sheets[0], err)
-	}
-	return rows, nil
 }
