@@ -121,16 +121,12 @@ func (c WeekChart) Options() map[string]any {
 		chart := charts.NewLine()
 		chart.SetGlobalOptions(global...)
 		chart.SetXAxis(c.Weeks)
+		series := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{Stack: stack})}
+		if c.Stacked {
+			series = append(series, charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0.3)}))
+		}
 		for _, s := range c.Series {
-			data := make([]opts.LineData, len(s.Values))
-			for i, v := range s.Values {
-				data[i] = opts.LineData{Value: v}
-			}
-			series := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{Stack: stack})}
-			if c.Stacked {
-				series = append(series, charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0.3)}))
-			}
-			chart.AddSeries(s.Name, data, series...)
+			chart.AddSeries(s.Name, points(s.Values, func(v float64) opts.LineData { return opts.LineData{Value: v} }), series...)
 		}
 		chart.Validate()
 		return chart.JSON()
@@ -139,14 +135,19 @@ func (c WeekChart) Options() map[string]any {
 	chart.SetGlobalOptions(global...)
 	chart.SetXAxis(c.Weeks)
 	for _, s := range c.Series {
-		data := make([]opts.BarData, len(s.Values))
-		for i, v := range s.Values {
-			data[i] = opts.BarData{Value: v}
-		}
-		chart.AddSeries(s.Name, data, charts.WithBarChartOpts(opts.BarChart{Stack: stack}))
+		chart.AddSeries(s.Name, points(s.Values, func(v float64) opts.BarData { return opts.BarData{Value: v} }), charts.WithBarChartOpts(opts.BarChart{Stack: stack}))
 	}
 	chart.Validate()
 	return chart.JSON()
+}
+
+// points are a series' values as go-echarts data points of one kind.
+func points[P any](values []float64, point func(float64) P) []P {
+	out := make([]P, len(values))
+	for i, v := range values {
+		out[i] = point(v)
+	}
+	return out
 }
 
 // chartPage is embedded in the view of a page with charts.

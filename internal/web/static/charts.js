@@ -3,7 +3,7 @@
 // the <script type="application/json"> that holds its ECharts options, as
 // the server wrote them; data-unit="percent" marks values in percent. The
 // numbers on the axis and in the tooltip are written in the page's language.
-// Nothing here builds HTML: the tooltip is ECharts' own, which escapes names.
+// Nothing here builds HTML, and the tooltip is drawn on the canvas.
 (function () {
 	"use strict";
 	if (typeof echarts === "undefined") {
@@ -37,7 +37,10 @@
 		asList(options.yAxis).forEach(function (axis) {
 			axis.axisLabel = Object.assign({}, axis.axisLabel, { formatter: format });
 		});
-		options.tooltip = Object.assign({}, options.tooltip, { valueFormatter: format });
+		// The tooltip is drawn on the canvas (richText), not as HTML: ECharts'
+		// HTML tooltip writes style attributes, which the CSP (style-src
+		// 'self') blocks, and no name becomes markup.
+		options.tooltip = Object.assign({}, options.tooltip, { valueFormatter: format, renderMode: "richText", confine: true });
 		var chart = echarts.init(el);
 		chart.setOption(options);
 		drawn.push(chart);
