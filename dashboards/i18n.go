@@ -10,6 +10,9 @@ func init() {
 		"volume.messages_lc": "meddelelser", "volume.digital": "Digitalt", "volume.remote_print": "Fjernprint", "volume.metadata": "Med metadata",
 		"volume.deep_link": "Med dybe links", "volume.companies": "Virksomheder nået", "volume.target": "Ugemål (nået)", "volume.total": "I alt",
 		"volume.none": "Ingen meddelelser i perioden.", "volume.no_authorities": "Ingen myndigheder at vise.", "volume.unknown_authority": "Myndighed uden for registret",
+		"volume.chart_authorities": "Meddelelser pr. uge pr. myndighed", "volume.chart_channels": "Meddelelser pr. uge efter kanal",
+		"dashboards.chart_show_table": "Vis tabel", "dashboards.chart_show_chart": "Vis diagram", "dashboards.chart_empty": "Intet at vise i perioden.",
+		"dashboards.chart_week": "Uge", "dashboards.chart_total": "I alt",
 	}, map[string]string{
 		"nav.volume": "Volume", "volume.title": "Content volume per authority",
 		"volume.intro": "Messages sent to the pilot companies' mailboxes per ISO week (Copenhagen time): digital or by remote print, share with metadata and deep links, companies reached and the weekly target.",
@@ -17,5 +20,8 @@ func init() {
 		"volume.messages_lc": "messages", "volume.digital": "Digital", "volume.remote_print": "Remote print", "volume.metadata": "With metadata",
 		"volume.deep_link": "With deep links", "volume.companies": "Companies reached", "volume.target": "Weekly target (reached)", "volume.total": "Total",
 		"volume.none": "No messages in this period.", "volume.no_authorities": "No authorities to show.", "volume.unknown_authority": "Authority not in the registry",
+		"volume.chart_authorities": "Messages per week per authority", "volume.chart_channels": "Messages per week by channel",
+		"dashboards.chart_show_table": "Show table", "dashboards.chart_show_chart": "Show chart", "dashboards.chart_empty": "Nothing to show in this period.",
+		"dashboards.chart_week": "Week", "dashboards.chart_total": "Total",
 	})
 }

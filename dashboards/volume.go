@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,10 +13,10 @@ import (
 // volumeRow is one authority's week, with its shares and target.
 type volumeRow struct {
 	analytics.WeekVolume
-	MetadataShare string // "62.5 %", "" when no messages
-	DeepLinkShare string
+	MetadataShare *float64 // percent; nil when no messages
+	DeepLinkShare *float64
 	Target        *int64
-	OfTarget      string // share of the weekly target reached
+	OfTarget      *float64 // percent of the weekly target reached
 }
 
 type authorityVolume struct {
@@ -27,16 +26,22 @@ type authorityVolume struct {
 }
 
 type volumeView struct {
+	chartPage
 	From, To    string // ISO weeks shown
 	Authorities []authorityVolume
-	APIQuery    string
+	// PerAuthority charts messages per week, a series per authority;
+	// PerChannel the same messages by channel.
+	PerAuthority, PerChannel WeekChart
+	APIQuery                 string
 }
 
-func share(part, whole uint64) string {
+// share is part of whole in percent, nil when whole is zero.
+func share(part, whole uint64) *float64 {
 	if whole == 0 {
-		return ""
+		return nil
 	}
-	return fmt.Sprintf("%.1f %%", 100*float64(part)/float64(whole))
+	s := 100 * float64(part) / float64(whole)
+	return &s
 }
 
 func (h *handler) volumePage(c *fiber.Ctx) error {
@@ -82,6 +87,37 @@ func (h *handler) volumePage(c *fiber.Ctx) error {
 	for _, cvr := range order {
 		v.Authorities = append(v.Authorities, *byCVR[cvr])
 	}
+	lang := web.Language(c)
+	v.PerAuthority, v.PerChannel = volumeCharts(lang, weeksOf(from, to), v.Authorities)
 	return h.srv.Render(c, "dashboards_volume", web.PageData{Title: "volume.title", Data: v,
 		Form: map[string]string{"from": c.Query("from", v.From), "to": c.Query("to", v.To)}})
+}
+
+// volumeCharts charts the messages per week: a series per authority, and
+// the same messages by channel.
+func volumeCharts(lang string, weeks []string, authorities []authorityVolume) (perAuthority, perChannel WeekChart) {
+	at := make(map[string]int, len(weeks))
+	for i, w := range weeks {
+		at[w] = i
+	}
+	perAuthority = WeekChart{ID: "volume-authorities", Title: web.Translate(lang, "volume.chart_authorities"), Kind: BarChart, Stacked: true, Unit: Count, Weeks: weeks}
+	digital, remote := make([]float64, len(weeks)), make([]float64, len(weeks))
+	for _, a := range authorities {
+		name := a.Authority.Name
+		if name == "" {
+			name = "CVR " + a.Authority.CVR
+		}
+		values := make([]float64, len(weeks))
+		for _, w := range a.Weeks {
+			if i, ok := at[w.Week]; ok {
+				values[i] += float64(w.Messages)
+				digital[i] += float64(w.Digital)
+				remote[i] += float64(w.RemotePrint)
+			}
+		}
+		perAuthority.Series = append(perAuthority.Series, Series{Name: name, Values: values})
+	}
+	perChannel = WeekChart{ID: "volume-channels", Title: web.Translate(lang, "volume.chart_channels"), Kind: BarChart, Stacked: true, Unit: Count, Weeks: weeks,
+		Series: []Series{{Name: web.Translate(lang, "volume.digital"), Values: digital}, {Name: web.Translate(lang, "volume.remote_print"), Values: remote}}}
+	return perAuthority, perChannel
 }

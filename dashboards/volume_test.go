@@ -78,10 +78,11 @@ func TestVolumePage(t *testing.T) {
 		t.Fatalf("page: %d %.500s", page.StatusCode, page.Body)
 	}
 	for _, want := range []string{
-		// week, messages, digital, remote print, metadata share, deep-link share, companies, target (reached)
-		"<td>2012-W46</td><td>3</td><td>2</td><td>1</td><td>66.7 %</td><td>33.3 %</td><td>2</td>\n<td>4 (75.0 %)</td>",
-		"<td>2012-W47</td><td>1</td><td>1</td><td>0</td><td>0.0 %</td><td>0.0 %</td><td>1</td>\n<td>4 (25.0 %)</td>",
-		"<td>2012-W46</td><td>1</td><td>1</td><td>0</td><td>100.0 %</td><td>100.0 %</td><td>1</td>",
+		// week, messages, digital, remote print, metadata share, deep-link share, companies, target (reached);
+		// shares in the reader's language (Danish by default: decimal comma)
+		"<td>2012-W46</td><td>3</td><td>2</td><td>1</td><td>66,7 %</td><td>33,3 %</td><td>2</td>\n<td>4 (75,0 %)</td>",
+		"<td>2012-W47</td><td>1</td><td>1</td><td>0</td><td>0,0 %</td><td>0,0 %</td><td>1</td>\n<td>4 (25,0 %)</td>",
+		"<td>2012-W46</td><td>1</td><td>1</td><td>0</td><td>100,0 %</td><td>100,0 %</td><td>1</td>",
 		"Styrelsen &lt;A&gt;", "Kommune B",
 	} {
 		if !strings.Contains(page.Body, want) {

@@ -98,6 +98,7 @@ func New(d Deps) (*Server, error) {
 	s.Router = newRouter(s)
 
 	static, _ := fs.Sub(staticFiles, "static")
+	s.App.Use("/static", cacheVersioned)
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	s.registerFrameRoutes()
 	return s, nil

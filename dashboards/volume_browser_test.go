@@ -1,0 +1,216 @@
+package dashboards_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/browsertest"
+)
+
+// watchedBrowser is a headless Chromium whose console errors, uncaught
+// exceptions and dialogs the test collects (a dialog is dismissed).
+type watchedBrowser struct {
+	ctx     context.Context
+	mu      sync.Mutex
+	errors  []string
+	dialogs []string
+}
+
+func newWatchedBrowser(t *testing.T) *watchedBrowser {
+	t.Helper()
+	b := &watchedBrowser{ctx: browsertest.New(t)}
+	messages := chromedp.Console(b.ctx)
+	opening := chromedp.Events(b.ctx, page.JavascriptDialogOpening)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			// The browser asks for /favicon.ico on its own; the app has none.
+			if (m.Type == chromedp.ConsoleError || m.IsException()) && !strings.HasSuffix(m.URL, "/favicon.ico") {
+				b.mu.Lock()
+				b.errors = append(b.errors, m.String()+" ("+m.URL+")")
+				b.mu.Unlock()
+			}
+		}
+	}()
+	go func() {
+		for ev, err := range opening {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.dialogs = append(b.dialogs, string(ev.Type)+": "+ev.Message)
+			b.mu.Unlock()
+			chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}
+	}()
+	return b
+}
+
+func (b *watchedBrowser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (b *watchedBrowser) eval(t *testing.T, js string) bool {
+	t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// problems are the console errors, exceptions and dialogs seen since the
+// last call.
+func (b *watchedBrowser) problems() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := append(b.errors, b.dialogs...)
+	b.errors, b.dialogs = nil, nil
+	return p
+}
+
+// every is how often a condition is checked in the page.
+var every = chromedp.WithPollingInterval(50 * time.Millisecond)
+
+// chartsDrawn is true once every chart element holds a canvas of non-zero
+// size that has been drawn on (it differs from a blank canvas of its size).
+const chartsDrawn = `(() => {
+	const charts = document.querySelectorAll(".chart[data-chart-options]");
+	return charts.length > 0 && Array.from(charts).every(el => {
+		const c = el.querySelector("canvas");
+		if (!c || c.width === 0 || c.height === 0 || el.offsetWidth === 0 || el.offsetHeight === 0) return false;
+		const blank = document.createElement("canvas");
+		blank.width = c.width; blank.height = c.height;
+		return c.toDataURL() !== blank.toDataURL();
+	});
+})()`
+
+// The volume page in Chromium, as an admin and as the user of the
+// authority named like a script: both charts draw, no console error, no
+// sideways scrolling at 390 px, the name is text everywhere (table, tooltip)
+// and runs nothing; the switch shows the table, and without JavaScript the
+// table shows on its own.
+func TestVolumeChartsInChromium(t *testing.T) {
+	f := newChartFixture(t)
+	base := f.env.Listen()
+	for _, c := range []struct {
+		who  string
+		role auth.Role
+		cvr  string
+	}{{"admin", auth.RoleAdmin, ""}, {"authority user", auth.RoleAuthority, f.script}} {
+		t.Run(c.who, func(t *testing.T) {
+			u := f.env.User(c.role, c.cvr)
+			b := newWatchedBrowser(t)
+			b.do(t, chromedp.Navigate(base+"/login?next="+strings.ReplaceAll(chartRange, "&", "%26")),
+				chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
+				chromedp.WaitVisible("#volume-authorities"))
+			if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasSuffix(loc, chartRange) {
+				t.Fatalf("landed on %s", loc)
+			}
+			if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
+				t.Fatalf("the charts were not drawn: %v", err)
+			}
+			if !b.eval(t, `document.querySelectorAll(".chart canvas").length === 2`) {
+				t.Error("want two charts")
+			}
+
+			// The name is literal text in the chart's table and the heading.
+			if !b.eval(t, `Array.from(document.querySelectorAll("#volume-authorities ~ .chart-table thead th")).some(th => th.textContent === `+jsString(scriptName)+`)`) {
+				t.Error("the chart table does not show the authority's name as text")
+			}
+			if !b.eval(t, `Array.from(document.querySelectorAll(".authority-volume h2")).some(h => h.textContent.startsWith(`+jsString(scriptName)+`))`) {
+				t.Error("the authority's heading does not show its name as text")
+			}
+			// The only scripts: ECharts, charts.js and the two charts' options.
+			if !b.eval(t, `Array.from(document.scripts).every(s => s.type === "application/json" || /^\/static\/(echarts-[0-9.]+\.min|charts)\.js$/.test(new URL(s.src).pathname)) && document.scripts.length === 4`) {
+				scripts, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`Array.from(document.scripts).map(s => s.outerHTML.slice(0, 120)).join("\n")`))
+				t.Errorf("unexpected script elements:\n%s", scripts)
+			}
+			// ECharts' tooltip over the week with data shows the name as text.
+			tip := `(() => {
+				const el = document.getElementById("volume-authorities");
+				echarts.getInstanceByDom(el).dispatchAction({type: "showTip", seriesIndex: 0, dataIndex: 2});
+				return true;
+			})()`
+			b.eval(t, tip)
+			// The tooltip is drawn on the canvas (zrender text), with the name as
+			// plain text and the number in Danish; no element is made for it.
+			if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`(() => {
+				const zr = echarts.getInstanceByDom(document.getElementById("volume-authorities")).getZr();
+				const texts = zr.storage.getDisplayList(true).filter(e => e.style && typeof e.style.text === "string").map(e => e.style.text);
+				const tip = texts.slice(texts.lastIndexOf("2012-W46")); // the axis labels come first
+				return tip.length > 1 && tip.includes(`+jsString(scriptName)+`) && tip.includes("1.234");
+			})()`, every)); err != nil {
+				texts, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`JSON.stringify(echarts.getInstanceByDom(document.getElementById("volume-authorities")).getZr().storage.getDisplayList(true).filter(e => e.style && e.style.text !== undefined).map(e => e.type + ":" + e.style.text))`))
+				t.Errorf("no tooltip with the name and the Danish number: %v\n%s", err, texts)
+			}
+			if !b.eval(t, `Array.from(document.getElementById("volume-authorities").querySelectorAll("*")).every(e => ["DIV", "CANVAS"].includes(e.tagName))`) {
+				html, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("volume-authorities").innerHTML.slice(0, 2000)`))
+				t.Errorf("the chart holds more than its canvas: %s", html)
+			}
+
+			// The switch: the table instead of the chart, and back.
+			b.do(t, chromedp.Click("#volume-authorities-title ~ .chart-switch summary"))
+			if !b.eval(t, `document.getElementById("volume-authorities").offsetHeight === 0 && document.querySelector("#volume-authorities ~ .chart-table").offsetHeight > 30`) {
+				t.Error("the switch does not show the table instead of the chart")
+			}
+			b.do(t, chromedp.Click("#volume-authorities-title ~ .chart-switch summary"))
+			if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
+				t.Errorf("the chart did not come back: %v", err)
+			}
+
+			// A phone: 390 px wide, the page does not scroll sideways, the charts draw.
+			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+chartRange), chromedp.WaitVisible("#volume-authorities"))
+			if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
+				t.Fatalf("the charts were not drawn at 390 px: %v", err)
+			}
+			if !b.eval(t, `document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth`) {
+				sw, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.scrollingElement.scrollWidth + " > " + document.scrollingElement.clientWidth + ": " +
+					Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > document.scrollingElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className).join(", ")`))
+				t.Errorf("the page scrolls sideways at 390 px: %s", sw)
+			}
+
+			// Without JavaScript: no chart box, the table shows.
+			b.do(t, scriptsOff(true), chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+chartRange), chromedp.WaitVisible(".chart-table"))
+			if !b.eval(t, `document.getElementById("volume-authorities").offsetHeight === 0 && document.querySelector(".chart-switch").offsetHeight === 0 &&
+				document.querySelector("#volume-authorities ~ .chart-table").offsetHeight > 30`) {
+				t.Error("without JavaScript the table does not show in place of the chart")
+			}
+			b.do(t, scriptsOff(false))
+
+			if p := b.problems(); len(p) > 0 {
+				t.Errorf("console errors or dialogs: %v", p)
+			}
+		})
+	}
+}
+
+// jsString quotes s for a JavaScript expression.
+func jsString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "<", `\x3c`, "\n", `\n`)
+	return `"` + r.Replace(s) + `"`
+}
+
+// scriptsOff switches the page's JavaScript off (or on again).
+func scriptsOff(off bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
+		return err
+	})
+}
