@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"maps"
 	"sort"
 	"sync"
@@ -8,6 +9,8 @@ import (
 
 // Languages the UI speaks; Danish is the default.
 var Languages = []string{"da", "en"}
+
+func init() { problem.UseCatalog(Translate) }
 
 var (
 	messagesMu sync.RWMutex
