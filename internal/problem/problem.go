@@ -102,6 +102,10 @@ func Conflict(key string, args ...any) error {
 	return &Error{Kind: ErrConflict, Message: Msg(key, args...)}
 }
 
+// Reason is an error that is only a message for the user, of no kind: what
+// is wrong with a value, to be put on a field (Fields.AddErr).
+func Reason(key string, args ...any) error { return &Error{Message: Msg(key, args...)} }
+
 // MessageOf is the message an error carries for the user, if any.
 func MessageOf(err error) (Message, bool) {
 	var pe *Error
@@ -136,6 +140,16 @@ func (fs *Fields) AddOnce(field, key string, args ...any) {
 		return
 	}
 	fs.Add(field, key, args...)
+}
+
+// AddErr records err on field: its message if it carries one (Reason),
+// else its text.
+func (fs *Fields) AddErr(field string, err error) {
+	m, ok := MessageOf(err)
+	if !ok {
+		m = Msg("%s", err.Error())
+	}
+	*fs = append(*fs, FieldError{Field: field, Message: m})
 }
 
 // Has reports whether field has a problem.

@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // maxUnzipBytes bounds what an XLSX file may expand to in memory.
@@ -33,21 +35,24 @@ const maxErrorsShown = 20
 // name (or its letter, for a column without a header); empty when the
 // problem concerns the whole row or file.
 type ImportError struct {
-	File    string `json:"file"`
-	Row     int    `json:"row,omitempty"`
-	Column  string `json:"column,omitempty"`
-	Message string `json:"message"`
+	File    string          `json:"file"`
+	Row     int             `json:"row,omitempty"`
+	Column  string          `json:"column,omitempty"`
+	Message problem.Message `json:"-"`
 }
 
 // Error returns e.g. "companies.csv: row 3, column cvr: fails the modulus-11
 // check"; the row and column parts are left out when not set.
-func (e ImportError) Error() string {
+func (e ImportError) Error() string { return e.In("en") }
+
+// In is the error in lang, naming file, row and column as Error does.
+func (e ImportError) In(lang string) string {
 	var loc []string
 	if e.Row > 0 {
-		loc = append(loc, "row "+strconv.Itoa(e.Row))
+		loc = append(loc, problem.Msg("import.row", e.Row).In(lang))
 	}
 	if e.Column != "" {
-		loc = append(loc, "column "+e.Column)
+		loc = append(loc, problem.Msg("import.column", e.Column).In(lang))
 	}
 	prefix := e.File
 	if len(loc) > 0 {
@@ -57,9 +62,9 @@ func (e ImportError) Error() string {
 		prefix += strings.Join(loc, ", ")
 	}
 	if prefix == "" {
-		return e.Message
+		return e.Message.In(lang)
 	}
-	return prefix + ": " + e.Message
+	return prefix + ": " + e.Message.In(lang)
 }
 
 // ImportErrors is every problem found in one import file, ordered by row.
@@ -79,9 +84,35 @@ func (es ImportErrors) Error() string {
 	return strings.Join(parts, "; ")
 }
 
+// ProblemFields lists the errors as field errors (the column, or "file"
+// for the whole file), each naming file, row and column in the reader's
+// language, so that the web answer shows them like any invalid input.
+func (es ImportErrors) ProblemFields() problem.Fields {
+	fs := make(problem.Fields, len(es))
+	for i, e := range es {
+		field := e.Column
+		if field == "" {
+			field = "file"
+		}
+		fs[i] = problem.FieldError{Field: field, Message: problem.Msg("import.located", e.location(), e.Message)}
+	}
+	return fs
+}
+
+// location is the file, row and column of an error, as a message.
+func (e ImportError) location() problem.Message {
+	switch {
+	case e.Row > 0 && e.Column != "":
+		return problem.Msg("import.at_cell", e.File, e.Row, e.Column)
+	case e.Row > 0:
+		return problem.Msg("import.at_row", e.File, e.Row)
+	}
+	return problem.Msg("import.at_file", e.File)
+}
+
 // FileError is an ImportErrors holding one error about the whole file.
-func FileError(file, format string, args ...any) ImportErrors {
-	return ImportErrors{{File: file, Message: fmt.Sprintf(format, args...)}}
+func FileError(file, key string, args ...any) ImportErrors {
+	return ImportErrors{{File: file, Message: problem.Msg(key, args...)}}
 }
 
 // Spec says what a file may hold.
@@ -138,13 +169,13 @@ func (t *Table) Has(name string) bool {
 // Add records an error in a cell (row 0: the whole file; col "": the whole
 // row). Only the first error of each cell is kept, so one bad cell is
 // reported once.
-func (t *Table) Add(row int, col, format string, args ...any) {
+func (t *Table) Add(row int, col, key string, args ...any) {
 	k := cellKey{row, col}
 	if row > 0 && t.seen[k] {
 		return
 	}
 	t.seen[k] = true
-	t.errs = append(t.errs, ImportError{File: t.File, Row: row, Column: col, Message: fmt.Sprintf(format, args...)})
+	t.errs = append(t.errs, ImportError{File: t.File, Row: row, Column: col, Message: problem.Msg(key, args...)})
 }
 
 // Errors returns the errors found so far ordered by row, then by column
@@ -173,10 +204,10 @@ func (t *Table) Errors() ImportErrors {
 func Read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(spec.MaxBytes)+1))
 	if err != nil {
-		return nil, FileError(filename, "cannot read the file: %v", err)
+		return nil, FileError(filename, "import.bad_file", err.Error())
 	}
 	if len(data) > spec.MaxBytes {
-		return nil, FileError(filename, "the file is larger than %d MB", spec.MaxBytes>>20)
+		return nil, FileError(filename, "import.too_large", spec.MaxBytes>>20)
 	}
 	var rows []Record
 	var errs ImportErrors
@@ -187,15 +218,15 @@ func Read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 		rows, errs = readXLSX(data, filename, spec.MaxRows, spec.RawXLSX)
 	default:
 		if ext == "" {
-			return nil, FileError(filename, "the file name has no extension; accepted: .csv, .xlsx")
+			return nil, FileError(filename, "import.no_extension")
 		}
-		return nil, FileError(filename, "unsupported file type %q; accepted: .csv, .xlsx", ext)
+		return nil, FileError(filename, "import.bad_type", ext)
 	}
 	if errs != nil {
 		return nil, errs
 	}
 	if len(rows) < 2 {
-		return nil, FileError(filename, "no data rows")
+		return nil, FileError(filename, "import.no_rows")
 	}
 
 	hdr := rows[0]
@@ -212,19 +243,19 @@ func Read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 		}
 		if !slices.Contains(spec.Accepted, name) {
 			errs = append(errs, ImportError{File: filename, Row: hdr.Row, Column: shown,
-				Message: "unknown column; accepted columns: " + strings.Join(spec.Accepted, ", ")})
+				Message: problem.Msg("import.unknown_column", strings.Join(spec.Accepted, ", "))})
 			continue
 		}
 		if j, dup := t.col[name]; dup {
 			errs = append(errs, ImportError{File: filename, Row: hdr.Row, Column: shown,
-				Message: "column appears twice (also column " + columnLetter(j) + ")"})
+				Message: problem.Msg("import.column_twice", columnLetter(j))})
 			continue
 		}
 		t.col[name], names[i] = i, name
 	}
 	for _, name := range spec.Required {
 		if _, ok := t.col[name]; !ok {
-			errs = append(errs, ImportError{File: filename, Row: hdr.Row, Column: name, Message: "required column is missing"})
+			errs = append(errs, ImportError{File: filename, Row: hdr.Row, Column: name, Message: problem.Msg("import.column_missing")})
 		}
 	}
 	if errs != nil {
@@ -239,15 +270,15 @@ func Read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 				if strings.TrimSpace(v) != "" {
 					col := columnLetter(i)
 					t.order[col] = len(spec.Accepted) + i
-					t.Add(rec.Row, col, "the cell has a value but its column has no header")
+					t.Add(rec.Row, col, "import.no_header")
 				}
 				continue
 			}
 			switch {
 			case !utf8.ValidString(v):
-				t.Add(rec.Row, names[i], "the cell is not valid UTF-8; save the file as \"CSV UTF-8\" or as .xlsx")
+				t.Add(rec.Row, names[i], "import.not_utf8")
 			case utf8.RuneCountInString(v) > spec.MaxCell:
-				t.Add(rec.Row, names[i], "the cell is longer than %d characters", spec.MaxCell)
+				t.Add(rec.Row, names[i], "import.cell_too_long", spec.MaxCell)
 			}
 		}
 	}
@@ -290,7 +321,7 @@ func addRecord(rows []Record, rec Record, filename string, maxRows int) ([]Recor
 		return rows, nil
 	}
 	if len(rows) > maxRows {
-		return nil, FileError(filename, "more than %d data rows; split the file", maxRows)
+		return nil, FileError(filename, "import.too_many_rows", maxRows)
 	}
 	return append(rows, rec), nil
 }
@@ -303,7 +334,7 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 func readCSV(data []byte, filename string, maxRows int) ([]Record, ImportErrors) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return nil, FileError(filename, "the file is not CSV text but looks like an Excel workbook; name it .xlsx")
+		return nil, FileError(filename, "import.xlsx_as_csv")
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = sniffDelimiter(data)
@@ -320,7 +351,7 @@ func readCSV(data []byte, filename string, maxRows int) ([]Record, ImportErrors)
 			if errors.As(err, &pe) {
 				return nil, ImportErrors{{File: filename, Row: row + max(pe.StartLine-endLine, 1), Message: csvMessage(pe.Err)}}
 			}
-			return nil, FileError(filename, "cannot read the CSV file: %v", err)
+			return nil, FileError(filename, "import.bad_csv_detail", err.Error())
 		}
 		start, _ := cr.FieldPos(0)
 		last, _ := cr.FieldPos(len(cells) - 1)
@@ -333,14 +364,14 @@ func readCSV(data []byte, filename string, maxRows int) ([]Record, ImportErrors)
 	}
 }
 
-func csvMessage(err error) string {
+func csvMessage(err error) problem.Message {
 	switch {
 	case errors.Is(err, csv.ErrQuote):
-		return `a quoted cell is not closed, or a " inside it is not doubled ("")`
+		return problem.Msg("import.csv_quote")
 	case errors.Is(err, csv.ErrBareQuote):
-		return `a " inside a cell that does not start with "; quote the cell and double the " ("")`
+		return problem.Msg("import.csv_bare_quote")
 	}
-	return "cannot read the CSV file: " + err.Error()
+	return problem.Msg("import.bad_csv_detail", err.Error())
 }
 
 // sniffDelimiter returns ';' if the header line holds more semicolons than
@@ -375,7 +406,7 @@ func readXLSX(data []byte, filename string, maxRows int, raw bool) (rows []Recor
 	defer func() {
 		// A malformed workbook must not take the server down.
 		if p := recover(); p != nil {
-			rows, errs = nil, FileError(filename, "cannot read the XLSX file")
+			rows, errs = nil, FileError(filename, "import.bad_xlsx")
 		}
 	}()
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
@@ -383,29 +414,29 @@ func readXLSX(data []byte, filename string, maxRows int, raw bool) (rows []Recor
 		UnzipXMLSizeLimit: maxUnzipBytes, // keep everything in memory: no temporary files
 	})
 	if err != nil {
-		return nil, FileError(filename, "cannot read the XLSX file: %v", err)
+		return nil, FileError(filename, "import.bad_xlsx_detail", err.Error())
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, FileError(filename, "no data rows")
+		return nil, FileError(filename, "import.no_rows")
 	}
 	it, err := f.Rows(sheets[0])
 	if err != nil {
-		return nil, FileError(filename, "cannot read sheet %q: %v", sheets[0], err)
+		return nil, FileError(filename, "import.bad_sheet", sheets[0], err.Error())
 	}
 	defer it.Close()
 	for n := 1; it.Next(); n++ { // Next also steps over rows missing from the file
 		cells, err := it.Columns(excelize.Options{RawCellValue: raw})
 		if err != nil {
-			return nil, ImportErrors{{File: filename, Row: n, Message: fmt.Sprintf("cannot read the row: %v", err)}}
+			return nil, ImportErrors{{File: filename, Row: n, Message: problem.Msg("import.bad_row", err.Error())}}
 		}
 		if rows, errs = addRecord(rows, Record{Row: n, Cells: cells}, filename, maxRows); errs != nil {
 			return nil, errs
 		}
 	}
 	if err := it.Error(); err != nil {
-		return nil, FileError(filename, "cannot read sheet %q: %v", sheets[0], err)
+		return nil, FileError(filename, "import.bad_sheet", sheets[0], err.Error())
 	}
 	return rows, nil
 }

@@ -125,7 +125,7 @@ func Problem(err error, lang string) (status int, body ErrorBody, retryAfter int
 	case errors.As(err, &fields):
 		return fiber.StatusBadRequest, ErrorBody{Error: Translate(lang, "error.fields"), Fields: errorFields(fields, lang)}, 0
 	case errors.As(err, &fl):
-		return fiber.StatusBadRequest, ErrorBody{Error: fl.Error(), Fields: errorFields(fl.ProblemFields(), lang)}, 0
+		return fiber.StatusBadRequest, ErrorBody{Error: Translate(lang, "error.fields"), Fields: errorFields(fl.ProblemFields(), lang)}, 0
 	case errors.As(err, &we):
 		return we.Status, ErrorBody{Error: we.text(lang)}, we.RetryAfter
 	case errors.As(err, &fe):

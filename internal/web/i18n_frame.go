@@ -26,7 +26,7 @@ func init() {
 		"error.json_body": "Indholdet er ikke ét gyldigt JSON-objekt.", "error.json_one": "Indholdet skal være ét JSON-objekt og intet andet.",
 		"json.type.text": "en tekst", "json.type.bool": "true eller false", "json.type.list": "en liste", "json.type.object": "et objekt", "json.type.number": "et tal",
 		"field.required": "skal udfyldes", "field.too_long": "må højst være %d tegn", "field.not_utf8": "skal være gyldig tekst (UTF-8)",
-		"field.control_chars": "må ikke indeholde kontroltegn", "field.one_of": "vælg en af: %s", "field.unknown_choice": "ukendt værdi %q; vælg en af: %s",
+		"field.control_chars": "må ikke indeholde kontroltegn", "field.one_of": "skal udfyldes: vælg en af %s", "field.must_be_one_of": "skal være en af: %s", "field.unknown_choice": "ukendt værdi %q; vælg en af: %s",
 		"field.whole_number": "skal være et helt tal", "field.not_negative": "må ikke være negativ",
 	}, map[string]string{
 		"layout.skip": "Skip to content", "layout.nav": "Main menu", "layout.logout": "Sign out",
@@ -53,7 +53,7 @@ func init() {
 		"error.json_body": "the body is not one valid JSON object", "error.json_one": "body: one JSON object expected",
 		"json.type.text": "a text", "json.type.bool": "true or false", "json.type.list": "a list", "json.type.object": "an object", "json.type.number": "a number",
 		"field.required": "is required", "field.too_long": "must be at most %d characters", "field.not_utf8": "must be valid UTF-8 text",
-		"field.control_chars": "must not contain control characters", "field.one_of": "required: one of %s", "field.unknown_choice": "unknown value %q: one of %s",
+		"field.control_chars": "must not contain control characters", "field.one_of": "required: one of %s", "field.must_be_one_of": "must be one of %s", "field.unknown_choice": "unknown value %q: one of %s",
 		"field.whole_number": "must be a whole number", "field.not_negative": "must not be negative",
 	})
 }
