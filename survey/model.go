@@ -9,6 +9,7 @@ package survey
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"regexp"
 	"slices"
 	"strings"
@@ -128,6 +129,15 @@ func (fe FieldErrors) Error() string {
 		parts[i] = e.Field + ": " + e.Message
 	}
 	return strings.Join(parts, "; ")
+}
+
+// ProblemFields lists the problems for the web answer (400 with "fields").
+func (fe FieldErrors) ProblemFields() problem.Fields {
+	fs := make(problem.Fields, len(fe))
+	for i, e := range fe {
+		fs[i] = problem.FieldError{Field: e.Field, Message: problem.Msg("%s", e.Message)}
+	}
+	return fs
 }
 
 var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)

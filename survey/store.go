@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"strings"
 	"sync"
 	"time"
@@ -15,11 +16,11 @@ import (
 
 // Errors of the survey store.
 var (
-	ErrNotFound         = errors.New("not found")
-	ErrExists           = errors.New("already exists")
+	ErrNotFound         = problem.NotFound("survey.not_found")
+	ErrExists           = problem.Conflict("survey.exists")
 	ErrClosed           = errors.New("the questionnaire has closed")
 	ErrAlreadySubmitted = errors.New("the answers were already submitted")
-	ErrNoVersion        = errors.New("no questionnaire has been published")
+	ErrNoVersion        = problem.Conflict("survey.no_version")
 )
 
 // Store keeps questionnaires, waves, invitations and answers.
