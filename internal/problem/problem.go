@@ -19,6 +19,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: the request clashes with what is stored (409).
 	ErrConflict = errors.New("conflict")
+	// ErrForbidden: the caller's role or scope may not do this (403).
+	ErrForbidden = errors.New("not allowed")
 	// ErrUnavailable: a store did not answer (503 with Retry-After). Only a
 	// real outage is this; see Unavailable for the driver errors that are.
 	ErrUnavailable = errors.New("a data store is unavailable")
@@ -106,11 +108,22 @@ func Conflict(key string, args ...any) error {
 // is wrong with a value, to be put on a field (Fields.AddErr).
 func Reason(key string, args ...any) error { return &Error{Message: Msg(key, args...)} }
 
+// Messenger is an error of a package's own type that says what the user
+// reads.
+type Messenger interface {
+	error
+	ProblemMessage() Message
+}
+
 // MessageOf is the message an error carries for the user, if any.
 func MessageOf(err error) (Message, bool) {
 	var pe *Error
 	if errors.As(err, &pe) && !pe.Message.IsZero() {
 		return pe.Message, true
+	}
+	var m Messenger
+	if errors.As(err, &m) {
+		return m.ProblemMessage(), true
 	}
 	return Message{}, false
 }

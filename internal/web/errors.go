@@ -138,6 +138,8 @@ func Problem(err error, lang string) (status int, body ErrorBody, retryAfter int
 		return fe.Code, ErrorBody{Error: Translate(lang, statusTitle(fe.Code))}, 0
 	case errors.Is(err, problem.ErrNotFound):
 		return fiber.StatusNotFound, ErrorBody{Error: messageOr(err, lang, "error.not_found_record")}, 0
+	case errors.Is(err, problem.ErrForbidden):
+		return fiber.StatusForbidden, ErrorBody{Error: messageOr(err, lang, "error.forbidden_role")}, 0
 	case errors.Is(err, problem.ErrConflict):
 		return fiber.StatusConflict, ErrorBody{Error: messageOr(err, lang, "error.conflict_record")}, 0
 	case problem.Unavailable(err):

@@ -39,6 +39,13 @@ func Translate(lang, key string) string {
 	return key
 }
 
+// Table is a copy of every text of lang: key -> text.
+func Table(lang string) map[string]string {
+	messagesMu.RLock()
+	defer messagesMu.RUnlock()
+	return maps.Clone(messages[lang])
+}
+
 // MissingTranslations lists keys present in one language but not the other.
 func MissingTranslations() []string {
 	messagesMu.RLock()

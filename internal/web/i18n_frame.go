@@ -19,7 +19,7 @@ func init() {
 		"error.unavailable_what": "Kan ikke nå %s lige nu; prøv igen om lidt.", "error.unavailable_store": "En database svarer ikke lige nu; prøv igen om lidt.",
 		"error.internal_text": "Intern fejl. Den er skrevet i loggen; prøv igen, eller kontakt en administrator.",
 		"error.fields":        "Ret venligst de felter, der er fejl i.", "error.body_too_large": "Forespørgslen er for stor.",
-		"error.sign_in": "Log ind, eller send et gyldigt API-token.", "error.csrf": "Sikkerhedstokenet mangler eller er forkert: genindlæs siden, og prøv igen.",
+		"error.sign_in": "Log ind, eller send et gyldigt API-token.", "error.csrf": "Sikkerhedstokenet (CSRF) mangler eller er forkert: genindlæs siden, og prøv igen.",
 		"error.bearer_form": "Authorization-headeren skal have formen 'Bearer TOKEN'.", "error.bad_token": "API-tokenet er ugyldigt eller tilbagekaldt.",
 		"error.lang_choice": "Vælg da eller en.", "error.json_type": "skal være %s", "error.json_unknown_field": "ukendt felt %q",
 		"error.json_time": "Et tidspunkt er ikke på formen RFC 3339 (f.eks. 2026-11-23T09:30:00+01:00): %q",
