@@ -2,10 +2,11 @@ package registry
 
 import (
 	"errors"
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // refCVRValid is an independent reading of the modulus-11 rule: it walks the

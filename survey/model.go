@@ -9,11 +9,12 @@ package survey
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Question types.

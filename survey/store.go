@@ -6,21 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/store"
-)
-
-// Errors of the survey store.
-var (
-	ErrNotFound         = problem.NotFound("survey.not_found")
-	ErrExists           = problem.Conflict("survey.exists")
-	ErrClosed           = errors.New("the questionnaire has closed")
-	ErrAlreadySubmitted = errors.New("the answers were already submitted")
-	ErrNoVersion        = problem.Conflict("survey.no_version")
 )
 
 // Store keeps questionnaires, waves, invitations and answers.

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"net/mail"
 	"strings"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 

@@ -1,10 +1,11 @@
 package web
 
 import (
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"maps"
 	"sort"
 	"sync"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Languages the UI speaks; Danish is the default.
