@@ -144,7 +144,7 @@ func TestAPIRolesHistoryAndDelete(t *testing.T) {
 	}
 
 	// Soft delete: admins only, with a reason; then gone for everyone else and from the figures.
-	if r := admin.SendJSON("DELETE", path, map[string]any{}); r.StatusCode != 400 || !strings.Contains(r.Body, "reason: required") {
+	if r := admin.SendJSON("DELETE", path, map[string]any{}); r.StatusCode != 400 || !strings.Contains(r.Body, `"field":"reason","error":"required"`) {
 		t.Fatalf("delete without reason: %d %s", r.StatusCode, r.Body)
 	}
 	if r := admin.SendJSON("DELETE", path, map[string]any{"reason": "test call"}); r.StatusCode != 200 || !strings.Contains(r.Body, `"reason":"test call"`) {
