@@ -2,10 +2,12 @@ package dashboards
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
@@ -44,22 +46,31 @@ func share(part, whole uint64) *float64 {
 	return &s
 }
 
+// outage marks analytics' ErrUnavailable as the outage it is (503); to go
+// when analytics.ErrUnavailable wraps problem.ErrUnavailable itself.
+func outage(err error) error {
+	if errors.Is(err, analytics.ErrUnavailable) {
+		return fmt.Errorf("%w: %w", problem.ErrUnavailable, err)
+	}
+	return err
+}
+
 func (h *handler) volumePage(c *fiber.Ctx) error {
 	scope := web.ScopeOf(c)
 	ctx := c.UserContext()
 	from, to, err := analytics.VolumeRange(ctx, h.CH, scope, c.Query("from"), c.Query("to"))
 	if errors.Is(err, analytics.ErrUnavailable) {
-		return web.Unavailable("the event store (ClickHouse)", err)
+		return outage(err)
 	} else if err != nil {
-		return web.BadRequest("%v", err)
+		return web.BadRequest("%v", err) // analytics' text, untranslated until analytics speaks package problem
 	}
 	weeks, err := analytics.VolumePerAuthorityWeek(ctx, h.CH, scope, from, to)
 	if err != nil {
-		return web.Unavailable("the event store (ClickHouse)", err)
+		return outage(err)
 	}
 	known, err := h.Registry.Authorities(ctx, scope, "")
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	byCVR := map[string]*authorityVolume{}
 	var order []string

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -9,13 +8,14 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
 func (h *Handler) listAuthoritiesAPI(c *fiber.Ctx) error {
 	as, err := h.store.Authorities(c.UserContext(), web.ScopeOf(c), c.Query("search"))
 	if err != nil {
-		return webError(err, "authority")
+		return err
 	}
 	return c.JSON(as)
 }
@@ -23,7 +23,7 @@ func (h *Handler) listAuthoritiesAPI(c *fiber.Ctx) error {
 func (h *Handler) getAuthorityAPI(c *fiber.Ctx) error {
 	a, err := h.store.Authority(c.UserContext(), web.ScopeOf(c), c.Params("cvr"))
 	if err != nil {
-		return webError(err, "authority")
+		return err
 	}
 	return c.JSON(a)
 }
@@ -35,7 +35,7 @@ func (h *Handler) createAuthorityAPI(c *fiber.Ctx) error {
 	}
 	a, err := h.store.CreateAuthority(c.UserContext(), in)
 	if err != nil {
-		return webError(err, "authority")
+		return err
 	}
 	h.recordChange(c, audit.RecordCreated, "authority "+a.CVR)
 	return c.Status(fiber.StatusCreated).JSON(a)
@@ -48,7 +48,7 @@ func (h *Handler) updateAuthorityAPI(c *fiber.Ctx) error {
 	}
 	a, err := h.store.UpdateAuthority(c.UserContext(), c.Params("cvr"), in)
 	if err != nil {
-		return webError(err, "authority")
+		return err
 	}
 	h.recordChange(c, audit.RecordChanged, "authority "+a.CVR)
 	return c.JSON(a)
@@ -67,7 +67,7 @@ func (h *Handler) renderAuthorities(c *fiber.Ctx, d web.PageData, v authoritiesV
 	v.Search = c.Query("search")
 	as, err := h.store.Authorities(c.UserContext(), web.ScopeOf(c), v.Search)
 	if err != nil {
-		return webError(err, "authority")
+		return err
 	}
 	v.Authorities = as
 	v.CanEdit = web.PrincipalOf(c).Role == auth.RoleAdmin
@@ -81,14 +81,9 @@ func (h *Handler) authoritiesPage(c *fiber.Ctx) error {
 
 func (h *Handler) importAuthoritiesForm(c *fiber.Ctx) error {
 	res, err := h.runAuthorityImport(c)
-	var we *web.Error
-	if len(res.Errors) > 0 || (errors.As(err, &we) && we.Status < 500) {
+	if fe, bad := importProblem(res, err); bad {
 		c.Status(fiber.StatusBadRequest)
-		msg := ""
-		if we != nil {
-			msg = we.Message
-		}
-		return h.renderAuthorities(c, web.PageData{Errors: map[string]string{"import": msg}}, authoritiesView{Import: &res})
+		return h.renderAuthorities(c, web.PageData{Fields: fe}, authoritiesView{Import: &res})
 	}
 	if err != nil {
 		return err
@@ -105,7 +100,7 @@ type authorityForm struct {
 	Saved     bool
 }
 
-func (h *Handler) renderAuthorityForm(c *fiber.Ctx, a Authority, target string, isNew bool, errs map[string]string, saved bool) error {
+func (h *Handler) renderAuthorityForm(c *fiber.Ctx, a Authority, target string, isNew bool, errs FieldErrors, saved bool) error {
 	title := "authorities.edit"
 	if isNew {
 		title = "authorities.new"
@@ -113,9 +108,13 @@ func (h *Handler) renderAuthorityForm(c *fiber.Ctx, a Authority, target string, 
 	if target == "" && a.WeeklyTarget != nil {
 		target = strconv.FormatInt(*a.WeeklyTarget, 10)
 	}
-	return h.srv.Render(c, "authority", web.PageData{Title: title, Errors: errs, Data: authorityForm{
+	d := formFailed(title, errs, authorityForm{
 		Authority: a, Target: target, Kinds: AuthorityKinds, IsNew: isNew, CanEdit: web.PrincipalOf(c).Role == auth.RoleAdmin, Saved: saved,
-	}})
+	})
+	if errs == nil {
+		d.Errors = nil
+	}
+	return h.srv.Render(c, "authority", d)
 }
 
 func (h *Handler) newAuthorityPage(c *fiber.Ctx) error {
@@ -125,20 +124,20 @@ func (h *Handler) newAuthorityPage(c *fiber.Ctx) error {
 func (h *Handler) authorityPage(c *fiber.Ctx) error {
 	a, err := h.store.Authority(c.UserContext(), web.ScopeOf(c), c.Params("cvr"))
 	if err != nil {
-		return webError(err, "authority")
+		return err
 	}
 	return h.renderAuthorityForm(c, a, "", false, nil, c.Query("saved") == "1")
 }
 
 // authorityFromForm reads the form; a target that is not a whole number is
 // reported on its field.
-func authorityFromForm(c *fiber.Ctx) (Authority, string, map[string]string) {
+func authorityFromForm(c *fiber.Ctx) (Authority, string, FieldErrors) {
 	a := Authority{CVR: c.FormValue("cvr"), Name: c.FormValue("name"), Kind: c.FormValue("kind")}
 	target := strings.TrimSpace(c.FormValue("weekly_target"))
 	if target != "" {
 		n, err := strconv.ParseInt(target, 10, 64)
 		if err != nil {
-			return a, target, map[string]string{"form": "form.errors", "weekly_target": "must be a whole number of messages per week"}
+			return a, target, FieldErrors{{Field: "weekly_target", Message: problem.Msg("registry.target_number")}}
 		}
 		a.WeeklyTarget = &n
 	}
@@ -161,7 +160,7 @@ func (h *Handler) saveAuthorityForm(c *fiber.Ctx, isNew bool) error {
 		a, err = h.store.UpdateAuthority(c.UserContext(), c.Params("cvr"), in)
 	}
 	if err != nil {
-		errs, err := formErrors(err, "an authority")
+		errs, err := formErrors(err)
 		if err != nil {
 			return err
 		}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
 func (h *Handler) listCompaniesAPI(c *fiber.Ctx) error {
 	cs, err := h.store.Companies(c.UserContext(), CompanyFilter{Search: c.Query("search"), Cohort: c.Query("cohort"), Kind: c.Query("kind")})
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	if cs == nil {
 		cs = []Company{}
@@ -27,7 +28,7 @@ func (h *Handler) listCompaniesAPI(c *fiber.Ctx) error {
 func (h *Handler) getCompanyAPI(c *fiber.Ctx) error {
 	co, err := h.store.Company(c.UserContext(), c.Params("cvr"))
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	return c.JSON(co)
 }
@@ -39,7 +40,7 @@ func (h *Handler) createCompanyAPI(c *fiber.Ctx) error {
 	}
 	co, err := h.store.CreateCompany(c.UserContext(), in)
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	h.recordChange(c, audit.RecordCreated, "company "+co.CVR)
 	return c.Status(fiber.StatusCreated).JSON(co)
@@ -52,7 +53,7 @@ func (h *Handler) updateCompanyAPI(c *fiber.Ctx) error {
 	}
 	co, err := h.store.UpdateCompany(c.UserContext(), c.Params("cvr"), in)
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	h.recordChange(c, audit.RecordChanged, "company "+co.CVR)
 	return c.JSON(co)
@@ -75,7 +76,7 @@ func (h *Handler) renderCompanies(c *fiber.Ctx, d web.PageData, v companiesView)
 	v.Search = c.Query("search")
 	cs, err := h.store.Companies(c.UserContext(), CompanyFilter{Search: v.Search})
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	v.Companies = cs
 	v.CanEdit = web.PrincipalOf(c).Role == auth.RoleAdmin
@@ -89,14 +90,9 @@ func (h *Handler) companiesPage(c *fiber.Ctx) error {
 
 func (h *Handler) importCompaniesForm(c *fiber.Ctx) error {
 	res, err := h.runCompanyImport(c)
-	var we *web.Error
-	if len(res.Errors) > 0 || (errors.As(err, &we) && we.Status < 500) {
+	if fe, bad := importProblem(res, err); bad {
 		c.Status(fiber.StatusBadRequest)
-		msg := ""
-		if we != nil {
-			msg = we.Message
-		}
-		return h.renderCompanies(c, web.PageData{Errors: map[string]string{"import": msg}}, companiesView{Import: &res})
+		return h.renderCompanies(c, web.PageData{Fields: fe}, companiesView{Import: &res})
 	}
 	if err != nil {
 		return err
@@ -117,7 +113,7 @@ type companyForm struct {
 const blankContactRows = 2
 const maxContactRows = 50
 
-func (h *Handler) renderCompanyForm(c *fiber.Ctx, co Company, isNew bool, errs map[string]string, saved bool) error {
+func (h *Handler) renderCompanyForm(c *fiber.Ctx, co Company, isNew bool, errs FieldErrors, saved bool) error {
 	rows := append([]Contact{}, co.Contacts...)
 	for range blankContactRows {
 		rows = append(rows, Contact{})
@@ -126,10 +122,14 @@ func (h *Handler) renderCompanyForm(c *fiber.Ctx, co Company, isNew bool, errs m
 	if isNew {
 		title = "companies.new"
 	}
-	return h.srv.Render(c, "company", web.PageData{Title: title, Errors: errs, Data: companyForm{
+	d := formFailed(title, errs, companyForm{
 		Company: co, Contacts: rows, PNumbers: strings.Join(co.PNumbers, " "), Kinds: CompanyKinds, IsNew: isNew,
 		CanEdit: web.PrincipalOf(c).Role == auth.RoleAdmin, Saved: saved,
-	}})
+	})
+	if errs == nil {
+		d.Errors = nil
+	}
+	return h.srv.Render(c, "company", d)
 }
 
 func (h *Handler) newCompanyPage(c *fiber.Ctx) error {
@@ -139,7 +139,7 @@ func (h *Handler) newCompanyPage(c *fiber.Ctx) error {
 func (h *Handler) companyPage(c *fiber.Ctx) error {
 	co, err := h.store.Company(c.UserContext(), c.Params("cvr"))
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	return h.renderCompanyForm(c, co, false, nil, c.Query("saved") == "1")
 }
@@ -164,28 +164,28 @@ func companyFromForm(c *fiber.Ctx) Company {
 	return co
 }
 
-// formErrors turns a store error into per-field messages for the form, or
-// returns the error when it is not about the input.
-func formErrors(err error, what string) (map[string]string, error) {
-	var fe FieldErrors
-	switch {
-	case errors.As(err, &fe):
-		m := map[string]string{"form": "form.errors"}
-		for _, e := range fe {
-			m[e.Field] = e.Message
-		}
-		return m, nil
-	case errors.Is(err, ErrExists):
-		return map[string]string{"form": "form.errors", "cvr": what + " with this CVR already exists"}, nil
+// formErrors turns a store error into the form's field errors, or returns
+// the error when it is not about the input.
+func formErrors(err error) (FieldErrors, error) {
+	if fe, ok := problem.AsFields(err); ok {
+		return fe, nil
 	}
-	return nil, webError(err, what)
+	if errors.Is(err, ErrExists) {
+		return FieldErrors{{Field: "cvr", Message: problem.Msg("registry.cvr_exists")}}, nil
+	}
+	return nil, err
+}
+
+// formFailed is the page data of a form with field errors.
+func formFailed(title string, fe FieldErrors, data any) web.PageData {
+	return web.PageData{Title: title, Errors: map[string]string{"form": "form.errors"}, Fields: fe, Data: data}
 }
 
 func (h *Handler) createCompanyForm(c *fiber.Ctx) error {
 	in := companyFromForm(c)
 	co, err := h.store.CreateCompany(c.UserContext(), in)
 	if err != nil {
-		errs, err := formErrors(err, "a company")
+		errs, err := formErrors(err)
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (h *Handler) updateCompanyForm(c *fiber.Ctx) error {
 	in := companyFromForm(c)
 	co, err := h.store.UpdateCompany(c.UserContext(), c.Params("cvr"), in)
 	if err != nil {
-		errs, err := formErrors(err, "a company")
+		errs, err := formErrors(err)
 		if err != nil {
 			return err
 		}

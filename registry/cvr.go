@@ -1,16 +1,17 @@
 package registry
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 var (
-	errCVRLength  = errors.New("must be 8 digits")
-	errCVRDigits  = errors.New("must contain only digits")
-	errCVRModulus = errors.New("fails the modulus-11 check")
-	errPLength    = errors.New("must be 10 digits")
-	errPDigits    = errors.New("must contain only digits")
+	errCVRLength  = problem.Reason("registry.cvr_length")
+	errCVRDigits  = problem.Reason("registry.digits_only")
+	errCVRModulus = problem.Reason("registry.cvr_modulus")
+	errPLength    = problem.Reason("registry.pnumber_length")
+	errPDigits    = problem.Reason("registry.digits_only")
 )
 
 // cvrWeights are the modulus-11 weights of the eight CVR digits.

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // refCVRValid is an independent reading of the modulus-11 rule: it walks the
@@ -172,7 +174,7 @@ func fieldsOf(t *testing.T, err error) map[string]string {
 	}
 	m := map[string]string{}
 	for _, fe := range fes {
-		m[fe.Field] = fe.Message
+		m[fe.Field] = fe.Message.String()
 	}
 	return m
 }
@@ -276,7 +278,7 @@ func TestAuthorityValidate(t *testing.T) {
 }
 
 func TestFieldErrorsFormat(t *testing.T) {
-	err := FieldErrors{{"cvr", "must be 8 digits"}, {"contacts[0].email", "is required"}}
+	err := FieldErrors{{Field: "cvr", Message: problem.Msg("registry.cvr_length")}, {Field: "contacts[0].email", Message: problem.Msg("field.required")}}
 	want := "cvr: must be 8 digits; contacts[0].email: is required"
 	if err.Error() != want {
 		t.Fatalf("Error() = %q, want %q", err.Error(), want)

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/tabular"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
@@ -15,7 +16,7 @@ import (
 type importResult struct {
 	File string `json:"file"`
 	Counts
-	Errors ImportErrors `json:"errors,omitempty"`
+	Errors ImportErrors `json:"-"`
 }
 
 // importUpload parses the uploaded file with parse and stores it with save,
@@ -23,7 +24,7 @@ type importResult struct {
 func (h *Handler) importUpload(c *fiber.Ctx, kind string, run func(name string, open func() (fileReader, error)) (Counts, error)) (importResult, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return importResult{}, web.BadRequest("file: attach a .csv or .xlsx file in the form field 'file'")
+		return importResult{}, FieldErrors{{Field: "file", Message: problem.Msg("registry.import.attach")}}
 	}
 	name := filepath.Base(fh.Filename)
 	n, err := run(name, func() (fileReader, error) { return fh.Open() })
@@ -37,7 +38,7 @@ func (h *Handler) importUpload(c *fiber.Ctx, kind string, run func(name string, 
 		return res, web.TooMany(web.Translate(web.Language(c), "import.busy"), 10)
 	}
 	if err != nil {
-		return res, webError(err, kind)
+		return res, err
 	}
 	h.audit.Record(c.UserContext(), audit.Entry{Actor: web.PrincipalOf(c).Name(), Action: audit.Import, Target: kind + " " + name,
 		Detail: fmt.Sprintf("created=%d updated=%d unchanged=%d", n.Created, n.Updated, n.Unchanged), IP: c.IP()})
@@ -80,13 +81,25 @@ func (h *Handler) runAuthorityImport(c *fiber.Ctx) (importResult, error) {
 }
 
 func importAPIAnswer(c *fiber.Ctx, res importResult, err error) error {
-	if len(res.Errors) > 0 {
-		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": err.Error(), "errors": res.Errors})
-	}
 	if err != nil {
-		return err
+		return err // errors in the file answer 400 naming file, row and column
 	}
 	return c.JSON(res)
+}
+
+// importProblem says whether an import failed on its input (the file's
+// rows, or no file), with what the page shows next to the upload.
+func importProblem(res importResult, err error) (FieldErrors, bool) {
+	if len(res.Errors) > 0 {
+		return nil, true
+	}
+	if fe, ok := problem.AsFields(err); ok {
+		for i := range fe {
+			fe[i].Field = "import"
+		}
+		return fe, true
+	}
+	return nil, false
 }
 
 func (h *Handler) importCompaniesAPI(c *fiber.Ctx) error {

@@ -132,9 +132,9 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 					g.c.PNumbers = rc.PNumbers
 				}
 			case f.dst != nil && *f.dst != f.val:
-				t.Add(rec.Row, f.col, "%q differs from %q in row %d; rows with the same CVR must agree", f.val, *f.dst, from)
+				t.Add(rec.Row, f.col, "registry.import.differs", f.val, *f.dst, from)
 			case f.dst == nil && !sameSet(g.c.PNumbers, rc.PNumbers):
-				t.Add(rec.Row, f.col, "%q differs from %q in row %d; rows with the same CVR must agree",
+				t.Add(rec.Row, f.col, "registry.import.differs",
 					strings.Join(rc.PNumbers, ";"), strings.Join(g.c.PNumbers, ";"), from)
 			}
 		}
@@ -148,7 +148,7 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 				}
 			}
 			if dup >= 0 {
-				t.Add(rec.Row, "contact_email", "the same e-mail address is already a contact of this company in row %d", g.contactAt[dup])
+				t.Add(rec.Row, "contact_email", "registry.import.same_contact", g.contactAt[dup])
 			} else {
 				g.c.Contacts = append(g.c.Contacts, ct)
 				g.contactAt = append(g.contactAt, rec.Row)
@@ -167,7 +167,7 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 						t.Add(row, "cvr", "%s", fe.Message)
 					}
 				case "p_numbers":
-					t.Add(g.src["p_numbers"], "p_numbers", "P-number %q %s", g.c.PNumbers[i], fe.Message)
+					t.Add(g.src["p_numbers"], "p_numbers", "registry.import.pnumber", g.c.PNumbers[i], fe.Message)
 				case "contacts":
 					t.Add(g.contactAt[i], "contact_"+sub, "%s", fe.Message)
 				default: // name, kind, cohort
@@ -184,7 +184,7 @@ func ParseCompanies(r io.Reader, filename string) ([]Company, error) {
 		}
 		for _, p := range g.c.PNumbers {
 			if other := pnumberAt[p]; other != nil && other != g {
-				t.Add(g.src["p_numbers"], "p_numbers", "P-number %s is also listed for CVR %s in row %d", p, other.c.CVR, other.src["p_numbers"])
+				t.Add(g.src["p_numbers"], "p_numbers", "registry.import.pnumber_twice", p, other.c.CVR, other.src["p_numbers"])
 			} else {
 				pnumberAt[p] = g
 			}
@@ -221,7 +221,7 @@ func ParseAuthorities(r io.Reader, filename string) ([]Authority, error) {
 		if s := strings.TrimSpace(t.Cell(rec, "weekly_target")); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
-				t.Add(rec.Row, "weekly_target", "must be a whole number of messages per week, e.g. 250")
+				t.Add(rec.Row, "weekly_target", "registry.target_number")
 			} else {
 				a.WeeklyTarget = &n
 			}
@@ -234,7 +234,7 @@ func ParseAuthorities(r io.Reader, filename string) ([]Authority, error) {
 		}
 		if a.CVR != "" {
 			if first, ok := rowOf[a.CVR]; ok {
-				t.Add(rec.Row, "cvr", "duplicate CVR %s: also in row %d", a.CVR, first)
+				t.Add(rec.Row, "cvr", "registry.import.cvr_twice", a.CVR, first)
 			} else {
 				rowOf[a.CVR] = rec.Row
 			}

@@ -27,7 +27,7 @@ func importErrs(t *testing.T, err error) ImportErrors {
 // message contains msg.
 func hasImportError(errs ImportErrors, row int, column, msg string) bool {
 	for _, e := range errs {
-		if e.Row == row && e.Column == column && strings.Contains(e.Message, msg) {
+		if e.Row == row && e.Column == column && strings.Contains(e.Message.String(), msg) {
 			return true
 		}
 	}
@@ -256,7 +256,7 @@ func TestParseCompaniesOneBadRow(t *testing.T) {
 		t.Fatalf("error = %v, want %q", err, want)
 	}
 	errs := importErrs(t, err)
-	if len(errs) != 1 || errs[0] != (ImportError{File: "companies.csv", Row: 3, Column: "cvr", Message: "fails the modulus-11 check"}) {
+	if len(errs) != 1 || errs[0].File != "companies.csv" || errs[0].Row != 3 || errs[0].Column != "cvr" || errs[0].Message.String() != "fails the modulus-11 check" {
 		t.Fatalf("errors = %#v", errs)
 	}
 }

@@ -9,13 +9,15 @@ import (
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
-// Errors of the registry store.
+// Errors of the registry store: a record that is not there (or not in the
+// caller's scope), and a CVR that is taken.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrExists   = errors.New("already exists")
+	ErrNotFound = problem.NotFound("registry.not_found")
+	ErrExists   = problem.Conflict("registry.cvr_exists")
 )
 
 // Store keeps companies and authorities in the app database.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Length limits, in characters (runes).
@@ -19,37 +21,10 @@ const (
 
 // FieldError is one invalid field. Field is the JSON name of the field, with
 // an index for list elements: "cvr", "p_numbers[1]", "contacts[0].email".
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-// Error returns "field: message".
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+type FieldError = problem.FieldError
 
 // FieldErrors is the list of invalid fields of one record, in field order.
-type FieldErrors []FieldError
-
-// Error joins the field errors with "; ".
-func (es FieldErrors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (es *FieldErrors) add(field, format string, args ...any) {
-	*es = append(*es, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-// result returns nil (an untyped nil error) when es is empty.
-func (es FieldErrors) result() error {
-	if len(es) == 0 {
-		return nil
-	}
-	return es
-}
+type FieldErrors = problem.Fields
 
 // Normalize trims the text fields, drops all spaces from the CVR and the
 // P-numbers ("1234 5678" -> "12345678"), lowercases kind, e-mail and
@@ -107,7 +82,7 @@ func (c Company) Validate() error {
 	checkText(&es, "cohort", c.Cohort, MaxCohortLen, false)
 	for i, p := range c.PNumbers {
 		if err := CheckPNumber(p); err != nil {
-			es.add(fmt.Sprintf("p_numbers[%d]", i), "%s", err)
+			es.AddErr(fmt.Sprintf("p_numbers[%d]", i), err)
 		}
 	}
 	for i, ct := range c.Contacts {
@@ -117,17 +92,17 @@ func (c Company) Validate() error {
 		if ct.Email != "" {
 			for j := range i {
 				if c.Contacts[j].Email == ct.Email {
-					es.add(prefix+"email", "same e-mail address as contacts[%d]", j)
+					es.Add(prefix+"email", "registry.same_email", j+1)
 					break
 				}
 			}
 		}
 		checkPhone(&es, prefix+"phone", ct.Phone)
 		if !slices.Contains(Languages, ct.Language) {
-			es.add(prefix+"language", "must be one of %s", strings.Join(Languages, ", "))
+			es.Add(prefix+"language", "field.must_be_one_of", strings.Join(Languages, ", "))
 		}
 	}
-	return es.result()
+	return es.Err()
 }
 
 // Validate returns nil or FieldErrors naming each invalid field. It does not
@@ -138,24 +113,24 @@ func (a Authority) Validate() error {
 	checkText(&es, "name", a.Name, MaxNameLen, true)
 	checkKind(&es, a.Kind, AuthorityKinds)
 	if a.WeeklyTarget != nil && *a.WeeklyTarget < 0 {
-		es.add("weekly_target", "must not be negative")
+		es.Add("weekly_target", "field.not_negative")
 	}
-	return es.result()
+	return es.Err()
 }
 
 func checkCVRField(es *FieldErrors, cvr string) {
 	if cvr == "" {
-		es.add("cvr", "is required")
+		es.Add("cvr", "field.required")
 	} else if err := CheckCVR(cvr); err != nil {
-		es.add("cvr", "%s", err)
+		es.AddErr("cvr", err)
 	}
 }
 
 func checkKind(es *FieldErrors, kind string, kinds []string) {
 	if kind == "" {
-		es.add("kind", "is required")
+		es.Add("kind", "field.required")
 	} else if !slices.Contains(kinds, kind) {
-		es.add("kind", "must be one of %s", strings.Join(kinds, ", "))
+		es.Add("kind", "field.must_be_one_of", strings.Join(kinds, ", "))
 	}
 }
 
@@ -165,28 +140,28 @@ func checkText(es *FieldErrors, field, s string, max int, required bool) {
 	switch {
 	case s == "":
 		if required {
-			es.add(field, "is required")
+			es.Add(field, "field.required")
 		}
 	case !utf8.ValidString(s):
-		es.add(field, "must be valid UTF-8 text")
+		es.Add(field, "field.not_utf8")
 	case utf8.RuneCountInString(s) > max:
-		es.add(field, "must be at most %d characters", max)
+		es.Add(field, "field.too_long", max)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		es.add(field, "must not contain control characters")
+		es.Add(field, "field.control_chars")
 	}
 }
 
 func checkEmail(es *FieldErrors, field, email string) {
 	if email == "" {
-		es.add(field, "is required")
+		es.Add(field, "field.required")
 		return
 	}
 	if len(email) > MaxEmailLen {
-		es.add(field, "must be at most %d characters", MaxEmailLen)
+		es.Add(field, "field.too_long", MaxEmailLen)
 		return
 	}
 	if !validEmail(email) {
-		es.add(field, "must be a valid e-mail address, e.g. name@example.dk")
+		es.Add(field, "registry.bad_email")
 	}
 }
 
@@ -207,7 +182,7 @@ func checkPhone(es *FieldErrors, field, phone string) {
 		return
 	}
 	if len(phone) > MaxPhoneLen {
-		es.add(field, "must be at most %d characters", MaxPhoneLen)
+		es.Add(field, "field.too_long", MaxPhoneLen)
 		return
 	}
 	digits := 0
@@ -217,12 +192,12 @@ func checkPhone(es *FieldErrors, field, phone string) {
 			digits++
 		case r == ' ' || r == '+' || r == '-':
 		default:
-			es.add(field, "may contain only digits, spaces, + and -")
+			es.Add(field, "registry.phone_chars")
 			return
 		}
 	}
 	if digits == 0 {
-		es.add(field, "must contain digits")
+		es.Add(field, "registry.phone_digits")
 	}
 }
 

@@ -17,38 +17,10 @@ import (
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
-// webError maps a store error to the answer it gives.
-func webError(err error) error {
-	var fe FieldErrors
-	var ce *ConflictError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &fe):
-		return web.Invalid(err)
-	case errors.Is(err, ErrNotFound):
-		return web.NotFound("support call")
-	case errors.As(err, &ce), errors.Is(err, ErrAlreadyDeleted):
-		return web.Conflict(err.Error())
-	case errors.Is(err, ErrScope):
-		return web.Forbidden()
-	}
-	return web.Unavailable("the app database", err)
-}
-
-// apiError answers a JSON error; field errors also come as a list.
-func apiError(c *fiber.Ctx, err error) error {
-	var fe FieldErrors
-	if errors.As(err, &fe) {
-		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fe.Error(), "fields": fe})
-	}
-	return webError(err)
-}
-
 func callID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, web.NotFound("support call")
+		return 0, ErrNotFound
 	}
 	return id, nil
 }
@@ -109,11 +81,11 @@ func (h *Handler) filterFrom(c *fiber.Ctx) (Filter, error) {
 func (h *Handler) listAPI(c *fiber.Ctx) error {
 	f, err := h.filterFrom(c)
 	if err != nil {
-		return apiError(c, err)
+		return err
 	}
 	calls, err := h.store.List(c.UserContext(), f)
 	if err != nil {
-		return apiError(c, err)
+		return err
 	}
 	return c.JSON(calls)
 }
@@ -125,7 +97,7 @@ func (h *Handler) getAPI(c *fiber.Ctx) error {
 	}
 	call, err := h.store.Get(c.UserContext(), id, isAdmin(c))
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	return c.JSON(call)
 }
@@ -136,11 +108,11 @@ func (h *Handler) versionsAPI(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err := h.store.Get(c.UserContext(), id, isAdmin(c)); err != nil {
-		return webError(err)
+		return err
 	}
 	vs, err := h.store.History(c.UserContext(), id)
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	return c.JSON(vs)
 }
@@ -152,7 +124,7 @@ func (h *Handler) createAPI(c *fiber.Ctx) error {
 	}
 	call, err := h.store.Create(c.UserContext(), in, web.PrincipalOf(c).Name())
 	if err != nil {
-		return apiError(c, err)
+		return err
 	}
 	h.record(c, audit.RecordCreated, call.ID, "")
 	return c.Status(fiber.StatusCreated).JSON(call)
@@ -169,7 +141,7 @@ func (h *Handler) updateAPI(c *fiber.Ctx) error {
 	}
 	call, err := h.store.Update(c.UserContext(), id, in, web.PrincipalOf(c).Name())
 	if err != nil {
-		return apiError(c, err)
+		return err
 	}
 	if call.Version != in.Version {
 		h.record(c, audit.RecordChanged, call.ID, fmt.Sprintf("version %d", call.Version))
@@ -196,11 +168,11 @@ func (h *Handler) deleteAPI(c *fiber.Ctx) error {
 		}
 	}
 	if _, err := h.store.Get(c.UserContext(), id, true); err != nil {
-		return webError(err)
+		return err
 	}
 	call, err := h.store.Delete(c.UserContext(), id, body.Reason, web.PrincipalOf(c).Name())
 	if err != nil {
-		return apiError(c, err)
+		return err
 	}
 	h.record(c, audit.RecordChanged, call.ID, "deleted: "+clip(body.Reason, 200))
 	return c.JSON(call)
@@ -213,7 +185,7 @@ func (h *Handler) restoreAPI(c *fiber.Ctx) error {
 	}
 	call, err := h.store.Restore(c.UserContext(), id, web.PrincipalOf(c).Name())
 	if err != nil {
-		return apiError(c, err)
+		return err
 	}
 	h.record(c, audit.RecordChanged, call.ID, "restored")
 	return c.Status(fiber.StatusOK).JSON(call)
@@ -277,11 +249,11 @@ func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 func (h *Handler) figuresAPI(c *fiber.Ctx) error {
 	f, err := h.figureFilter(c)
 	if err != nil {
-		return apiError(c, err)
+		return err
 	}
 	r, err := h.store.WeeklyReport(c.UserContext(), web.ScopeOf(c), f)
 	if err != nil {
-		return apiError(c, err)
+		return err
 	}
 	return c.JSON(r)
 }

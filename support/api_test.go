@@ -130,11 +130,11 @@ func TestAPIRolesHistoryAndDelete(t *testing.T) {
 		t.Fatalf("update: %d %s", r.StatusCode, r.Body)
 	}
 	body["description"] = "overwrite from a stale page"
-	if r := sup.SendJSON("PUT", path, body); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "since you opened it") {
+	if r := sup.SendJSON("PUT", path, body); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "siden du åbnede det") {
 		t.Fatalf("stale update: %d %s", r.StatusCode, r.Body)
 	}
 	delete(body, "version")
-	if r := sup.SendJSON("PUT", path, body); r.StatusCode != 400 || !strings.Contains(r.Body, "version: required") {
+	if r := sup.SendJSON("PUT", path, body); r.StatusCode != 400 || !strings.Contains(r.Body, `"field":"version","error":"required`) {
 		t.Fatalf("update without version: %d %s", r.StatusCode, r.Body)
 	}
 	var vs []support.Version
@@ -144,7 +144,7 @@ func TestAPIRolesHistoryAndDelete(t *testing.T) {
 	}
 
 	// Soft delete: admins only, with a reason; then gone for everyone else and from the figures.
-	if r := admin.SendJSON("DELETE", path, map[string]any{}); r.StatusCode != 400 || !strings.Contains(r.Body, "reason: required") {
+	if r := admin.SendJSON("DELETE", path, map[string]any{}); r.StatusCode != 400 || !strings.Contains(r.Body, `"field":"reason","error":"required"`) {
 		t.Fatalf("delete without reason: %d %s", r.StatusCode, r.Body)
 	}
 	if r := admin.SendJSON("DELETE", path, map[string]any{"reason": "test call"}); r.StatusCode != 200 || !strings.Contains(r.Body, `"reason":"test call"`) {
@@ -187,13 +187,13 @@ func TestAPIBadInputSavesNothing(t *testing.T) {
 		want   string
 	}{
 		{"unknown company", func(b map[string]any) { b["company_cvr"] = validCVR(t, "9988776") }, "unknown company"},
-		{"end before start", func(b map[string]any) { b["ended_at"] = "2026-11-10T09:00:00+01:00" }, "ended_at: is before received_at"},
-		{"negative duration", func(b map[string]any) { b["duration_minutes"] = -3 }, "duration_minutes: must be 0 or more minutes"},
-		{"unknown category", func(b map[string]any) { b["category"] = "printer" }, `category: unknown category \"printer\"`},
-		{"1 MB description", func(b map[string]any) { b["description"] = strings.Repeat("å", 1<<20) }, "description: is too long: at most 10000 characters"},
+		{"end before start", func(b map[string]any) { b["ended_at"] = "2026-11-10T09:00:00+01:00" }, `"field":"ended_at","error":"is before received_at`},
+		{"negative duration", func(b map[string]any) { b["duration_minutes"] = -3 }, `"field":"duration_minutes","error":"must be 0 or more minutes`},
+		{"unknown category", func(b map[string]any) { b["category"] = "printer" }, `"field":"category","error":"unknown category \"printer\"`},
+		{"1 MB description", func(b map[string]any) { b["description"] = strings.Repeat("å", 1<<20) }, `"field":"description","error":"is too long: at most 10000 characters`},
 		{"unknown field", func(b map[string]any) { b["is_admin"] = true }, "is_admin"},
 		{"time without zone", func(b map[string]any) { b["received_at"] = "2026-11-10 09:15" }, "RFC 3339"},
-		{"duration not a number", func(b map[string]any) { b["duration_minutes"] = "ten" }, "duration_minutes: want a int64"},
+		{"duration not a number", func(b map[string]any) { b["duration_minutes"] = "ten" }, `"field":"duration_minutes","error":"skal være et tal`},
 	} {
 		b := callBody(cvr)
 		tc.change(b)
@@ -257,7 +257,7 @@ func TestFormKeepsWhatWasTypedAndShowsHistory(t *testing.T) {
 	}
 	// The same form again (version 1) is a conflict that keeps what was typed.
 	form.Set("description", "typed on a stale page")
-	if r := sup.PostForm(callPage, form); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "typed on a stale page") || !strings.Contains(r.Body, "since you opened it") {
+	if r := sup.PostForm(callPage, form); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "typed on a stale page") || !strings.Contains(r.Body, "siden du åbnede det") {
 		t.Fatalf("stale change: %d %.500s", r.StatusCode, r.Body)
 	}
 	p := sup.Get(callPage)
@@ -299,12 +299,12 @@ func TestImport(t *testing.T) {
 		t.Fatalf("bad file: %d %s", r.StatusCode, r.Body)
 	}
 	for _, want := range []string{
-		`calls.csv: row 3, column company: unknown company \"Gamma A/S\"`,
-		"row 4, column desk: unknown desk",
-		"row 4, column duration_minutes: must be 0 or more",
-		"row 6, column received_at: must be a date and time",
-		"row 6, column category: unknown category",
-		"row 6, column duration_minutes: must be a whole number",
+		`calls.csv, række 3, kolonne company: unknown company \"Gamma A/S\"`,
+		"række 4, kolonne desk: unknown desk",
+		"række 4, kolonne duration_minutes: must be 0 or more",
+		"række 6, kolonne received_at: must be a date and time",
+		"række 6, kolonne category: unknown category",
+		"række 6, kolonne duration_minutes: must be a whole number",
 	} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("import errors lack %q: %s", want, r.Body)
@@ -358,7 +358,7 @@ func TestImport(t *testing.T) {
 
 	// The page form shows row errors too.
 	r = sup.Upload("/support/calls/import", "calls.csv", []byte(bad))
-	if r.StatusCode != 400 || !strings.Contains(r.Body, "row 3, column company") {
+	if r.StatusCode != 400 || !strings.Contains(r.Body, "række 3, kolonne company") {
 		t.Errorf("import page: %d", r.StatusCode)
 	}
 }

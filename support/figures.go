@@ -22,18 +22,19 @@ package support
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // ErrScope is a figures request from a scope that may not see them: support
 // figures span every authority, so only a scope covering all authorities
 // (admins, managers, the system) gets them.
-var ErrScope = errors.New("support figures need a scope covering every authority")
+var ErrScope = fmt.Errorf("support figures need a scope covering every authority: %w", problem.ErrForbidden)
 
 // MaxWeeks is the longest range of weeks one request may cover.
 const MaxWeeks = 260

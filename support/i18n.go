@@ -29,6 +29,8 @@ var (
 func init() {
 	web.Translations(labelsDA, labelsEN)
 	web.Translations(map[string]string{
+		"support.not_found": "Supportopkaldet findes ikke.", "support.import.unreadable": "den uploadede fil kan ikke læses", "support.already_deleted": "Opkaldet er allerede slettet.",
+		"support.conflict":  "Opkaldet er ændret af %s kl. %s (nu version %d), siden du åbnede det; genindlæs det, og lav din ændring igen.",
 		"nav.support_calls": "Supportopkald", "nav.support_figures": "Supporttal",
 		"support.calls": "Supportopkald", "support.new": "Nyt opkald", "support.call": "Opkald", "support.edit": "Ret opkaldet",
 		"support.company": "Virksomhed", "support.company_hint": "Skriv navn eller CVR og vælg på listen",
@@ -61,6 +63,8 @@ func init() {
 		"support.not_solved_note": "Ikke løst = udfald delvist løst, ikke løst eller eskaleret.",
 		"support.readonly":        "Du kan læse opkaldet, men ikke ændre det.", "support.cohort": "Pilothold", "support.true": "ja", "support.false": "nej", "support.pages": "Sider", "support.prev": "Nyere", "support.next": "Ældre",
 	}, map[string]string{
+		"support.not_found": "support call not found", "support.import.unreadable": "cannot read the upload", "support.already_deleted": "the call is already deleted",
+		"support.conflict":  "the call was changed by %s at %s (now version %d) since you opened it; reload it and make your change again",
 		"nav.support_calls": "Support calls", "nav.support_figures": "Support figures",
 		"support.calls": "Support calls", "support.new": "New call", "support.call": "Call", "support.edit": "Edit the call",
 		"support.company": "Company", "support.company_hint": "Type a name or CVR and pick from the list",

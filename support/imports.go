@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -253,12 +254,12 @@ func parseBool(v string) (bool, error) {
 func (h *Handler) runImport(c *fiber.Ctx) (ImportResult, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return ImportResult{}, web.BadRequest("file: attach a .csv or .xlsx file in the form field 'file'")
+		return ImportResult{}, problem.Fields{{Field: "file", Message: problem.Msg("registry.import.attach")}}
 	}
 	name := filepath.Base(fh.Filename)
 	f, err := fh.Open()
 	if err != nil {
-		return ImportResult{File: name}, web.BadRequest("file: cannot read the upload")
+		return ImportResult{File: name}, problem.Fields{{Field: "file", Message: problem.Msg("support.import.unreadable")}}
 	}
 	defer f.Close()
 	actor := web.PrincipalOf(c).Name()
@@ -276,16 +277,8 @@ func (h *Handler) runImport(c *fiber.Ctx) (ImportResult, error) {
 
 func (h *Handler) importAPI(c *fiber.Ctx) error {
 	res, err := h.runImport(c)
-	var ie ImportErrors
-	if errors.As(err, &ie) {
-		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": ie.Error(), "errors": ie})
-	}
-	var we *web.Error
-	if errors.As(err, &we) {
-		return we
-	}
 	if err != nil {
-		return webError(err)
+		return err // errors in the file answer 400 naming file, row and column
 	}
 	return c.JSON(res)
 }
@@ -293,16 +286,19 @@ func (h *Handler) importAPI(c *fiber.Ctx) error {
 func (h *Handler) importForm(c *fiber.Ctx) error {
 	res, err := h.runImport(c)
 	var ie ImportErrors
-	var we *web.Error
+	fe, badInput := problem.AsFields(err)
 	switch {
 	case errors.As(err, &ie):
 		c.Status(fiber.StatusBadRequest)
 		return h.renderList(c, web.PageData{}, listView{Import: &res})
-	case errors.As(err, &we) && we.Status < 500:
-		c.Status(we.Status)
-		return h.renderList(c, web.PageData{Errors: map[string]string{"import": we.Message}}, listView{})
+	case badInput:
+		for i := range fe {
+			fe[i].Field = "import"
+		}
+		c.Status(fiber.StatusBadRequest)
+		return h.renderList(c, web.PageData{Fields: fe}, listView{})
 	case err != nil:
-		return webError(err)
+		return err
 	}
 	return h.renderList(c, web.PageData{}, listView{Import: &res})
 }

@@ -178,7 +178,7 @@ func newChange(field string, before, after any) change {
 func (h *Handler) renderCall(c *fiber.Ctx, v callView, form, errs map[string]string) error {
 	cos, err := h.store.Companies(c.UserContext())
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	p := web.PrincipalOf(c)
 	v.Companies, v.Desks, v.Channels, v.Categories, v.Resolutions = cos, Desks, Channels, Categories, Resolutions
@@ -187,7 +187,7 @@ func (h *Handler) renderCall(c *fiber.Ctx, v callView, form, errs map[string]str
 	if !v.IsNew {
 		vs, err := h.store.History(c.UserContext(), v.Call.ID)
 		if err != nil {
-			return webError(err)
+			return err
 		}
 		v.History = historyRows(vs)
 	}
@@ -262,7 +262,7 @@ func (h *Handler) createForm(c *fiber.Ctx) error {
 	if err != nil || len(readErrs) > 0 {
 		errs, err := formErrors(readErrs, err)
 		if err != nil {
-			return webError(err)
+			return err
 		}
 		c.Status(fiber.StatusBadRequest)
 		return h.renderCall(c, callView{IsNew: true}, typed, errs)
@@ -278,7 +278,7 @@ func (h *Handler) callPage(c *fiber.Ctx) error {
 	}
 	call, err := h.store.Get(c.UserContext(), id, isAdmin(c))
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	return h.renderCall(c, callView{Call: call, Saved: c.Query("saved") == "1"}, formValues(call), nil)
 }
@@ -290,7 +290,7 @@ func (h *Handler) updateForm(c *fiber.Ctx) error {
 	}
 	cur, err := h.store.Get(c.UserContext(), id, false)
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	in, typed, readErrs := formInput(c)
 	actor := web.PrincipalOf(c).Name()
@@ -305,12 +305,12 @@ func (h *Handler) updateForm(c *fiber.Ctx) error {
 		// Show the current version, keep what was typed, and say why.
 		c.Status(fiber.StatusConflict)
 		typed["version"] = strconv.Itoa(ce.Current.Version)
-		return h.renderCall(c, callView{Call: ce.Current}, typed, map[string]string{"version": ce.Error()})
+		return h.renderCall(c, callView{Call: ce.Current}, typed, map[string]string{"version": ce.ProblemMessage().In(web.Language(c))})
 	}
 	if err != nil || len(readErrs) > 0 {
 		errs, err := formErrors(readErrs, err)
 		if err != nil {
-			return webError(err)
+			return err
 		}
 		c.Status(fiber.StatusBadRequest)
 		return h.renderCall(c, callView{Call: cur}, typed, errs)
@@ -328,7 +328,7 @@ func (h *Handler) deleteForm(c *fiber.Ctx) error {
 	}
 	cur, err := h.store.Get(c.UserContext(), id, true)
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	reason := c.FormValue("reason")
 	call, err := h.store.Delete(c.UserContext(), id, reason, web.PrincipalOf(c).Name())
@@ -338,7 +338,7 @@ func (h *Handler) deleteForm(c *fiber.Ctx) error {
 		return h.renderCall(c, callView{Call: cur}, formValues(cur), map[string]string{"reason": fe[0].Message})
 	}
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	h.record(c, audit.RecordChanged, call.ID, "deleted: "+clip(reason, 200))
 	return c.Redirect(fmt.Sprintf("/support/calls/%d", call.ID), fiber.StatusSeeOther)
@@ -351,7 +351,7 @@ func (h *Handler) restoreForm(c *fiber.Ctx) error {
 	}
 	call, err := h.store.Restore(c.UserContext(), id, web.PrincipalOf(c).Name())
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	h.record(c, audit.RecordChanged, call.ID, "restored")
 	return c.Redirect(fmt.Sprintf("/support/calls/%d?saved=1", call.ID), fiber.StatusSeeOther)
@@ -405,7 +405,7 @@ func (h *Handler) renderList(c *fiber.Ctx, d web.PageData, v listView) error {
 			d.Errors[e.Field] = e.Message
 		}
 	case err != nil:
-		return webError(err)
+		return err
 	default:
 		if f.Limit == 0 {
 			f.Limit = pageSize
@@ -413,7 +413,7 @@ func (h *Handler) renderList(c *fiber.Ctx, d web.PageData, v listView) error {
 		f.Limit++ // one more tells whether there is a next page
 		calls, err := h.store.List(c.UserContext(), f)
 		if err != nil {
-			return webError(err)
+			return err
 		}
 		if len(calls) == f.Limit {
 			calls = calls[:len(calls)-1]
@@ -434,7 +434,7 @@ func (h *Handler) renderList(c *fiber.Ctx, d web.PageData, v listView) error {
 	}
 	cos, err := h.store.Companies(c.UserContext())
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	p := web.PrincipalOf(c)
 	v.Companies, v.Desks, v.Channels, v.Categories, v.Resolutions = cos, Desks, Channels, Categories, Resolutions
@@ -489,7 +489,7 @@ func (h *Handler) figuresPage(c *fiber.Ctx) error {
 	if err != nil {
 		var fe FieldErrors
 		if !errors.As(err, &fe) {
-			return webError(err)
+			return err
 		}
 		errs := map[string]string{"form": "form.errors"}
 		for _, e := range fe {
@@ -500,7 +500,7 @@ func (h *Handler) figuresPage(c *fiber.Ctx) error {
 	}
 	r, err := h.store.WeeklyReport(c.UserContext(), web.ScopeOf(c), f)
 	if err != nil {
-		return webError(err)
+		return err
 	}
 	if form["from"] == "" {
 		form["from"] = r.From

@@ -12,13 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
 // Errors of the store.
 var (
-	ErrNotFound       = errors.New("not found")
-	ErrAlreadyDeleted = errors.New("the call is already deleted")
+	ErrNotFound       = problem.NotFound("support.not_found")
+	ErrAlreadyDeleted = problem.Conflict("support.already_deleted")
 )
 
 // ConflictError is a change made from a version that is no longer current.
@@ -26,10 +27,15 @@ type ConflictError struct {
 	Current Call
 }
 
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("the call was changed by %s at %s (now version %d) since you opened it; reload it and make your change again",
-		e.Current.UpdatedBy, e.Current.UpdatedAt.In(Copenhagen).Format("2006-01-02 15:04"), e.Current.Version)
+func (e *ConflictError) Error() string { return e.ProblemMessage().String() }
+
+// ProblemMessage says who changed the call when, in the reader's language.
+func (e *ConflictError) ProblemMessage() problem.Message {
+	return problem.Msg("support.conflict", e.Current.UpdatedBy, e.Current.UpdatedAt.In(Copenhagen).Format("2006-01-02 15:04"), e.Current.Version)
 }
+
+// Unwrap makes it a problem.ErrConflict (409).
+func (e *ConflictError) Unwrap() error { return problem.ErrConflict }
 
 // Store keeps support calls in the app database.
 type Store struct {

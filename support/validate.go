@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // FieldError is one invalid field, named as in the JSON API ("category").
@@ -35,6 +37,16 @@ func (es *FieldErrors) add(field, format string, args ...any) {
 		}
 	}
 	*es = append(*es, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// ProblemFields lists the invalid fields for the web answer (400 with
+// "fields").
+func (es FieldErrors) ProblemFields() problem.Fields {
+	fs := make(problem.Fields, len(es))
+	for i, e := range es {
+		fs[i] = problem.FieldError{Field: e.Field, Message: problem.Msg("%s", e.Message)}
+	}
+	return fs
 }
 
 func (es FieldErrors) err() error {

@@ -29,24 +29,6 @@ func asset(contentType string, body []byte) fiber.Handler {
 	}
 }
 
-// webError maps a survey error to the answer it gives.
-func webError(err error, what string) error {
-	var fe FieldErrors
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &fe):
-		return web.Invalid(err)
-	case errors.Is(err, ErrNotFound):
-		return web.NotFound(what)
-	case errors.Is(err, ErrExists):
-		return web.Conflict(what + " exists already; waves are never overwritten")
-	case errors.Is(err, ErrNoVersion):
-		return web.Conflict(err.Error())
-	}
-	return web.Unavailable("the app database", err)
-}
-
 func (h *Handler) record(c *fiber.Ctx, action, target, detail string) {
 	h.audit.Record(c.UserContext(), audit.Entry{Actor: web.PrincipalOf(c).Name(), Action: action, Target: target, Detail: detail, IP: c.IP()})
 }
@@ -78,25 +60,25 @@ func (h *Handler) renderHome(c *fiber.Ctx, d web.PageData, v homeView) error {
 	ctx := c.UserContext()
 	var err error
 	if v.Current, err = h.store.Current(ctx, DefaultSlug); err != nil && !errors.Is(err, ErrNoVersion) {
-		return webError(err, "questionnaire")
+		return err
 	}
 	if v.Versions, err = h.store.Versions(ctx); err != nil {
-		return webError(err, "questionnaire")
+		return err
 	}
 	if d.Form == nil {
 		if v.Schedule, err = h.store.Schedule(ctx); err != nil {
-			return webError(err, "schedule")
+			return err
 		}
 	}
 	ws, err := h.store.Waves(ctx)
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	now := h.store.Now()
 	for _, w := range ws {
 		f, err := h.store.FigWaveResponse(ctx, w, now)
 		if err != nil {
-			return webError(err, "wave")
+			return err
 		}
 		v.Waves = append(v.Waves, waveRow{w, f})
 	}
@@ -139,7 +121,7 @@ func (h *Handler) scheduleForm(c *fiber.Ctx) error {
 	if err := h.store.SetSchedule(c.UserContext(), sc); err != nil {
 		errs, ok := fieldErrs(err)
 		if !ok {
-			return webError(err, "schedule")
+			return err
 		}
 		c.Status(fiber.StatusBadRequest)
 		return h.renderHome(c, web.PageData{Errors: errs, Form: map[string]string{"schedule": "1"}}, homeView{Schedule: sc})
@@ -162,7 +144,7 @@ func (h *Handler) createWaveForm(c *fiber.Ctx) error {
 		case errors.Is(err, ErrNoVersion):
 			msg = err.Error()
 		default:
-			return webError(err, "wave")
+			return err
 		}
 		c.Status(fiber.StatusBadRequest)
 		return h.renderHome(c, web.PageData{Errors: map[string]string{"week": msg}, Form: map[string]string{"week": week}}, homeView{})
@@ -174,7 +156,7 @@ func (h *Handler) createWaveForm(c *fiber.Ctx) error {
 func (h *Handler) tickForm(c *fiber.Ctx) error {
 	r, err := h.sender.Tick(c.UserContext(), h.store.Now())
 	if err != nil {
-		return webError(err, "schedule")
+		return err
 	}
 	h.record(c, "survey_tick", "survey schedule", fmt.Sprintf("%+v", r))
 	return h.renderHome(c, web.PageData{}, homeView{Tick: &r})
@@ -194,10 +176,10 @@ func (h *Handler) renderEditor(c *fiber.Ctx, d web.PageData, v editorView) error
 	ctx := c.UserContext()
 	var err error
 	if v.Current, err = h.store.Current(ctx, DefaultSlug); err != nil && !errors.Is(err, ErrNoVersion) {
-		return webError(err, "questionnaire")
+		return err
 	}
 	if v.Versions, err = h.store.Versions(ctx); err != nil {
-		return webError(err, "questionnaire")
+		return err
 	}
 	if v.Text == "" {
 		b, err := MarshalDefinition(v.Current.Definition, "yaml")
@@ -253,7 +235,7 @@ func (h *Handler) publishForm(c *fiber.Ctx) error {
 	if err != nil {
 		var fe FieldErrors
 		if !errors.As(err, &fe) {
-			return webError(err, "questionnaire")
+			return err
 		}
 		errs := map[string]string{"form": "form.errors", "definition": fe.Error()}
 		c.Status(fiber.StatusBadRequest)
@@ -273,7 +255,7 @@ func (h *Handler) exportQuestionnaire(c *fiber.Ctx) error {
 	}
 	v, err := h.store.Current(c.UserContext(), DefaultSlug)
 	if err != nil {
-		return webError(err, "questionnaire")
+		return err
 	}
 	b, err := MarshalDefinition(v.Definition, format)
 	if err != nil {
@@ -306,20 +288,20 @@ func (h *Handler) renderWave(c *fiber.Ctx, d web.PageData, v waveView) error {
 	ctx := c.UserContext()
 	w, err := h.store.Wave(ctx, c.Params("wave"))
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	v.Wave = w
 	if v.Figures, err = h.store.FigWaveResponse(ctx, w, h.store.Now()); err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	if v.Invitations, err = h.store.Invitations(ctx, w.ID); err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	if v.NonRespondents, err = h.store.FigNonRespondents(ctx, w.ID); err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	if v.Changes, err = h.store.FigWaveFlags(ctx, w.ID); err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	v.CanEdit, v.SMTP = isAdmin(c), h.sender.SMTP.Enabled()
 	d.Title, d.Data = "survey.wave", v
@@ -338,16 +320,16 @@ func (h *Handler) sendForm(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	w, err := h.store.Wave(ctx, c.Params("wave"))
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	now, actor := h.store.Now(), web.PrincipalOf(c).Name()
 	r, err := h.sender.SendInvitations(ctx, w, now, actor)
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	rr, err := h.sender.SendReminders(ctx, w, now, actor)
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	r.Sent += rr.Sent
 	r.Failed += rr.Failed
@@ -363,13 +345,13 @@ func (h *Handler) reopen(c *fiber.Ctx) (Invitation, error) {
 	}
 	inv, err := h.store.Invitation(c.UserContext(), id)
 	if err != nil {
-		return inv, webError(err, "invitation")
+		return inv, err
 	}
 	if err := h.store.Reopen(c.UserContext(), id, web.PrincipalOf(c).Name()); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return inv, web.Conflict("only submitted answers can be reopened")
 		}
-		return inv, webError(err, "invitation")
+		return inv, err
 	}
 	h.record(c, audit.RecordChanged, fmt.Sprintf("survey invitation %d", id), "reopened; wave "+inv.WaveID+", contact "+inv.ContactEmail)
 	return h.store.Invitation(c.UserContext(), id)
@@ -414,15 +396,15 @@ func (h *Handler) renderCompany(c *fiber.Ctx, d web.PageData) error {
 	cvr := c.Params("cvr")
 	id, name, err := h.store.CompanyID(ctx, cvr)
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	hist, err := h.store.FigCompanyHistory(ctx, id)
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	cur, err := h.store.Current(ctx, DefaultSlug)
 	if err != nil {
-		return webError(err, "questionnaire")
+		return err
 	}
 	v := companyView{CVR: cvr, Name: name, Keys: cur.Definition.Keys(), CanEdit: isAdmin(c), Today: h.store.Now().In(Copenhagen).Format("2006-01-02")}
 	for _, hw := range hist {
@@ -437,10 +419,10 @@ func (h *Handler) renderCompany(c *fiber.Ctx, d web.PageData) error {
 		v.History = append(v.History, row)
 	}
 	if v.Interviews, err = h.store.Interviews(ctx, InterviewFilter{CompanyCVR: cvr}); err != nil {
-		return webError(err, "interview")
+		return err
 	}
 	if v.Topics, err = h.store.Topics(ctx); err != nil {
-		return webError(err, "interview")
+		return err
 	}
 	d.Title, d.Data = "survey.company", v
 	return h.srv.Render(c, "survey_company", d)
@@ -471,10 +453,10 @@ func (h *Handler) addInterviewForm(c *fiber.Ctx) error {
 	if err != nil {
 		errs, ok := fieldErrs(err)
 		if !ok {
-			return webError(err, "interview")
+			return err
 		}
 		if _, _, err := h.store.CompanyID(c.UserContext(), in.CompanyCVR); err != nil {
-			return webError(err, "company")
+			return err
 		}
 		c.Status(fiber.StatusBadRequest)
 		return h.renderCompany(c, web.PageData{Errors: errs, Form: map[string]string{"held_on": in.HeldOn, "interviewer": in.Interviewer, "notes": in.Notes}})
@@ -495,10 +477,10 @@ func (h *Handler) interviewsPage(c *fiber.Ctx) error {
 	v := interviewsView{Search: c.Query("search"), Topic: c.Query("topic")}
 	var err error
 	if v.Interviews, err = h.store.Interviews(ctx, InterviewFilter{Search: v.Search, Topic: v.Topic}); err != nil {
-		return webError(err, "interview")
+		return err
 	}
 	if v.Topics, err = h.store.Topics(ctx); err != nil {
-		return webError(err, "interview")
+		return err
 	}
 	return h.srv.Render(c, "survey_interviews", web.PageData{Title: "survey.interviews", Data: v})
 }

@@ -13,7 +13,7 @@ import (
 func (h *Handler) versionsAPI(c *fiber.Ctx) error {
 	vs, err := h.store.Versions(c.UserContext())
 	if err != nil {
-		return webError(err, "questionnaire")
+		return err
 	}
 	return c.JSON(vs)
 }
@@ -25,7 +25,7 @@ func (h *Handler) versionAPI(c *fiber.Ctx) error {
 	}
 	v, err := h.store.Version(c.UserContext(), id)
 	if err != nil {
-		return webError(err, "questionnaire version")
+		return err
 	}
 	return c.JSON(v)
 }
@@ -41,7 +41,7 @@ func (h *Handler) publishAPI(c *fiber.Ctx) error {
 	before, _ := h.store.Current(c.UserContext(), DefaultSlug)
 	v, err := h.store.Publish(c.UserContext(), def, web.PrincipalOf(c).Name())
 	if err != nil {
-		return webError(err, "questionnaire")
+		return err
 	}
 	if v.ID == before.ID {
 		return c.JSON(v)
@@ -53,7 +53,7 @@ func (h *Handler) publishAPI(c *fiber.Ctx) error {
 func (h *Handler) scheduleAPI(c *fiber.Ctx) error {
 	sc, err := h.store.Schedule(c.UserContext())
 	if err != nil {
-		return webError(err, "schedule")
+		return err
 	}
 	return c.JSON(sc)
 }
@@ -64,7 +64,7 @@ func (h *Handler) setScheduleAPI(c *fiber.Ctx) error {
 		return err
 	}
 	if err := h.store.SetSchedule(c.UserContext(), sc); err != nil {
-		return webError(err, "schedule")
+		return err
 	}
 	h.record(c, audit.RecordChanged, "survey schedule", fmt.Sprintf("%+v", sc))
 	return h.scheduleAPI(c)
@@ -73,14 +73,14 @@ func (h *Handler) setScheduleAPI(c *fiber.Ctx) error {
 func (h *Handler) wavesAPI(c *fiber.Ctx) error {
 	ws, err := h.store.Waves(c.UserContext())
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	out := []WaveFigures{}
 	now := h.store.Now()
 	for _, w := range ws {
 		f, err := h.store.FigWaveResponse(c.UserContext(), w, now)
 		if err != nil {
-			return webError(err, "wave")
+			return err
 		}
 		out = append(out, f)
 	}
@@ -98,7 +98,7 @@ func (h *Handler) createWaveAPI(c *fiber.Ctx) error {
 	}
 	w, n, err := h.store.CreateWave(c.UserContext(), in.Week, web.PrincipalOf(c).Name())
 	if err != nil {
-		return webError(err, "the wave of week "+in.Week)
+		return err
 	}
 	h.record(c, audit.RecordCreated, "survey wave "+w.ID, fmt.Sprintf("%d invitations", n))
 	return c.Status(fiber.StatusCreated).JSON(w)
@@ -124,15 +124,15 @@ func (h *Handler) waveAPI(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	w, err := h.store.Wave(ctx, c.Params("wave"))
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	f, err := h.store.FigWaveResponse(ctx, w, h.store.Now())
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	nr, err := h.store.FigNonRespondents(ctx, w.ID)
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	out := waveStatus{Wave: w, Figures: f, NonRespondents: []nonRespondent{}}
 	for _, i := range nr {
@@ -144,11 +144,11 @@ func (h *Handler) waveAPI(c *fiber.Ctx) error {
 func (h *Handler) invitationsAPI(c *fiber.Ctx) error {
 	w, err := h.store.Wave(c.UserContext(), c.Params("wave"))
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	is, err := h.store.Invitations(c.UserContext(), w.ID)
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	return c.JSON(is)
 }
@@ -156,7 +156,7 @@ func (h *Handler) invitationsAPI(c *fiber.Ctx) error {
 func (h *Handler) answersAPI(c *fiber.Ctx) error {
 	rows, err := h.store.SubmittedAnswers(c.UserContext(), AnswerFilter{Wave: c.Query("wave"), CompanyCVR: c.Query("company"), Key: c.Query("key")})
 	if err != nil {
-		return webError(err, "answers")
+		return err
 	}
 	return c.JSON(rows)
 }
@@ -164,11 +164,11 @@ func (h *Handler) answersAPI(c *fiber.Ctx) error {
 func (h *Handler) historyAPI(c *fiber.Ctx) error {
 	id, _, err := h.store.CompanyID(c.UserContext(), c.Params("cvr"))
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	hist, err := h.store.FigCompanyHistory(c.UserContext(), id)
 	if err != nil {
-		return webError(err, "company")
+		return err
 	}
 	if hist == nil {
 		hist = []HistoryWave{}
@@ -179,7 +179,7 @@ func (h *Handler) historyAPI(c *fiber.Ctx) error {
 func (h *Handler) interviewsAPI(c *fiber.Ctx) error {
 	ivs, err := h.store.Interviews(c.UserContext(), InterviewFilter{Search: c.Query("search"), CompanyCVR: c.Query("company"), Topic: c.Query("topic")})
 	if err != nil {
-		return webError(err, "interview")
+		return err
 	}
 	return c.JSON(ivs)
 }
@@ -191,7 +191,7 @@ func (h *Handler) addInterviewAPI(c *fiber.Ctx) error {
 	}
 	iv, err := h.store.AddInterview(c.UserContext(), in, web.PrincipalOf(c).Name())
 	if err != nil {
-		return webError(err, "interview")
+		return err
 	}
 	h.record(c, audit.RecordCreated, fmt.Sprintf("survey interview %d", iv.ID), "company "+iv.CompanyCVR)
 	return c.Status(fiber.StatusCreated).JSON(iv)
@@ -200,11 +200,11 @@ func (h *Handler) addInterviewAPI(c *fiber.Ctx) error {
 func (h *Handler) waveChangesAPI(c *fiber.Ctx) error {
 	w, err := h.store.Wave(c.UserContext(), c.Params("wave"))
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	fl, err := h.store.FigWaveFlags(c.UserContext(), w.ID)
 	if err != nil {
-		return webError(err, "wave")
+		return err
 	}
 	return c.JSON(fl)
 }

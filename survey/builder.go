@@ -70,7 +70,7 @@ func rowsOf(d Definition) []builderRow {
 func (h *Handler) renderBuilder(c *fiber.Ctx, d web.PageData, v builderView) error {
 	cur, err := h.store.Current(c.UserContext(), DefaultSlug)
 	if err != nil {
-		return webError(err, "questionnaire")
+		return err
 	}
 	v.Current = cur
 	if v.Rows == nil {
@@ -205,7 +205,7 @@ func (h *Handler) buildForm(c *fiber.Ctx) error {
 	if err != nil {
 		var all FieldErrors
 		if !errors.As(err, &all) {
-			return webError(err, "questionnaire")
+			return err
 		}
 		c.Status(fiber.StatusBadRequest)
 		return h.renderBuilder(c, web.PageData{Errors: rowErrors(all, rows)}, builderView{Title: def.Title, Intro: def.Intro, Rows: rows})

@@ -53,12 +53,12 @@ func (h *Handler) invitationList(format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		w, err := h.store.Wave(c.UserContext(), c.Params("wave"))
 		if err != nil {
-			return webError(err, "wave")
+			return err
 		}
 		pending := c.Query("pending") == "1"
 		rows, invs, err := h.invitationRows(c, w, pending)
 		if err != nil {
-			return webError(err, "wave")
+			return err
 		}
 		var body []byte
 		var ct string
@@ -98,7 +98,7 @@ func (h *Handler) invitationList(format string) fiber.Handler {
 		actor := web.PrincipalOf(c).Name()
 		for _, inv := range invs {
 			if err := h.sender.logSend(c.UserContext(), inv, "invitation", "list", nil, actor, h.store.Now()); err != nil {
-				return webError(err, "wave")
+				return err
 			}
 		}
 		h.record(c, audit.Export, "survey invitation list "+w.ID, fmt.Sprintf("%s, %d invitations, pending only: %v", format, len(invs), pending))

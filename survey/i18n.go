@@ -4,6 +4,7 @@ import "github.com/pilotpulse/pilotpulse/internal/web"
 
 func init() {
 	web.Translations(map[string]string{
+		"survey.not_found": "Findes ikke.", "survey.exists": "Findes allerede; en uges spørgeskema og offentliggjorte versioner overskrives aldrig.", "survey.no_version": "Der er ikke offentliggjort noget spørgeskema endnu.",
 		"nav.survey":                   "Spørgeskemaer",
 		"survey.title":                 "Ugentlige spørgeskemaer",
 		"survey.form.title":            "Spørgeskema",
@@ -135,6 +136,7 @@ func init() {
 		"survey.qtype.number":          "Tal",
 		"survey.qtype.text":            "Fritekst",
 	}, map[string]string{
+		"survey.not_found": "not found", "survey.exists": "exists already; waves and published versions are never overwritten", "survey.no_version": "no questionnaire has been published",
 		"nav.survey":                   "Questionnaires",
 		"survey.title":                 "Weekly questionnaires",
 		"survey.form.title":            "Questionnaire",

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Question types.
@@ -128,6 +130,15 @@ func (fe FieldErrors) Error() string {
 		parts[i] = e.Field + ": " + e.Message
 	}
 	return strings.Join(parts, "; ")
+}
+
+// ProblemFields lists the problems for the web answer (400 with "fields").
+func (fe FieldErrors) ProblemFields() problem.Fields {
+	fs := make(problem.Fields, len(fe))
+	for i, e := range fe {
+		fs[i] = problem.FieldError{Field: e.Field, Message: problem.Msg("%s", e.Message)}
+	}
+	return fs
 }
 
 var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)

@@ -169,20 +169,20 @@ func (h *Handler) respondentPage(c *fiber.Ctx) error {
 		return h.neutral(c)
 	}
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	if inv.Status == "invited" {
 		if err := h.store.MarkOpened(ctx, inv.ID, now); err != nil {
-			return web.Unavailable("the app database", err)
+			return err
 		}
 	}
 	v, err := h.store.Version(ctx, w.VersionID)
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	values, err := h.store.Answers(ctx, inv.ID)
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	return h.renderForm(c, inv, w, v, values, nil, nil, 0)
 }
@@ -210,11 +210,11 @@ func (h *Handler) respondentPost(c *fiber.Ctx) error {
 		return h.neutral(c)
 	}
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	v, err := h.store.Version(ctx, w.VersionID)
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	form := formValues(c)
 	action := c.FormValue("action")
@@ -242,7 +242,7 @@ func (h *Handler) respondentPost(c *fiber.Ctx) error {
 	case errors.Is(err, ErrClosed):
 		return h.neutral(c)
 	case err != nil:
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	to := "/q/" + c.Params("token")
 	if !final {

@@ -13,15 +13,6 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
-// Errors of the survey store.
-var (
-	ErrNotFound         = errors.New("not found")
-	ErrExists           = errors.New("already exists")
-	ErrClosed           = errors.New("the questionnaire has closed")
-	ErrAlreadySubmitted = errors.New("the answers were already submitted")
-	ErrNoVersion        = errors.New("no questionnaire has been published")
-)
-
 // Store keeps questionnaires, waves, invitations and answers.
 type Store struct {
 	db     *store.DB

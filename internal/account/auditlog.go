@@ -19,7 +19,7 @@ func (h *Handler) auditPage(c *fiber.Ctx) error {
 	f := auditFilter(c)
 	es, err := h.audit.List(c.UserContext(), f)
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	return h.srv.Render(c, "audit", web.PageData{Title: "audit.title", Data: es,
 		Form: map[string]string{"action": f.Action, "actor": f.Actor}})
@@ -28,7 +28,7 @@ func (h *Handler) auditPage(c *fiber.Ctx) error {
 func (h *Handler) auditAPI(c *fiber.Ctx) error {
 	es, err := h.audit.List(c.UserContext(), auditFilter(c))
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	if es == nil {
 		es = []audit.Entry{}

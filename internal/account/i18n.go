@@ -4,6 +4,9 @@ import "github.com/pilotpulse/pilotpulse/internal/web"
 
 func init() {
 	web.Translations(map[string]string{
+		"account.token_not_found": "Tokenet findes ikke.", "account.user_not_found": "Brugeren findes ikke.", "account.email_taken": "Der er allerede en bruger med denne e-mailadresse.",
+		"account.body_create": "Send et JSON-objekt med email, role, authority_cvr, language og password.", "account.body_change": "Send et JSON-objekt med role, authority_cvr, language og disabled.",
+		"account.not_yourself": "Du kan ikke fjerne din egen administratorrolle eller spærre dig selv.", "account.no_authority": "ingen myndighed i registret har dette CVR",
 		"nav.users": "Brugere", "nav.tokens": "API-nøgler", "nav.audit": "Revisionslog",
 		"users.title": "Brugere", "users.email": "E-mail", "users.role": "Rolle", "users.authority": "Myndighed",
 		"users.authority_cvr": "Myndighedens CVR (kun for rollen myndighed)", "users.language": "Sprog",
@@ -23,6 +26,9 @@ func init() {
 		"password.mismatch": "De to nye adgangskoder er ikke ens.",
 		"audit.detail":      "Detaljer", "audit.filter": "Filtrér", "audit.none": "Ingen poster.",
 	}, map[string]string{
+		"account.token_not_found": "token not found", "account.user_not_found": "user not found", "account.email_taken": "a user with this e-mail address exists already",
+		"account.body_create": "body: want a JSON object with email, role, authority_cvr, language, password", "account.body_change": "body: want a JSON object with role, authority_cvr, language, disabled",
+		"account.not_yourself": "you cannot take away your own admin role or disable yourself", "account.no_authority": "no authority in the registry has this CVR",
 		"nav.users": "Users", "nav.tokens": "API tokens", "nav.audit": "Audit log",
 		"users.title": "Users", "users.email": "E-mail", "users.role": "Role", "users.authority": "Authority",
 		"users.authority_cvr": "Authority CVR (authority role only)", "users.language": "Language",

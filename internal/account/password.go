@@ -27,7 +27,7 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 		h.audit.Record(c.UserContext(), audit.Entry{Actor: p.Email, Action: audit.SignInFailed, Target: p.Email, Detail: "wrong current password on password change", IP: c.IP()})
 		return fail("current", "password.wrong_current")
 	} else if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	if err := auth.CheckPasswordStrength(next); err != nil {
 		return fail("new", "password.too_short")
@@ -36,7 +36,7 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 		return fail("confirm", "password.mismatch")
 	}
 	if _, err := h.auth.UpdateUser(c.UserContext(), p.UserID, auth.UserChange{Password: &next}); err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	h.audit.Record(c.UserContext(), audit.Entry{Actor: p.Email, Action: audit.PasswordChanged, Target: p.Email, IP: c.IP()})
 	if h.afterPasswordChange != nil {

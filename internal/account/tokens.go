@@ -9,6 +9,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -20,7 +21,7 @@ type tokensView struct {
 func (h *Handler) renderTokens(c *fiber.Ctx, d web.PageData, v tokensView) error {
 	ts, err := h.auth.Tokens(c.UserContext())
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	v.Tokens = ts
 	d.Title, d.Data = "tokens.title", v
@@ -60,14 +61,14 @@ func (h *Handler) createTokenForm(c *fiber.Ctx) error {
 func (h *Handler) revokeTokenForm(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return web.NotFound("token")
+		return problem.NotFound("account.token_not_found")
 	}
 	t, err := h.auth.RevokeToken(c.UserContext(), id)
 	if errors.Is(err, auth.ErrNotFound) {
-		return web.NotFound("token")
+		return problem.NotFound("account.token_not_found")
 	}
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	h.audit.Record(c.UserContext(), audit.Entry{Actor: web.PrincipalOf(c).Name(), Action: audit.TokenRevoked,
 		Target: t.UserEmail + t.SourceName, Detail: "token " + t.Prefix + "…", IP: c.IP()})

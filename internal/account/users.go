@@ -10,6 +10,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -45,11 +46,11 @@ func (h *Handler) createUser(c *fiber.Ctx, in userInput) (auth.User, string, err
 		AuthorityCVR: strings.TrimSpace(in.AuthorityCVR), Language: in.Language, Password: in.Password})
 	switch {
 	case errors.Is(err, auth.ErrEmailTaken):
-		return u, "", web.Conflict(err.Error())
+		return u, "", problem.Conflict("account.email_taken")
 	case err != nil && isInputError(err):
-		return u, "", web.Invalid(err)
+		return u, "", inputFields(err)
 	case err != nil:
-		return u, "", web.Unavailable("the app database", err)
+		return u, "", err
 	}
 	h.audit.Record(c.UserContext(), audit.Entry{Actor: web.PrincipalOf(c).Name(), Action: audit.UserCreated, Target: u.Email,
 		Detail: "role=" + string(u.Role) + authorityDetail(u.AuthorityCVR), IP: c.IP()})
@@ -77,10 +78,40 @@ func isInputError(err error) bool {
 	return false
 }
 
+// inputFields turns auth's validation error ("email: ...") into the
+// field it is about.
+func inputFields(err error) problem.Fields {
+	if errors.Is(err, auth.ErrNoAuthority) {
+		return problem.Fields{{Field: "authority_cvr", Message: problem.Msg("account.no_authority")}}
+	}
+	field, msg, ok := strings.Cut(err.Error(), ": ")
+	if !ok || strings.Contains(field, " ") {
+		field, msg = "password", err.Error()
+	}
+	if field == "authority" {
+		field = "authority_cvr"
+	}
+	return problem.Fields{{Field: field, Message: problem.Msg("%s", msg)}}
+}
+
+// formError is the text a form shows for err, when err is about the input
+// (a status below 500 other than 404).
+func formError(c *fiber.Ctx, err error) (int, string, bool) {
+	status, body, _ := web.Problem(err, web.Language(c))
+	if err == nil || status >= 500 || status == fiber.StatusNotFound {
+		return status, "", false
+	}
+	text := body.Error
+	for _, f := range body.Fields {
+		text += " " + f.Field + ": " + f.Error
+	}
+	return status, text, true
+}
+
 func (h *Handler) listUsersAPI(c *fiber.Ctx) error {
 	us, err := h.auth.Users(c.UserContext())
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	if us == nil {
 		us = []auth.User{}
@@ -91,7 +122,7 @@ func (h *Handler) listUsersAPI(c *fiber.Ctx) error {
 func (h *Handler) createUserAPI(c *fiber.Ctx) error {
 	var in userInput
 	if err := c.BodyParser(&in); err != nil {
-		return web.BadRequest("body: want a JSON object with email, role, authority_cvr, language, password")
+		return web.BadRequest("account.body_create")
 	}
 	u, pw, err := h.createUser(c, in)
 	if err != nil {
@@ -103,7 +134,7 @@ func (h *Handler) createUserAPI(c *fiber.Ctx) error {
 func (h *Handler) updateUser(c *fiber.Ctx, in userChange) (auth.User, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return auth.User{}, web.NotFound("user")
+		return auth.User{}, problem.NotFound("account.user_not_found")
 	}
 	p := web.PrincipalOf(c)
 	var ch auth.UserChange
@@ -113,16 +144,16 @@ func (h *Handler) updateUser(c *fiber.Ctx, in userChange) (auth.User, error) {
 	}
 	ch.AuthorityCVR, ch.Language, ch.Disabled = in.AuthorityCVR, in.Language, in.Disabled
 	if id == p.UserID && ((ch.Role != nil && *ch.Role != auth.RoleAdmin) || (ch.Disabled != nil && *ch.Disabled)) {
-		return auth.User{}, web.Conflict("you cannot take away your own admin role or disable yourself")
+		return auth.User{}, problem.Conflict("account.not_yourself")
 	}
 	u, err := h.auth.UpdateUser(c.UserContext(), id, ch)
 	switch {
 	case errors.Is(err, auth.ErrNotFound):
-		return u, web.NotFound("user")
+		return u, problem.NotFound("account.user_not_found")
 	case err != nil && isInputError(err):
-		return u, web.Invalid(err)
+		return u, inputFields(err)
 	case err != nil:
-		return u, web.Unavailable("the app database", err)
+		return u, err
 	}
 	h.audit.Record(c.UserContext(), audit.Entry{Actor: p.Name(), Action: audit.UserChanged, Target: u.Email,
 		Detail: fmt.Sprintf("role=%s%s disabled=%t", u.Role, authorityDetail(u.AuthorityCVR), u.Disabled), IP: c.IP()})
@@ -132,7 +163,7 @@ func (h *Handler) updateUser(c *fiber.Ctx, in userChange) (auth.User, error) {
 func (h *Handler) updateUserAPI(c *fiber.Ctx) error {
 	var in userChange
 	if err := c.BodyParser(&in); err != nil {
-		return web.BadRequest("body: want a JSON object with role, authority_cvr, language, disabled")
+		return web.BadRequest("account.body_change")
 	}
 	u, err := h.updateUser(c, in)
 	if err != nil {
@@ -151,7 +182,7 @@ type usersView struct {
 func (h *Handler) renderUsers(c *fiber.Ctx, d web.PageData, v usersView) error {
 	us, err := h.auth.Users(c.UserContext())
 	if err != nil {
-		return web.Unavailable("the app database", err)
+		return err
 	}
 	v.Users, v.Roles = us, auth.UserRoles
 	d.Title, d.Data = "users.title", v
@@ -165,11 +196,10 @@ func (h *Handler) usersPage(c *fiber.Ctx) error {
 func (h *Handler) createUserForm(c *fiber.Ctx) error {
 	in := userInput{Email: c.FormValue("email"), Role: c.FormValue("role"), AuthorityCVR: c.FormValue("authority_cvr"), Language: c.FormValue("language")}
 	u, pw, err := h.createUser(c, in)
-	var we *web.Error
-	if errors.As(err, &we) && we.Status < 500 {
-		c.Status(we.Status)
+	if status, text, bad := formError(c, err); bad {
+		c.Status(status)
 		return h.renderUsers(c, web.PageData{
-			Errors: map[string]string{"new": we.Message},
+			Errors: map[string]string{"new": text},
 			Form:   map[string]string{"email": in.Email, "role": in.Role, "authority_cvr": in.AuthorityCVR, "language": in.Language},
 		}, usersView{})
 	}
@@ -191,10 +221,9 @@ func (h *Handler) updateUserForm(c *fiber.Ctx) error {
 		in.Disabled = &v
 	}
 	_, err := h.updateUser(c, in)
-	var we *web.Error
-	if errors.As(err, &we) && we.Status < 500 && we.Status != fiber.StatusNotFound {
-		c.Status(we.Status)
-		return h.renderUsers(c, web.PageData{Errors: map[string]string{"user-" + c.Params("id"): we.Message}}, usersView{})
+	if status, text, bad := formError(c, err); bad {
+		c.Status(status)
+		return h.renderUsers(c, web.PageData{Errors: map[string]string{"user-" + c.Params("id"): text}}, usersView{})
 	}
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"slices"
@@ -64,6 +65,7 @@ func TestEveryRouteDeniesRolesNotNamed(t *testing.T) {
 			return c.SendJSON(rt.Method, path, map[string]any{})
 		}
 		anon := send(env.Anonymous())
+		checkErrorShape(t, name+" (anonymous)", anon)
 		if rt.Public {
 			if anon.StatusCode == http.StatusUnauthorized || anon.StatusCode == http.StatusForbidden && rt.Method == http.MethodGet {
 				t.Errorf("%s is public but anonymous got %d", name, anon.StatusCode)
@@ -86,7 +88,9 @@ func TestEveryRouteDeniesRolesNotNamed(t *testing.T) {
 				if c == nil {
 					continue
 				}
-				got := send(c).StatusCode
+				resp := send(c)
+				checkErrorShape(t, name+" as "+string(role)+" ("+kind+")", resp)
+				got := resp.StatusCode
 				allowed := slices.Contains(rt.Roles, role)
 				if !allowed && got != http.StatusForbidden {
 					t.Errorf("%s as %s (%s): got %d, want 403", name, role, kind, got)
@@ -95,6 +99,50 @@ func TestEveryRouteDeniesRolesNotNamed(t *testing.T) {
 					t.Errorf("%s as %s (%s): got %d, want the route to answer", name, role, kind, got)
 				}
 			}
+		}
+	}
+}
+
+// checkErrorShape fails the test unless an API error answer has the one
+// JSON shape: {"error": "…", "fields": [{"field": "…", "error": "…"}]},
+// fields only when present, nothing else.
+func checkErrorShape(t *testing.T, name string, r apptest.Response) {
+	t.Helper()
+	if r.StatusCode < 400 {
+		return
+	}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		if strings.Contains(name, " /api/") {
+			t.Errorf("%s: error %d is %q, not JSON: %.200s", name, r.StatusCode, r.Header.Get("Content-Type"), r.Body)
+		}
+		return
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
+		t.Errorf("%s: error %d is not a JSON object: %.200s", name, r.StatusCode, r.Body)
+		return
+	}
+	var msg string
+	if err := json.Unmarshal(body["error"], &msg); err != nil || msg == "" {
+		t.Errorf("%s: error %d has no \"error\" string: %.200s", name, r.StatusCode, r.Body)
+	}
+	for k, raw := range body {
+		switch k {
+		case "error":
+		case "fields":
+			var fields []map[string]any
+			if err := json.Unmarshal(raw, &fields); err != nil || len(fields) == 0 {
+				t.Errorf("%s: \"fields\" is not a list of fields: %s", name, raw)
+			}
+			for _, f := range fields {
+				field, ok1 := f["field"].(string)
+				text, ok2 := f["error"].(string)
+				if !ok1 || !ok2 || field == "" || text == "" || len(f) != 2 {
+					t.Errorf("%s: a field is not {field, error}: %v", name, f)
+				}
+			}
+		default:
+			t.Errorf("%s: error %d has an unexpected key %q: %.200s", name, r.StatusCode, k, r.Body)
 		}
 	}
 }
@@ -130,7 +178,7 @@ func TestRoleScenarios(t *testing.T) {
 		{"anonymous API call", "", "GET", "/api/v1/companies", nil, 401, `"error"`, ""},
 		{"anonymous page redirects to sign-in", "", "GET", "/companies", nil, 303, "", ""},
 		{"admin creates a company", auth.RoleAdmin, "POST", "/api/v1/companies", company, 201, `"Firma \u003cb\u003e\u0026\u003c/b\u003e"`, ""},
-		{"duplicate company is a conflict", auth.RoleAdmin, "POST", "/api/v1/companies", company, 409, "already exists", ""},
+		{"duplicate company is a conflict", auth.RoleAdmin, "POST", "/api/v1/companies", company, 409, "findes allerede", ""},
 		{"support lists companies", auth.RoleSupport, "GET", "/api/v1/companies", nil, 200, company["cvr"].(string), ""},
 		{"support cannot create", auth.RoleSupport, "POST", "/api/v1/companies", company, 403, "", ""},
 		{"manager reads", auth.RoleManager, "GET", "/api/v1/companies/" + company["cvr"].(string), nil, 200, "kim@firma.dk", ""},
@@ -147,7 +195,7 @@ func TestRoleScenarios(t *testing.T) {
 		{"source token may not read authorities", auth.RoleSource, "GET", "/api/v1/authorities", nil, 403, "", ""},
 		{"admin audit log", auth.RoleAdmin, "GET", "/api/v1/audit", nil, 200, "record_created", ""},
 		{"manager has no audit log", auth.RoleManager, "GET", "/api/v1/audit", nil, 403, "", ""},
-		{"bad CVR names the field", auth.RoleAdmin, "POST", "/api/v1/authorities", map[string]any{"cvr": "12345678", "name": "X", "kind": "state"}, 400, "cvr: fails the modulus-11 check", ""},
+		{"bad CVR names the field", auth.RoleAdmin, "POST", "/api/v1/authorities", map[string]any{"cvr": "12345678", "name": "X", "kind": "state"}, 400, `"field":"cvr","error":"fejler modulus 11-kontrollen"`, ""},
 		{"unknown JSON field is refused", auth.RoleAdmin, "POST", "/api/v1/authorities", map[string]any{"cvr": a, "name": "X", "kind": "state", "is_admin": true}, 400, "is_admin", ""},
 		{"unknown route is 404 JSON", auth.RoleAdmin, "GET", "/api/v1/nope", nil, 404, `"error"`, ""},
 	}
@@ -171,6 +219,9 @@ func TestRoleScenarios(t *testing.T) {
 			}
 			if strings.HasPrefix(sc.path, "/api/") && resp.StatusCode >= 400 && !strings.Contains(resp.Body, `"error"`) {
 				t.Errorf("API error without {\"error\"}: %s", resp.Body)
+			}
+			if strings.HasPrefix(sc.path, "/api/") {
+				checkErrorShape(t, sc.method+" "+sc.path, resp)
 			}
 		})
 	}

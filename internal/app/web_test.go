@@ -206,7 +206,7 @@ func TestRegistryImportIsAllOrNothingAndReimportUpdates(t *testing.T) {
 		b + ",Beta ApS,company,pilot,Cy,cy@beta.dk\n"
 	bad := good + "12345678,Bad CVR,company,pilot,,\n"
 	r := admin.Upload("/api/v1/companies/import", "firms.csv", []byte(bad))
-	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "firms.csv: row 5, column cvr: fails the modulus-11 check") {
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "firms.csv, række 5, kolonne cvr: fejler modulus 11-kontrollen") {
 		t.Fatalf("bad file: %d %s", r.StatusCode, r.Body)
 	}
 	var n int

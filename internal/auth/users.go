@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
@@ -25,7 +26,7 @@ type User struct {
 
 // Errors the service returns; handlers map them to statuses.
 var (
-	ErrNotFound      = errors.New("not found")
+	ErrNotFound      = problem.NotFound("error.not_found_record")
 	ErrEmailTaken    = errors.New("a user with this e-mail already exists")
 	ErrBadCredential = errors.New("wrong e-mail or password")
 	ErrNoAuthority   = errors.New("authority is not in the registry: add or import it first")

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 const (
@@ -71,16 +73,16 @@ func (rc *rowCollector) add(rec Record) ImportErrors {
 		return nil
 	}
 	if len(rec.Cells) > maxColumns {
-		return ImportErrors{{File: rc.filename, Row: rec.Row, Message: fmt.Sprintf("the row has more than %d columns", maxColumns)}}
+		return ImportErrors{{File: rc.filename, Row: rec.Row, Message: problem.Msg("import.too_many_columns", maxColumns)}}
 	}
 	if len(rc.rows) > rc.maxRows {
-		return FileError(rc.filename, "more than %d data rows; split the file", rc.maxRows)
+		return FileError(rc.filename, "import.too_many_rows", rc.maxRows)
 	}
 	for _, c := range rec.Cells {
 		rc.bytes += 16 + len(c)
 	}
 	if rc.bytes > maxTableBytes {
-		return FileError(rc.filename, "the file holds more than %d MB of cell data; split the file", maxTableBytes>>20)
+		return FileError(rc.filename, "import.too_much_data", maxTableBytes>>20)
 	}
 	rc.rows = append(rc.rows, rec)
 	return nil
@@ -101,7 +103,7 @@ func checkCSVColumns(data []byte, filename string, comma rune) ImportErrors {
 			row, cells = row+1, 1
 		case rune(b) == comma:
 			if cells++; cells > maxColumns {
-				return ImportErrors{{File: filename, Row: row, Message: fmt.Sprintf("the row has more than %d columns", maxColumns)}}
+				return ImportErrors{{File: filename, Row: row, Message: problem.Msg("import.too_many_columns", maxColumns)}}
 			}
 		}
 	}

@@ -20,6 +20,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // maxErrorsShown is how many errors ImportErrors.Error lists.
@@ -31,21 +33,24 @@ const maxErrorsShown = 20
 // name (or its letter, for a column without a header); empty when the
 // problem concerns the whole row or file.
 type ImportError struct {
-	File    string `json:"file"`
-	Row     int    `json:"row,omitempty"`
-	Column  string `json:"column,omitempty"`
-	Message string `json:"message"`
+	File    string          `json:"file"`
+	Row     int             `json:"row,omitempty"`
+	Column  string          `json:"column,omitempty"`
+	Message problem.Message `json:"-"`
 }
 
 // Error returns e.g. "companies.csv: row 3, column cvr: fails the modulus-11
 // check"; the row and column parts are left out when not set.
-func (e ImportError) Error() string {
+func (e ImportError) Error() string { return e.In("en") }
+
+// In is the error in lang, naming file, row and column as Error does.
+func (e ImportError) In(lang string) string {
 	var loc []string
 	if e.Row > 0 {
-		loc = append(loc, "row "+strconv.Itoa(e.Row))
+		loc = append(loc, problem.Msg("import.row", e.Row).In(lang))
 	}
 	if e.Column != "" {
-		loc = append(loc, "column "+e.Column)
+		loc = append(loc, problem.Msg("import.column", e.Column).In(lang))
 	}
 	prefix := e.File
 	if len(loc) > 0 {
@@ -55,9 +60,9 @@ func (e ImportError) Error() string {
 		prefix += strings.Join(loc, ", ")
 	}
 	if prefix == "" {
-		return e.Message
+		return e.Message.In(lang)
 	}
-	return prefix + ": " + e.Message
+	return prefix + ": " + e.Message.In(lang)
 }
 
 // ImportErrors is every problem found in one import file, ordered by row.
@@ -77,9 +82,35 @@ func (es ImportErrors) Error() string {
 	return strings.Join(parts, "; ")
 }
 
+// ProblemFields lists the errors as field errors (the column, or "file"
+// for the whole file), each naming file, row and column in the reader's
+// language, so that the web answer shows them like any invalid input.
+func (es ImportErrors) ProblemFields() problem.Fields {
+	fs := make(problem.Fields, len(es))
+	for i, e := range es {
+		field := e.Column
+		if field == "" {
+			field = "file"
+		}
+		fs[i] = problem.FieldError{Field: field, Message: problem.Msg("import.located", e.location(), e.Message)}
+	}
+	return fs
+}
+
+// location is the file, row and column of an error, as a message.
+func (e ImportError) location() problem.Message {
+	switch {
+	case e.Row > 0 && e.Column != "":
+		return problem.Msg("import.at_cell", e.File, e.Row, e.Column)
+	case e.Row > 0:
+		return problem.Msg("import.at_row", e.File, e.Row)
+	}
+	return problem.Msg("import.at_file", e.File)
+}
+
 // FileError is an ImportErrors holding one error about the whole file.
-func FileError(file, format string, args ...any) ImportErrors {
-	return ImportErrors{{File: file, Message: fmt.Sprintf(format, args...)}}
+func FileError(file, key string, args ...any) ImportErrors {
+	return ImportErrors{{File: file, Message: problem.Msg(key, args...)}}
 }
 
 // Spec says what a file may hold.
@@ -136,13 +167,13 @@ func (t *Table) Has(name string) bool {
 // Add records an error in a cell (row 0: the whole file; col "": the whole
 // row). Only the first error of each cell is kept, so one bad cell is
 // reported once.
-func (t *Table) Add(row int, col, format string, args ...any) {
+func (t *Table) Add(row int, col, key string, args ...any) {
 	k := cellKey{row, col}
 	if row > 0 && t.seen[k] {
 		return
 	}
 	t.seen[k] = true
-	t.errs = append(t.errs, ImportError{File: t.File, Row: row, Column: col, Message: fmt.Sprintf(format, args...)})
+	t.errs = append(t.errs, ImportError{File: t.File, Row: row, Column: col, Message: problem.Msg(key, args...)})
 }
 
 // Errors returns the errors found so far ordered by row, then by column
@@ -186,10 +217,10 @@ func Read(ctx context.Context, r io.Reader, filename string, spec Spec) (*Table,
 func read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(spec.MaxBytes)+1))
 	if err != nil {
-		return nil, FileError(filename, "cannot read the file: %v", err)
+		return nil, FileError(filename, "import.bad_file", err.Error())
 	}
 	if len(data) > spec.MaxBytes {
-		return nil, FileError(filename, "the file is larger than %d MB", spec.MaxBytes>>20)
+		return nil, FileError(filename, "import.too_large", spec.MaxBytes>>20)
 	}
 	var rows []Record
 	var errs ImportErrors
@@ -201,15 +232,15 @@ func read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 		rows, errs = readXLSX(data, filename, rc, spec.RawXLSX)
 	default:
 		if ext == "" {
-			return nil, FileError(filename, "the file name has no extension; accepted: .csv, .xlsx")
+			return nil, FileError(filename, "import.no_extension")
 		}
-		return nil, FileError(filename, "unsupported file type %q; accepted: .csv, .xlsx", ext)
+		return nil, FileError(filename, "import.bad_type", ext)
 	}
 	if errs != nil {
 		return nil, errs
 	}
 	if len(rows) < 2 {
-		return nil, FileError(filename, "no data rows")
+		return nil, FileError(filename, "import.no_rows")
 	}
 
 	hdr := rows[0]
@@ -226,19 +257,19 @@ func read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 		}
 		if !slices.Contains(spec.Accepted, name) {
 			errs = append(errs, ImportError{File: filename, Row: hdr.Row, Column: shown,
-				Message: "unknown column; accepted columns: " + strings.Join(spec.Accepted, ", ")})
+				Message: problem.Msg("import.unknown_column", strings.Join(spec.Accepted, ", "))})
 			continue
 		}
 		if j, dup := t.col[name]; dup {
 			errs = append(errs, ImportError{File: filename, Row: hdr.Row, Column: shown,
-				Message: "column appears twice (also column " + columnLetter(j) + ")"})
+				Message: problem.Msg("import.column_twice", columnLetter(j))})
 			continue
 		}
 		t.col[name], names[i] = i, name
 	}
 	for _, name := range spec.Required {
 		if _, ok := t.col[name]; !ok {
-			errs = append(errs, ImportError{File: filename, Row: hdr.Row, Column: name, Message: "required column is missing"})
+			errs = append(errs, ImportError{File: filename, Row: hdr.Row, Column: name, Message: problem.Msg("import.column_missing")})
 		}
 	}
 	if errs != nil {
@@ -253,15 +284,15 @@ func read(r io.Reader, filename string, spec Spec) (*Table, ImportErrors) {
 				if strings.TrimSpace(v) != "" {
 					col := columnLetter(i)
 					t.order[col] = len(spec.Accepted) + i
-					t.Add(rec.Row, col, "the cell has a value but its column has no header")
+					t.Add(rec.Row, col, "import.no_header")
 				}
 				continue
 			}
 			switch {
 			case !utf8.ValidString(v):
-				t.Add(rec.Row, names[i], "the cell is not valid UTF-8; save the file as \"CSV UTF-8\" or as .xlsx")
+				t.Add(rec.Row, names[i], "import.not_utf8")
 			case utf8.RuneCountInString(v) > spec.MaxCell:
-				t.Add(rec.Row, names[i], "the cell is longer than %d characters", spec.MaxCell)
+				t.Add(rec.Row, names[i], "import.cell_too_long", spec.MaxCell)
 			}
 		}
 	}
@@ -305,7 +336,7 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 func readCSV(data []byte, filename string, rc *rowCollector) ([]Record, ImportErrors) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return nil, FileError(filename, "the file is not CSV text but looks like an Excel workbook; name it .xlsx")
+		return nil, FileError(filename, "import.xlsx_as_csv")
 	}
 	comma := sniffDelimiter(data)
 	if errs := checkCSVColumns(data, filename, comma); errs != nil {
@@ -325,7 +356,7 @@ func readCSV(data []byte, filename string, rc *rowCollector) ([]Record, ImportEr
 			if errors.As(err, &pe) {
 				return nil, ImportErrors{{File: filename, Row: row + max(pe.StartLine-endLine, 1), Message: csvMessage(pe.Err)}}
 			}
-			return nil, FileError(filename, "cannot read the CSV file: %v", err)
+			return nil, FileError(filename, "import.bad_csv_detail", err.Error())
 		}
 		start, _ := cr.FieldPos(0)
 		last, _ := cr.FieldPos(len(cells) - 1)
@@ -337,14 +368,14 @@ func readCSV(data []byte, filename string, rc *rowCollector) ([]Record, ImportEr
 	}
 }
 
-func csvMessage(err error) string {
+func csvMessage(err error) problem.Message {
 	switch {
 	case errors.Is(err, csv.ErrQuote):
-		return `a quoted cell is not closed, or a " inside it is not doubled ("")`
+		return problem.Msg("import.csv_quote")
 	case errors.Is(err, csv.ErrBareQuote):
-		return `a " inside a cell that does not start with "; quote the cell and double the " ("")`
+		return problem.Msg("import.csv_bare_quote")
 	}
-	return "cannot read the CSV file: " + err.Error()
+	return problem.Msg("import.bad_csv_detail", err.Error())
 }
 
 // sniffDelimiter returns ';' if the header line holds more semicolons than

@@ -3,6 +3,8 @@ package tabular
 import (
 	"strings"
 	"testing"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 func TestImportErrorFormat(t *testing.T) {
@@ -10,11 +12,11 @@ func TestImportErrorFormat(t *testing.T) {
 		e    ImportError
 		want string
 	}{
-		{ImportError{"companies.csv", 3, "cvr", "fails the modulus-11 check"}, "companies.csv: row 3, column cvr: fails the modulus-11 check"},
-		{ImportError{"companies.csv", 0, "", "no data rows"}, "companies.csv: no data rows"},
-		{ImportError{"companies.csv", 4, "", "bad quote"}, "companies.csv: row 4: bad quote"},
-		{ImportError{"", 4, "name", "is required"}, "row 4, column name: is required"},
-		{ImportError{"", 0, "", "no data rows"}, "no data rows"},
+		{ImportError{"companies.csv", 3, "cvr", problem.Msg("fails the modulus-11 check")}, "companies.csv: row 3, column cvr: fails the modulus-11 check"},
+		{ImportError{"companies.csv", 0, "", problem.Msg("no data rows")}, "companies.csv: no data rows"},
+		{ImportError{"companies.csv", 4, "", problem.Msg("bad quote")}, "companies.csv: row 4: bad quote"},
+		{ImportError{"", 4, "name", problem.Msg("is required")}, "row 4, column name: is required"},
+		{ImportError{"", 0, "", problem.Msg("no data rows")}, "no data rows"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.Error(); got != tt.want {
@@ -22,9 +24,14 @@ func TestImportErrorFormat(t *testing.T) {
 		}
 	}
 
+	da := ImportError{"companies.csv", 3, "cvr", problem.Msg("import.column_missing")}.In("da")
+	if da != "companies.csv: række 3, kolonne cvr: en påkrævet kolonne mangler" {
+		t.Errorf("In(da) = %q", da)
+	}
+
 	var many ImportErrors
 	for i := range 25 {
-		many = append(many, ImportError{"f.csv", i + 2, "cvr", "is required"})
+		many = append(many, ImportError{"f.csv", i + 2, "cvr", problem.Msg("is required")})
 	}
 	got := many.Error()
 	if !strings.HasPrefix(got, "f.csv: row 2, column cvr: is required; f.csv: row 3, column cvr: is required; ") {

@@ -9,11 +9,10 @@ package tabular
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
-	"fmt"
 	"io"
 	"strings"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -47,7 +46,7 @@ func readXLSX(data []byte, filename string, rc *rowCollector, raw bool) (rows []
 	defer func() {
 		// A malformed workbook must not take the server down.
 		if p := recover(); p != nil {
-			rows, errs = nil, FileError(filename, "cannot read the XLSX file")
+			rows, errs = nil, FileError(filename, "import.bad_xlsx")
 		}
 	}()
 	if errs := checkWorkbook(data, filename); errs != nil {
@@ -58,29 +57,29 @@ func readXLSX(data []byte, filename string, rc *rowCollector, raw bool) (rows []
 		UnzipXMLSizeLimit: maxStreamedPart,
 	})
 	if err != nil {
-		return nil, FileError(filename, "cannot read the XLSX file: %v", err)
+		return nil, FileError(filename, "import.bad_xlsx_detail", err.Error())
 	}
 	defer f.Close() // also removes the temporary files
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, FileError(filename, "no data rows")
+		return nil, FileError(filename, "import.no_rows")
 	}
 	it, err := f.Rows(sheets[0])
 	if err != nil {
-		return nil, FileError(filename, "cannot read sheet %q: %v", sheets[0], err)
+		return nil, FileError(filename, "import.bad_sheet", sheets[0], err.Error())
 	}
 	defer it.Close()
 	for n := 1; it.Next(); n++ { // Next also steps over rows missing from the file
 		cells, err := it.Columns(excelize.Options{RawCellValue: raw})
 		if err != nil {
-			return nil, ImportErrors{{File: filename, Row: n, Message: fmt.Sprintf("cannot read the row: %v", err)}}
+			return nil, ImportErrors{{File: filename, Row: n, Message: problem.Msg("import.bad_row", err.Error())}}
 		}
 		if errs := rc.add(Record{Row: n, Cells: cells}); errs != nil {
 			return nil, errs
 		}
 	}
 	if err := it.Error(); err != nil {
-		return nil, FileError(filename, "cannot read sheet %q: %v", sheets[0], err)
+		return nil, FileError(filename, "import.bad_sheet", sheets[0], err.Error())
 	}
 	return rc.rows, nil
 }
@@ -92,17 +91,17 @@ func readXLSX(data []byte, filename string, rc *rowCollector, raw bool) (rows []
 func checkWorkbook(data []byte, filename string) ImportErrors {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return FileError(filename, "cannot read the XLSX file: %v", err)
+		return FileError(filename, "import.bad_xlsx_detail", err.Error())
 	}
 	if len(zr.File) > maxParts {
-		return FileError(filename, "the workbook has more than %d parts", maxParts)
+		return FileError(filename, "import.too_many_parts", maxParts)
 	}
 	var total, other uint64
 	var streamed []*zip.File
 	for _, zf := range zr.File {
 		size := zf.UncompressedSize64
 		if size > maxUnzipBytes || total+size > maxUnzipBytes {
-			return FileError(filename, "the workbook unpacks to more than %d MB; split the file", maxUnzipBytes>>20)
+			return FileError(filename, "import.unpacks_too_large", maxUnzipBytes>>20)
 		}
 		total += size
 		// The parts excelize unpacks to temporary files (see
@@ -113,12 +112,15 @@ func checkWorkbook(data []byte, filename string) ImportErrors {
 			continue
 		}
 		if other += size; other > maxOtherParts {
-			return FileError(filename, "the workbook's parts other than its sheets unpack to more than %d MB", maxOtherParts>>20)
+			return FileError(filename, "import.other_parts_too_large", maxOtherParts>>20)
 		}
 	}
 	for _, zf := range streamed {
 		if err := scanXML(zf); err != nil {
-			return FileError(filename, "%v", err)
+			if m, ok := problem.MessageOf(err); ok {
+				return ImportErrors{{File: filename, Message: m}}
+			}
+			return FileError(filename, "import.bad_xlsx_detail", err.Error())
 		}
 	}
 	return nil
@@ -132,7 +134,7 @@ func checkWorkbook(data []byte, filename string) ImportErrors {
 func scanXML(zf *zip.File) error {
 	r, err := zf.Open()
 	if err != nil {
-		return fmt.Errorf("cannot read the XLSX file: %v", err)
+		return problem.Reason("import.bad_xlsx_detail", err.Error())
 	}
 	defer r.Close()
 	var s xmlScanner
@@ -146,7 +148,7 @@ func scanXML(zf *zip.File) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("cannot read the XLSX file: %v", err)
+			return problem.Reason("import.bad_xlsx_detail", err.Error())
 		}
 	}
 }
@@ -173,13 +175,13 @@ const (
 	scanPI
 )
 
-var errXMLSpecial = errors.New("the XLSX file holds XML comments, CDATA sections or a DOCTYPE, which Excel does not write")
+var errXMLSpecial = problem.Reason("import.xml_special")
 
 func (s *xmlScanner) scan(p []byte) error {
 	for _, b := range p {
 		s.run++
 		if s.run > maxToken {
-			return fmt.Errorf("a cell or tag in the XLSX file is longer than %d KB", maxToken>>10)
+			return problem.Reason("import.token_too_long", maxToken>>10)
 		}
 		switch s.state {
 		case scanText:
@@ -236,7 +238,7 @@ func (s *xmlScanner) tagByte(b byte) error {
 			s.depth--
 		case s.prev != '/':
 			if s.depth++; s.depth > maxDepth {
-				return fmt.Errorf("the XML of the XLSX file nests deeper than %d elements", maxDepth)
+				return problem.Reason("import.nests_too_deep", maxDepth)
 			}
 		}
 		s.state, s.run = scanText, 0
@@ -263,7 +265,7 @@ func (s *xmlScanner) endName() error {
 	}
 	if !s.closing && string(name) == "si" {
 		if s.strings++; s.strings > maxSharedStrings {
-			return fmt.Errorf("the XLSX file holds more than %d different texts; split the file", maxSharedStrings)
+			return problem.Reason("import.too_many_texts", maxSharedStrings)
 		}
 	}
 	return nil

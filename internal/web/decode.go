@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // DecodeJSON reads the request body as one JSON object, strictly: unknown
@@ -19,16 +23,39 @@ func DecodeJSON(c *fiber.Ctx, v any) error {
 		var pe *time.ParseError
 		switch {
 		case errors.As(err, &te):
-			return BadRequest("%s: want a %s", te.Field, te.Type)
+			return problem.Fields{{Field: te.Field, Message: problem.Msg("error.json_type", problem.Msg(jsonKind(te.Type)))}}
 		case errors.As(err, &pe):
-			return BadRequest("a time is not RFC 3339 (e.g. 2026-11-23T09:30:00+01:00): %q", clip(pe.Value, 40))
+			return BadRequest("error.json_time", clip(pe.Value, 40))
 		}
-		return BadRequest("body: %s", clip(err.Error(), 200))
+		// encoding/json names an unknown field only in its text.
+		if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+			field := strings.TrimSuffix(name, `"`)
+			return problem.Fields{{Field: field, Message: problem.Msg("error.json_unknown_field", clip(field, 60))}}
+		}
+		return BadRequest("error.json_body")
 	}
 	if dec.More() {
-		return BadRequest("body: one JSON object expected")
+		return BadRequest("error.json_one")
 	}
 	return nil
+}
+
+// jsonKind is the translation key of what a JSON value of Go type t is.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "json.type.text"
+	case reflect.Bool:
+		return "json.type.bool"
+	case reflect.Slice, reflect.Array:
+		return "json.type.list"
+	case reflect.Struct, reflect.Map:
+		return "json.type.object"
+	}
+	return "json.type.number"
 }
 
 func clip(s string, n int) string {

@@ -2,69 +2,98 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
-// Error is an error with the HTTP status it answers with. Its Message is
-// shown to the user, so it must say what is wrong without leaking internals.
+// Error is an answer with an HTTP status of its own (401, 403, 413, 415,
+// 429, and a few 400s about the request rather than its fields). Text is
+// what the user reads, in their language; Message is an older plain text
+// (or translation key) used when Text is not set. Store and validation
+// errors are not this: return the problem package's errors and the error
+// handler maps them.
 type Error struct {
 	Status     int
+	Text       problem.Message
 	Message    string
 	RetryAfter int // seconds, for 429 and 503
 	Err        error
 }
 
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Message + ": " + e.Err.Error()
+func (e *Error) text(lang string) string {
+	if !e.Text.IsZero() {
+		return e.Text.In(lang)
 	}
-	return e.Message
+	return Translate(lang, e.Message)
+}
+
+func (e *Error) Error() string {
+	s := e.text("en")
+	if e.Err != nil {
+		return s + ": " + e.Err.Error()
+	}
+	return s
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// BadRequest is a 400 naming what is wrong.
-func BadRequest(format string, args ...any) *Error {
-	return &Error{Status: fiber.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+func answer(status int, key string, args ...any) *Error {
+	return &Error{Status: status, Text: problem.Msg(key, args...)}
 }
 
-// Invalid wraps a validation error as a 400 with its text.
-func Invalid(err error) *Error { return &Error{Status: fiber.StatusBadRequest, Message: err.Error()} }
+// BadRequest is a 400 about the request as a whole; key is a translation
+// key (an untranslated format is shown as it is).
+func BadRequest(key string, args ...any) *Error {
+	return answer(fiber.StatusBadRequest, key, args...)
+}
 
-// NotFound is a 404.
+// Invalid wraps a validation error as a 400. Field errors (problem.Fields)
+// need no wrapping: return them as they are.
+func Invalid(err error) *Error {
+	return &Error{Status: fiber.StatusBadRequest, Message: err.Error(), Err: err}
+}
+
+// NotFound is a 404 naming what was not found.
 func NotFound(what string) *Error {
-	return &Error{Status: fiber.StatusNotFound, Message: what + " not found"}
+	return answer(fiber.StatusNotFound, "error.not_found_what", problem.Msg(what))
 }
 
 // Conflict is a 409.
-func Conflict(msg string) *Error { return &Error{Status: fiber.StatusConflict, Message: msg} }
+func Conflict(key string) *Error { return answer(fiber.StatusConflict, key) }
 
 // Forbidden is a 403.
-func Forbidden() *Error {
-	return &Error{Status: fiber.StatusForbidden, Message: "not allowed for your role"}
-}
+func Forbidden() *Error { return answer(fiber.StatusForbidden, "error.forbidden_role") }
 
 // Unauthorized is a 401.
-func Unauthorized(msg string) *Error { return &Error{Status: fiber.StatusUnauthorized, Message: msg} }
+func Unauthorized(key string) *Error { return answer(fiber.StatusUnauthorized, key) }
 
 // TooMany is a 429 with Retry-After.
-func TooMany(msg string, retryAfter int) *Error {
-	return &Error{Status: fiber.StatusTooManyRequests, Message: msg, RetryAfter: retryAfter}
+func TooMany(key string, retryAfter int) *Error {
+	e := answer(fiber.StatusTooManyRequests, key)
+	e.RetryAfter = retryAfter
+	return e
 }
 
-// ErrUnavailable marks a store that does not answer; it maps to 503 with Retry-After.
-var ErrUnavailable = errors.New("a data store is unavailable")
-
-// Unavailable wraps err as a 503.
+// Unavailable is a 503 for a caller that knows err is an outage of the
+// store named by what. Prefer returning the store's error: the error
+// handler finds outages itself (problem.Unavailable).
 func Unavailable(what string, err error) *Error {
-	return &Error{Status: fiber.StatusServiceUnavailable, Message: what + " is unavailable, try again shortly", RetryAfter: 5, Err: err}
+	return &Error{Status: fiber.StatusServiceUnavailable, Text: problem.Msg("error.unavailable_what", problem.Msg(what)), RetryAfter: retryAfterOutage, Err: err}
+}
+
+// retryAfterOutage is the Retry-After of a 503, in seconds.
+const retryAfterOutage = 5
+
+// FieldLister is an error that lists the input fields at fault in its own
+// way (e.g. an import file's rows and columns).
+type FieldLister interface {
+	error
+	ProblemFields() problem.Fields
 }
 
 // IsAPI reports whether a request is for the JSON API.
@@ -73,25 +102,72 @@ func IsAPI(c *fiber.Ctx) bool {
 	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz"
 }
 
-// errorHandler maps every error a handler returns to one answer: JSON
-// {"error": "…"} under /api, an HTML page elsewhere.
-func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
-	status, msg, retry := fiber.StatusInternalServerError, "internal error", 0
+// ErrorField is one entry of an error answer's "fields".
+type ErrorField struct {
+	Field string `json:"field"`
+	Error string `json:"error"`
+}
+
+// ErrorBody is the one JSON shape of every API error.
+type ErrorBody struct {
+	Error  string       `json:"error"`
+	Fields []ErrorField `json:"fields,omitempty"`
+}
+
+// Problem is how an error answers: status, text in lang, the fields at
+// fault and Retry-After. It is the one mapping from errors to HTTP.
+func Problem(err error, lang string) (status int, body ErrorBody, retryAfter int) {
+	var fields problem.Fields
 	var we *Error
 	var fe *fiber.Error
+	var fl FieldLister
 	switch {
+	case errors.As(err, &fields):
+		return fiber.StatusBadRequest, ErrorBody{Error: Translate(lang, "error.fields"), Fields: errorFields(fields, lang)}, 0
+	case errors.As(err, &fl):
+		return fiber.StatusBadRequest, ErrorBody{Error: Translate(lang, "error.fields"), Fields: errorFields(fl.ProblemFields(), lang)}, 0
 	case errors.As(err, &we):
-		status, msg, retry = we.Status, we.Message, we.RetryAfter
+		return we.Status, ErrorBody{Error: we.text(lang)}, we.RetryAfter
 	case errors.As(err, &fe):
-		status, msg = fe.Code, fe.Message
-		if status == fiber.StatusRequestEntityTooLarge {
-			msg = "request body too large"
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return fe.Code, ErrorBody{Error: Translate(lang, "error.page_not_found")}, 0
+		case fiber.StatusRequestEntityTooLarge:
+			return fe.Code, ErrorBody{Error: Translate(lang, "error.body_too_large")}, 0
 		}
-	case errors.Is(err, auth.ErrNotFound):
-		status, msg = fiber.StatusNotFound, "not found"
-	case errors.Is(err, ErrUnavailable):
-		status, msg, retry = fiber.StatusServiceUnavailable, "a data store is unavailable, try again shortly", 5
+		return fe.Code, ErrorBody{Error: Translate(lang, statusTitle(fe.Code))}, 0
+	case errors.Is(err, problem.ErrNotFound):
+		return fiber.StatusNotFound, ErrorBody{Error: messageOr(err, lang, "error.not_found_record")}, 0
+	case errors.Is(err, problem.ErrForbidden):
+		return fiber.StatusForbidden, ErrorBody{Error: messageOr(err, lang, "error.forbidden_role")}, 0
+	case errors.Is(err, problem.ErrConflict):
+		return fiber.StatusConflict, ErrorBody{Error: messageOr(err, lang, "error.conflict_record")}, 0
+	case problem.Unavailable(err):
+		return fiber.StatusServiceUnavailable, ErrorBody{Error: Translate(lang, "error.unavailable_store")}, retryAfterOutage
 	}
+	return fiber.StatusInternalServerError, ErrorBody{Error: Translate(lang, "error.internal_text")}, 0
+}
+
+func messageOr(err error, lang, key string) string {
+	if m, ok := problem.MessageOf(err); ok {
+		return m.In(lang)
+	}
+	return Translate(lang, key)
+}
+
+func errorFields(fs problem.Fields, lang string) []ErrorField {
+	out := make([]ErrorField, len(fs))
+	for i, f := range fs {
+		out[i] = ErrorField{Field: f.Field, Error: f.Message.In(lang)}
+	}
+	return out
+}
+
+// errorHandler answers every error a handler returns: JSON ErrorBody under
+// /api, an HTML page elsewhere, in the caller's language.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	lang := Language(c)
+	status, body, retry := Problem(err, lang)
 	if status >= 500 {
 		s.logger.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	} else {
@@ -102,16 +178,16 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	c.Status(status)
 	if IsAPI(c) || strings.Contains(c.Get(fiber.HeaderAccept), "application/json") && !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
-		return c.JSON(fiber.Map{"error": msg})
+		return c.JSON(body)
 	}
 	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login?next="+url.QueryEscape(localPath(c.OriginalURL())), fiber.StatusSeeOther)
 	}
-	rerr := s.render(c, "error", PageData{Title: statusTitle(status), Data: fiber.Map{"Status": status, "Message": msg}})
+	rerr := s.render(c, "error", PageData{Title: statusTitle(status), Data: fiber.Map{"Status": status, "Message": body.Error, "Fields": body.Fields}})
 	if rerr != nil {
 		s.logger.Error("error page failed", "err", rerr)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-		return c.SendString(msg)
+		return c.SendString(body.Error)
 	}
 	return nil
 }
@@ -126,12 +202,19 @@ func statusTitle(status int) string {
 		return "error.forbidden"
 	case 404:
 		return "error.not_found"
+	case 409:
+		return "error.conflict"
 	case 413:
 		return "error.too_large"
+	case 415:
+		return "error.unsupported_type"
 	case 429:
 		return "error.too_many"
 	case 503:
 		return "error.unavailable"
+	}
+	if status < 500 {
+		return "error.bad_request"
 	}
 	return "error.internal"
 }

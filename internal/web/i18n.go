@@ -4,10 +4,14 @@ import (
 	"maps"
 	"sort"
 	"sync"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Languages the UI speaks; Danish is the default.
 var Languages = []string{"da", "en"}
+
+func init() { problem.UseCatalog(Translate) }
 
 var (
 	messagesMu sync.RWMutex
@@ -34,6 +38,13 @@ func Translate(lang, key string) string {
 		return s
 	}
 	return key
+}
+
+// Table is a copy of every text of lang: key -> text.
+func Table(lang string) map[string]string {
+	messagesMu.RLock()
+	defer messagesMu.RUnlock()
+	return maps.Clone(messages[lang])
 }
 
 // MissingTranslations lists keys present in one language but not the other.

@@ -59,7 +59,7 @@ func (r *Router) OpenAPI() map[string]any {
 	}
 	return map[string]any{
 		"openapi": "3.0.3",
-		"info":    map[string]any{"title": "Pilotpulse API", "version": "1.0.0", "description": "Every /api/v1 route. Authenticate with a session cookie (unsafe methods need the X-CSRF-Token header) or Authorization: Bearer TOKEN. Errors are {\"error\": \"…\"}."},
+		"info":    map[string]any{"title": "Pilotpulse API", "version": "1.0.0", "description": "Every /api/v1 route. Authenticate with a session cookie (unsafe methods need the X-CSRF-Token header) or Authorization: Bearer TOKEN. Every error answers with the Error schema: {\"error\": \"…\", \"fields\": [{\"field\": \"…\", \"error\": \"…\"}]} (fields only where input fields are at fault), in the caller's language (the pp_lang cookie or the signed-in user's choice; Danish by default). 503 and 429 carry Retry-After."},
 		"paths":   paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{
@@ -72,7 +72,22 @@ func (r *Router) OpenAPI() map[string]any {
 	}
 }
 
-var errorSchema = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "string"}}, "required": []string{"error"}}
+var errorSchema = map[string]any{
+	"type":     "object",
+	"required": []string{"error"},
+	"properties": map[string]any{
+		"error": map[string]any{"type": "string", "description": "what is wrong, in the caller's language"},
+		"fields": map[string]any{"type": "array", "description": "the input fields at fault (only when fields are)", "items": map[string]any{
+			"type": "object", "required": []string{"field", "error"},
+			"properties": map[string]any{
+				"field": map[string]any{"type": "string", "description": "the field's name as in the request, e.g. cvr or contacts[0].email"},
+				"error": map[string]any{"type": "string", "description": "what is wrong with it, in the caller's language"},
+			},
+		}},
+	},
+}
+
+var retryAfterHeader = map[string]any{"Retry-After": map[string]any{"description": "seconds to wait before trying again", "schema": map[string]any{"type": "integer"}}}
 
 func responses(rt Route) map[string]any {
 	ok := map[string]any{"description": "OK"}
@@ -87,8 +102,12 @@ func responses(rt Route) map[string]any {
 		okCode = "201"
 	}
 	out := map[string]any{okCode: ok}
-	if rt.Body != nil || rt.Method != "GET" {
-		out["400"] = errRef("bad input")
+	if rt.Body != nil || rt.Method != "GET" || len(rt.Query) > 0 {
+		out["400"] = errRef("bad input; fields lists the fields at fault")
+	}
+	if rt.Method == "POST" || rt.Method == "PUT" || rt.Method == "DELETE" {
+		out["409"] = errRef("clashes with what is stored")
+		out["413"] = errRef("request body too large")
 	}
 	if !rt.Public {
 		out["401"] = errRef("no or bad credentials")
@@ -97,7 +116,15 @@ func responses(rt Route) map[string]any {
 	if strings.Contains(rt.Path, ":") {
 		out["404"] = errRef("not found")
 	}
-	out["503"] = errRef("a store is unavailable; see Retry-After")
+	if rt.Method == "POST" && strings.HasSuffix(rt.Path, "/events") {
+		tooMany := errRef("too many requests; see Retry-After")
+		tooMany["headers"] = retryAfterHeader
+		out["429"] = tooMany
+	}
+	out["500"] = errRef("a fault of ours (logged with the request id)")
+	unavailable := errRef("a store is unavailable; see Retry-After")
+	unavailable["headers"] = retryAfterHeader
+	out["503"] = unavailable
 	return out
 }
 

@@ -8,16 +8,19 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // PageData is what every page template gets. Handlers set Title (a
-// translation key), Data, and on a failed form Errors (field -> message)
-// and Form (what was typed); Render fills in the rest. Lang may be set by
+// translation key), Data, and on a failed form Fields (the problems of the
+// input) or Errors (field -> translation key) and Form (what was typed);
+// Render fills in the rest. Lang may be set by
 // the handler (e.g. to a respondent's language); else it is the request's.
 type PageData struct {
 	Title  string
 	Data   any
 	Errors map[string]string
+	Fields problem.Fields
 	Form   map[string]string
 	Flash  string
 
@@ -46,8 +49,18 @@ func (p PageData) T(key string) string { return Translate(p.Lang, key) }
 // Field returns what was typed in a form field, for re-showing a failed form.
 func (p PageData) Field(name string) string { return p.Form[name] }
 
-// Error returns the error message for a form field.
-func (p PageData) Error(name string) string { return p.Errors[name] }
+// Error returns the error message for a form field in the page's language.
+func (p PageData) Error(name string) string {
+	if key, ok := p.Errors[name]; ok {
+		return Translate(p.Lang, key)
+	}
+	for _, f := range p.Fields {
+		if f.Field == name {
+			return f.Message.In(p.Lang)
+		}
+	}
+	return ""
+}
 
 // HasRole reports whether the signed-in user has one of the roles.
 func (p PageData) HasRole(roles ...string) bool {

@@ -66,7 +66,7 @@ func (r *Router) guard(rt Route) fiber.Handler {
 		p := PrincipalOf(c)
 		if !rt.Public {
 			if p == nil {
-				return Unauthorized("sign in or send a valid API token")
+				return Unauthorized("error.sign_in")
 			}
 			if !slices.Contains(rt.Roles, p.Role) {
 				return Forbidden()
@@ -74,7 +74,7 @@ func (r *Router) guard(rt Route) fiber.Handler {
 		}
 		if isUnsafe(c.Method()) && (p == nil || p.Via != "token") {
 			if !r.s.csrfOK(c) {
-				return &Error{Status: fiber.StatusForbidden, Message: "missing or wrong CSRF token: reload the page and try again"}
+				return answer(fiber.StatusForbidden, "error.csrf")
 			}
 		}
 		return c.Next()
@@ -103,14 +103,14 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		secret, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			return Unauthorized("Authorization must be 'Bearer TOKEN'")
+			return Unauthorized("error.bearer_form")
 		}
 		p, err := s.deps.Auth.PrincipalForToken(c.UserContext(), strings.TrimSpace(secret))
 		if errors.Is(err, auth.ErrNotFound) {
-			return Unauthorized("invalid or revoked API token")
+			return Unauthorized("error.bad_token")
 		}
 		if err != nil {
-			return Unavailable("the app database", err)
+			return fmt.Errorf("api token: %w", err)
 		}
 		c.Locals(principalKey, p)
 		return c.Next()
@@ -124,7 +124,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		case errors.Is(err, auth.ErrNotFound), errors.Is(err, auth.ErrSessionExpired):
 			s.clearCookie(c, sessionCookie)
 		default:
-			return Unavailable("the app database", err)
+			return fmt.Errorf("session: %w", err)
 		}
 	}
 	return c.Next()

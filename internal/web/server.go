@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,7 +111,7 @@ func (s *Server) Views() *Views { return s.views }
 // Finish adds the routes that must come last (the 404 catch-all). Call it
 // after every package registered its routes.
 func (s *Server) Finish() {
-	s.App.Use(func(c *fiber.Ctx) error { return NotFound("page") })
+	s.App.Use(func(c *fiber.Ctx) error { return answer(fiber.StatusNotFound, "error.page_not_found") })
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -190,8 +191,8 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		}
 	}
 	if !ok {
-		c.Set(fiber.HeaderRetryAfter, "5")
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": "a data store is unavailable", "stores": out})
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfterOutage))
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": Translate(Language(c), "error.unavailable_store"), "stores": out})
 	}
 	return c.JSON(fiber.Map{"status": "ready", "stores": out})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // UserRolesAll is every user role, for routes any signed-in person may use.
@@ -57,7 +58,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return s.render(c, "login", PageData{Title: "login.title", Form: form, Errors: map[string]string{"form": "login.failed"}})
 	}
 	if err != nil {
-		return Unavailable("the app database", err)
+		return err
 	}
 	s.deps.Throttle.Succeed(email, ip)
 	if old := c.Cookies(sessionCookie); old != "" {
@@ -65,7 +66,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	sess, err := s.deps.Auth.CreateSession(ctx, u, ip, c.Get(fiber.HeaderUserAgent))
 	if err != nil {
-		return Unavailable("the app database", err)
+		return err
 	}
 	s.setSessionCookie(c, sess.ID)
 	s.deps.Audit.Record(ctx, audit.Entry{Actor: u.Email, Action: audit.SignIn, IP: ip})
@@ -84,12 +85,12 @@ func (s *Server) logout(c *fiber.Ctx) error {
 func (s *Server) setLanguage(c *fiber.Ctx) error {
 	lang := c.FormValue("lang")
 	if lang != "da" && lang != "en" {
-		return BadRequest("lang: want da or en")
+		return problem.Fields{{Field: "lang", Message: problem.Msg("error.lang_choice")}}
 	}
 	c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: s.deps.Config.SecureCookies, MaxAge: 365 * 24 * 3600})
 	if p := PrincipalOf(c); p != nil && p.UserID != 0 {
 		if err := s.deps.Auth.SetLanguage(c.UserContext(), p.UserID, lang); err != nil {
-			return Unavailable("the app database", err)
+			return err
 		}
 	}
 	return c.Redirect(localPath(c.FormValue("next", "/")), fiber.StatusSeeOther)
