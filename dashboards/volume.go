@@ -6,14 +6,15 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/figures"
+	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
 // volumeRow is one authority's week, with its shares and target.
 type volumeRow struct {
-	analytics.WeekVolume
+	figures.WeekVolume
 	MetadataShare string // "62.5 %", "" when no messages
 	DeepLinkShare string
 	Target        *int64
@@ -42,13 +43,13 @@ func share(part, whole uint64) string {
 func (h *handler) volumePage(c *fiber.Ctx) error {
 	scope := web.ScopeOf(c)
 	ctx := c.UserContext()
-	from, to, err := analytics.VolumeRange(ctx, h.CH, scope, c.Query("from"), c.Query("to"))
-	if errors.Is(err, analytics.ErrUnavailable) {
+	from, to, err := figures.VolumeRange(ctx, h.CH, scope, c.Query("from"), c.Query("to"))
+	if errors.Is(err, ingest.ErrUnavailable) {
 		return web.Unavailable("the event store (ClickHouse)", err)
 	} else if err != nil {
 		return web.BadRequest("%v", err)
 	}
-	weeks, err := analytics.VolumePerAuthorityWeek(ctx, h.CH, scope, from, to)
+	weeks, err := figures.VolumePerAuthorityWeek(ctx, h.CH, scope, from, to)
 	if err != nil {
 		return web.Unavailable("the event store (ClickHouse)", err)
 	}
@@ -77,7 +78,7 @@ func (h *handler) volumePage(c *fiber.Ctx) error {
 		av.Weeks = append(av.Weeks, row)
 		av.Total += w.Messages
 	}
-	v := volumeView{From: analytics.ISOWeek(from), To: analytics.ISOWeek(to)}
+	v := volumeView{From: figures.ISOWeek(from), To: figures.ISOWeek(to)}
 	v.APIQuery = "from=" + v.From + "&to=" + v.To
 	for _, cvr := range order {
 		v.Authorities = append(v.Authorities, *byCVR[cvr])
