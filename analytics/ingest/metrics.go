@@ -1,3 +1,6 @@
+// Watching the steps: the backlog of pending batches (claimed, not yet
+// marked stored) on /metrics.
+
 package ingest
 
 import (

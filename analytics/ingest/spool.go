@@ -1,3 +1,7 @@
+// Step 1, its payload: the new events of a claimed batch, kept in the
+// ledger in a compact binary form until ClickHouse has them (step 2 reads
+// them from here, and so does settling after a crash or an outage).
+
 package ingest
 
 import (
