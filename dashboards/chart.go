@@ -6,7 +6,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -164,7 +164,7 @@ func weeksOf(from, to time.Time) []string {
 	end := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
 	var weeks []string
 	for ; !d.After(end); d = d.AddDate(0, 0, 7) {
-		weeks = append(weeks, analytics.ISOWeek(d))
+		weeks = append(weeks, figures.ISOWeek(d))
 	}
 	return weeks
 }

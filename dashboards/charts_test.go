@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/event"
+	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
@@ -43,11 +44,11 @@ func newChartFixture(t *testing.T) chartFixture {
 		}
 	}
 	company := cvr(t, "3100001")
-	var events []analytics.Event
+	var events []event.Event
 	add := func(authority string, n int, channel string, at time.Time) {
 		for i := 0; i < n; i++ {
-			id := fmt.Sprintf("%s-%s-%s-%d", authority, analytics.ISOWeek(at), channel, i)
-			events = append(events, analytics.Event{EventID: id, OccurredAt: at, ReceivedAt: at, Type: analytics.TypeMessageSent,
+			id := fmt.Sprintf("%s-%s-%s-%d", authority, figures.ISOWeek(at), channel, i)
+			events = append(events, event.Event{EventID: id, OccurredAt: at, ReceivedAt: at, Type: event.TypeMessageSent,
 				CompanyCVR: company, AuthorityCVR: authority, Channel: channel, MessageRef: id})
 		}
 	}

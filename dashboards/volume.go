@@ -6,7 +6,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/figures"
+	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
@@ -14,7 +15,7 @@ import (
 
 // volumeRow is one authority's week, with its shares and target.
 type volumeRow struct {
-	analytics.WeekVolume
+	figures.WeekVolume
 	MetadataShare *float64 // percent; nil when no messages
 	DeepLinkShare *float64
 	Target        *int64
@@ -47,9 +48,9 @@ func share(part, whole uint64) *float64 {
 }
 
 // outage marks analytics' ErrUnavailable as the outage it is (503); to go
-// when analytics.ErrUnavailable wraps problem.ErrUnavailable itself.
+// when ingest.ErrUnavailable wraps problem.ErrUnavailable itself.
 func outage(err error) error {
-	if errors.Is(err, analytics.ErrUnavailable) {
+	if errors.Is(err, ingest.ErrUnavailable) {
 		return fmt.Errorf("%w: %w", problem.ErrUnavailable, err)
 	}
 	return err
@@ -58,13 +59,13 @@ func outage(err error) error {
 func (h *handler) volumePage(c *fiber.Ctx) error {
 	scope := web.ScopeOf(c)
 	ctx := c.UserContext()
-	from, to, err := analytics.VolumeRange(ctx, h.CH, scope, c.Query("from"), c.Query("to"))
-	if errors.Is(err, analytics.ErrUnavailable) {
+	from, to, err := figures.VolumeRange(ctx, h.CH, scope, c.Query("from"), c.Query("to"))
+	if errors.Is(err, ingest.ErrUnavailable) {
 		return outage(err)
 	} else if err != nil {
 		return web.BadRequest("%v", err) // analytics' text, untranslated until analytics speaks package problem
 	}
-	weeks, err := analytics.VolumePerAuthorityWeek(ctx, h.CH, scope, from, to)
+	weeks, err := figures.VolumePerAuthorityWeek(ctx, h.CH, scope, from, to)
 	if err != nil {
 		return outage(err)
 	}
@@ -93,7 +94,7 @@ func (h *handler) volumePage(c *fiber.Ctx) error {
 		av.Weeks = append(av.Weeks, row)
 		av.Total += w.Messages
 	}
-	v := volumeView{From: analytics.ISOWeek(from), To: analytics.ISOWeek(to)}
+	v := volumeView{From: figures.ISOWeek(from), To: figures.ISOWeek(to)}
 	v.APIQuery = "from=" + v.From + "&to=" + v.To
 	for _, cvr := range order {
 		v.Authorities = append(v.Authorities, *byCVR[cvr])

@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/event"
+	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
@@ -47,7 +48,7 @@ func TestVolumePage(t *testing.T) {
 	}
 	companies := []string{cvr(t, "3000001"), cvr(t, "3000002"), cvr(t, "3000004")}
 	yes, no := true, false
-	var events []analytics.Event
+	var events []event.Event
 	add := func(id, authority, company, channel string, at time.Time, meta, link bool) {
 		m, l := no, no
 		if meta {
@@ -56,7 +57,7 @@ func TestVolumePage(t *testing.T) {
 		if link {
 			l = yes
 		}
-		events = append(events, analytics.Event{EventID: id, OccurredAt: at, ReceivedAt: at, Type: "message.sent",
+		events = append(events, event.Event{EventID: id, OccurredAt: at, ReceivedAt: at, Type: "message.sent",
 			CompanyCVR: company, AuthorityCVR: authority, Channel: channel, HasMetadata: &m, HasDeepLink: &l, MessageRef: id})
 	}
 	// Week 2012-W46 (Mon 12 Nov): A sends 3 (2 digital, 1 remote print; 2 with metadata, 1 with a deep link) to 2 companies.
@@ -106,7 +107,7 @@ func TestVolumePage(t *testing.T) {
 	if !strings.Contains(def.Body, "<td>2012-W46</td>") {
 		t.Errorf("default range misses the newest data: %.300s", def.Body)
 	}
-	var api []analytics.WeekVolume
+	var api []figures.WeekVolume
 	own.Get("/api/v1/metrics/volume").JSON(t, &api)
 	if len(api) != 1 || api[0].AuthorityCVR != b || api[0].Messages != 1 {
 		t.Fatalf("JSON twin for the authority: %+v", api)

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/demofeed"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 )
@@ -35,7 +35,7 @@ func runDemo(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	d := analytics.DemoEvents(seed, 30, weeks)
+	d := demofeed.DemoEvents(seed, 30, weeks)
 	na, err := a.Registry.UpsertAuthorities(ctx, d.Authorities)
 	if err != nil {
 		return fmt.Errorf("demo authorities: %w", err)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/demofeed"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
@@ -29,7 +29,7 @@ func TestDemoLoadsOnce(t *testing.T) {
 		err := run(context.Background(), []string{"demo", "--weeks", "3"}, e)
 		return cliResult{exitCode(err, &errb), out.String(), errb.String()}
 	}
-	want := analytics.DemoEvents(1, 30, 3)
+	want := demofeed.DemoEvents(1, 30, 3)
 	r := demo()
 	if r.code != 0 || !strings.Contains(r.stdout, "33 companies (33 new)") {
 		t.Fatalf("first demo: %+v", r)

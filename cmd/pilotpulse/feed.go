@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/demofeed"
 )
 
 // feedFlags are the flags of "feed serve" and "feed export" (the address is
@@ -30,14 +30,14 @@ func feedFlags(fs *flag.FlagSet) {
 // feedDefaultAddr is where the demo feed listens unless -addr is given.
 const feedDefaultAddr = "127.0.0.1:9900"
 
-func feedDemo(c *cmdContext) (analytics.Demo, error) {
+func feedDemo(c *cmdContext) (demofeed.Demo, error) {
 	companies, _ := strconv.Atoi(c.flag("companies"))
 	weeks, _ := strconv.Atoi(c.flag("weeks"))
 	seed, _ := strconv.ParseUint(c.flag("seed"), 10, 64)
 	if companies < 1 || weeks < 1 || weeks > 52 {
-		return analytics.Demo{}, usageError{"--companies must be at least 1 and --weeks 1 to 52"}
+		return demofeed.Demo{}, usageError{"--companies must be at least 1 and --weeks 1 to 52"}
 	}
-	return analytics.DemoEvents(seed, companies, weeks), nil
+	return demofeed.DemoEvents(seed, companies, weeks), nil
 }
 
 func runFeedServe(ctx context.Context, c *cmdContext) error {
@@ -60,7 +60,7 @@ func runFeedServe(ctx context.Context, c *cmdContext) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: analytics.FeedHandler(demo.Events, analytics.FeedOptions{Delay: delay, MaxLimit: maxLimit}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: demofeed.FeedHandler(demo.Events, demofeed.FeedOptions{Delay: delay, MaxLimit: maxLimit}), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(c.stdout, "Demo upstream feed: %d events (%d participants, %d authorities) at http://%s/events\n",

@@ -12,7 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/event"
+	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 )
@@ -41,7 +42,7 @@ func runImportEvents(ctx context.Context, c *cmdContext) error {
 		return usageError{"--source must not be empty"}
 	}
 	for _, path := range c.args {
-		if _, _, err := analytics.FormatOf(path); err != nil {
+		if _, _, err := event.FormatOf(path); err != nil {
 			return usageError{err.Error()}
 		}
 	}
@@ -66,7 +67,7 @@ func runImportEvents(ctx context.Context, c *cmdContext) error {
 		if err != nil {
 			fmt.Fprintf(c.stderr, "%s: %v\n", path, err)
 			failed = append(failed, path)
-			if errors.Is(err, analytics.ErrUnavailable) || ctx.Err() != nil {
+			if errors.Is(err, ingest.ErrUnavailable) || ctx.Err() != nil {
 				break // the next file would fail the same way
 			}
 		}
@@ -94,9 +95,9 @@ func (n *importCounts) add(o importCounts) {
 	n.rejected += o.rejected
 }
 
-func importEventsFile(ctx context.Context, c *cmdContext, ing *analytics.Ingester, source, path string) (importCounts, error) {
+func importEventsFile(ctx context.Context, c *cmdContext, ing *ingest.Ingester, source, path string) (importCounts, error) {
 	var n importCounts
-	format, gzipped, err := analytics.FormatOf(path)
+	format, gzipped, err := event.FormatOf(path)
 	if err != nil {
 		return n, err
 	}
@@ -122,7 +123,7 @@ func importEventsFile(ctx context.Context, c *cmdContext, ing *analytics.Ingeste
 	prog := &progress{c: c, name: filepath.Base(path), size: st.Size(), read: counted}
 	defer prog.done()
 
-	batch := make([]analytics.Event, 0, importBatch)
+	batch := make([]event.Event, 0, importBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -137,7 +138,7 @@ func importEventsFile(ctx context.Context, c *cmdContext, ing *analytics.Ingeste
 		prog.update(n)
 		return nil
 	}
-	rejected, err := analytics.Decode(r, format, time.Now(), func(_ int, ev analytics.Event) error {
+	rejected, err := event.Decode(r, format, time.Now(), func(_ int, ev event.Event) error {
 		batch = append(batch, ev)
 		if len(batch) == importBatch {
 			return flush()

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/sources"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 )
 
@@ -49,7 +49,7 @@ func runServe(ctx context.Context, c *cmdContext) error {
 	job(func(ctx context.Context) { purgeSessions(ctx, a) })
 	job(func(ctx context.Context) { startSurveyScheduler(ctx, a, c) })
 	if a.Ingester != nil {
-		job(func(ctx context.Context) { analytics.RunPullers(ctx, a.DB, a.Ingester, c.logger) })
+		job(func(ctx context.Context) { sources.RunPullers(ctx, a.DB, a.Ingester, c.logger) })
 	}
 	defer func() {
 		stopJobs()

@@ -9,18 +9,18 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/sources"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 )
 
 // sourceAddFlags are the flags of "source add".
 func sourceAddFlags(fs *flag.FlagSet) {
 	fs.String("name", "", "the source's name (the events' source; cannot change later)")
-	fs.String("kind", analytics.KindHTTPFeed, "http-feed or directory")
+	fs.String("kind", sources.KindHTTPFeed, "http-feed or directory")
 	fs.String("url", "", "http-feed: the feed address, polled as URL?after=CURSOR&limit=N")
 	fs.String("dir", "", "directory: the folder export files (*.ndjson, *.ndjson.gz, *.csv) are dropped in")
 	fs.String("interval", "", "how often to poll, e.g. 30s or 5m (default 60s)")
-	fs.Int("limit", 0, fmt.Sprintf("events per feed page or stored batch (default %d)", analytics.DefaultBatchLimit))
+	fs.Int("limit", 0, fmt.Sprintf("events per feed page or stored batch (default %d)", sources.DefaultBatchLimit))
 	fs.Bool("disabled", false, "create the source switched off")
 }
 
@@ -31,21 +31,21 @@ func runSourceAdd(ctx context.Context, c *cmdContext) error {
 	if c.flag("name") == "" {
 		return usageError{"source add needs --name"}
 	}
-	interval, err := analytics.ParseInterval(c.flag("interval"))
+	interval, err := sources.ParseInterval(c.flag("interval"))
 	if err != nil {
 		return usageError{"--interval: " + err.Error()}
 	}
 	limit, _ := strconv.Atoi(c.flag("limit"))
 	disabled := c.flag("disabled") == "true"
 	enabled := !disabled
-	in := analytics.SourceInput{Name: c.flag("name"), Kind: c.flag("kind"), URL: c.flag("url"), Directory: c.flag("dir"),
+	in := sources.SourceInput{Name: c.flag("name"), Kind: c.flag("kind"), URL: c.flag("url"), Directory: c.flag("dir"),
 		IntervalSeconds: interval, BatchLimit: limit, Enabled: &enabled}
 	a, err := openAppDB(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	src, err := analytics.NewSources(a.DB).Create(ctx, in)
+	src, err := sources.NewSources(a.DB).Create(ctx, in)
 	if err != nil {
 		return fmt.Errorf("source add: %w", err)
 	}
@@ -58,17 +58,17 @@ func runSourceAdd(ctx context.Context, c *cmdContext) error {
 	return nil
 }
 
-func sourceTarget(s analytics.Source) string {
+func sourceTarget(s sources.Source) string {
 	switch s.Kind {
-	case analytics.KindHTTPFeed:
+	case sources.KindHTTPFeed:
 		return s.URL
-	case analytics.KindDirectory:
+	case sources.KindDirectory:
 		return s.Directory
 	}
 	return "(push: sends with a token)"
 }
 
-func sourceDetail(s analytics.Source) string {
+func sourceDetail(s sources.Source) string {
 	return fmt.Sprintf("kind=%s target=%s interval=%ds limit=%d enabled=%t", s.Kind, sourceTarget(s), s.IntervalSeconds, s.BatchLimit, s.Enabled)
 }
 
@@ -86,12 +86,12 @@ func runSourceSet(ctx context.Context, c *cmdContext) error {
 	if len(c.args) > 0 || c.flag("name") == "" {
 		return usageError{"source set needs --name and takes no arguments"}
 	}
-	interval, err := analytics.ParseInterval(c.flag("interval"))
+	interval, err := sources.ParseInterval(c.flag("interval"))
 	if err != nil {
 		return usageError{"--interval: " + err.Error()}
 	}
 	limit, _ := strconv.Atoi(c.flag("limit"))
-	in := analytics.SourceInput{URL: c.flag("url"), Directory: c.flag("dir"), IntervalSeconds: interval, BatchLimit: limit}
+	in := sources.SourceInput{URL: c.flag("url"), Directory: c.flag("dir"), IntervalSeconds: interval, BatchLimit: limit}
 	switch c.flag("enabled") {
 	case "":
 	case "true", "false":
@@ -105,12 +105,12 @@ func runSourceSet(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	sources := analytics.NewSources(a.DB)
-	src, err := sources.ByName(ctx, c.flag("name"))
+	store := sources.NewSources(a.DB)
+	src, err := store.ByName(ctx, c.flag("name"))
 	if err != nil {
 		return fmt.Errorf("source %q: %w", c.flag("name"), err)
 	}
-	if src, err = sources.Update(ctx, src.ID, in); err != nil {
+	if src, err = store.Update(ctx, src.ID, in); err != nil {
 		return fmt.Errorf("source set: %w", err)
 	}
 	a.Audit.Record(ctx, audit.Entry{Actor: "cli", Action: audit.RecordChanged, Target: "source " + src.Name, Detail: sourceDetail(src)})
@@ -127,10 +127,10 @@ func runSourcePoll(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	sources := analytics.NewSources(a.DB)
-	src, err := sources.ByName(ctx, c.flag("name"))
+	store := sources.NewSources(a.DB)
+	src, err := store.ByName(ctx, c.flag("name"))
 	if err == nil {
-		err = sources.PollNow(ctx, src.ID)
+		err = store.PollNow(ctx, src.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("source %q: %w", c.flag("name"), err)
@@ -148,7 +148,7 @@ func runSourceList(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	srcs, err := analytics.NewSources(a.DB).List(ctx)
+	srcs, err := sources.NewSources(a.DB).List(ctx)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,9 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/pilotpulse/pilotpulse/analytics"
+	"github.com/pilotpulse/pilotpulse/analytics/figures"
+	"github.com/pilotpulse/pilotpulse/analytics/ingest"
+	"github.com/pilotpulse/pilotpulse/analytics/sources"
 	"github.com/pilotpulse/pilotpulse/dashboards"
 	"github.com/pilotpulse/pilotpulse/internal/account"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
@@ -41,7 +43,7 @@ type App struct {
 	Audit    *audit.Log
 	Throttle *auth.Throttle
 	Registry *registry.Store
-	Ingester *analytics.Ingester // stores usage events exactly once; nil without ClickHouse
+	Ingester *ingest.Ingester // stores usage events exactly once; nil without ClickHouse
 
 	stopSettling func()        // ends the ingester's settling loop
 	settled      chan struct{} // closed when it has ended
@@ -103,14 +105,14 @@ func (a *App) openClickHouse(ctx context.Context) error {
 		return err
 	}
 	a.CH = conn
-	applied, err := warehouse.Migrate(ctx, conn, analytics.Migrations)
+	applied, err := warehouse.Migrate(ctx, conn, warehouse.Migrations)
 	if err != nil {
 		return err
 	}
 	if len(applied) > 0 {
 		a.Logger.Info("ClickHouse migrated", "versions", applied)
 	}
-	a.Ingester = analytics.NewIngester(a.DB, conn, a.Logger)
+	a.Ingester = ingest.New(a.DB, conn, a.Logger)
 	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
 		a.Logger.Warn("settling interrupted ingest batches failed; retried every second", "err", err)
 	}
@@ -140,14 +142,17 @@ func (a *App) Web() (*web.Server, error) {
 		return nil, err
 	}
 	if a.Ingester != nil {
-		if err := analytics.Register(srv, a.Ingester); err != nil {
+		if err := sources.RegisterPush(srv, a.DB, a.Ingester); err != nil {
+			return nil, err
+		}
+		if err := figures.Register(srv, a.CH); err != nil {
 			return nil, err
 		}
 		if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Registry: a.Registry}); err != nil {
 			return nil, err
 		}
 	}
-	if err := analytics.RegisterSources(srv, a.DB, a.Audit); err != nil {
+	if err := sources.Register(srv, a.DB, a.Audit); err != nil {
 		return nil, err
 	}
 	if err := support.Register(srv, support.NewStore(a.DB), a.Audit); err != nil {

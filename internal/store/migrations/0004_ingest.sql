@@ -1,4 +1,4 @@
--- Ingestion ledger (analytics/ingest.go): which (source, event_id) pairs are
+-- Ingestion ledger (analytics/ingest): which (source, event_id) pairs are
 -- stored in ClickHouse, and the batches that put them there.
 --
 -- event_keys holds the key of every event ever accepted, the duplicate

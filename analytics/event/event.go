@@ -1,0 +1,296 @@
+package event
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pilotpulse/pilotpulse/registry"
+)
+
+// Event is one usage event as stored: the fields of DOMAIN.md, the source it
+// came from and when it was received. Times are UTC, to the second.
+type Event struct {
+	Source       string    // set by the ingester from the token/source, not from the JSON
+	EventID      string    // unique per source
+	OccurredAt   time.Time // UTC
+	ReceivedAt   time.Time // UTC
+	Type         string
+	CompanyCVR   string
+	AuthorityCVR string
+	Channel      string // "digital" | "remote_print" | ""
+	HasMetadata  *bool
+	HasDeepLink  *bool
+	ByRule       *bool
+	MessageRef   string
+	UserRef      string
+	RightsModel  string
+	Reason       string
+	Folder       string
+	Role         string
+}
+
+// Event types of DOMAIN.md. Other types are kept too (counted as "other").
+const (
+	TypeSetupStarted   = "mailbox.setup_started"
+	TypeSetupCompleted = "mailbox.setup_completed"
+	TypeSetupFailed    = "mailbox.setup_failed"
+	TypeLogin          = "user.login"
+	TypeMessageSent    = "message.sent"
+	TypeMessageRead    = "message.read"
+	TypeMessageDeleted = "message.deleted"
+	TypeMessageMoved   = "message.moved"
+	TypeRuleCreated    = "rule.created"
+	TypeFolderCreated  = "folder.created"
+	TypeNotification   = "notification.configured"
+	TypeThirdParty     = "access.third_party_granted"
+	TypeRoleAssigned   = "role.assigned"
+)
+
+// KnownTypes are the event types DOMAIN.md names.
+var KnownTypes = []string{TypeSetupStarted, TypeSetupCompleted, TypeSetupFailed, TypeLogin, TypeMessageSent,
+	TypeMessageRead, TypeMessageDeleted, TypeMessageMoved, TypeRuleCreated, TypeFolderCreated, TypeNotification,
+	TypeThirdParty, TypeRoleAssigned}
+
+var knownType = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range KnownTypes {
+		m[t] = true
+	}
+	return m
+}()
+
+// Channels of message.sent.
+const (
+	ChannelDigital     = "digital"
+	ChannelRemotePrint = "remote_print"
+)
+
+// Validation limits.
+const (
+	// MaxFuture is how far past the time of receipt occurred_at may lie
+	// (clock skew between the mailbox side and us).
+	MaxFuture = 24 * time.Hour
+	// maxIDLen and friends bound the string fields (bytes).
+	maxIDLen    = 128
+	maxTypeLen  = 64
+	maxRefLen   = 256
+	maxShortLen = 64
+)
+
+// earliest is the first occurred_at accepted: nothing of the mailbox predates it,
+// and ClickHouse's DateTime cannot hold times before 1970.
+var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// FieldError is a validation error naming the field.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+func fieldErr(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// rawEvent is an event as sent, before validation. Times are kept as text
+// so that the error can say what is wrong with them.
+type rawEvent struct {
+	EventID      string `json:"event_id"`
+	OccurredAt   string `json:"occurred_at"`
+	Type         string `json:"type"`
+	CompanyCVR   string `json:"company_cvr"`
+	AuthorityCVR string `json:"authority_cvr"`
+	Channel      string `json:"channel"`
+	HasMetadata  *bool  `json:"has_metadata"`
+	HasDeepLink  *bool  `json:"has_deep_link"`
+	ByRule       *bool  `json:"by_rule"`
+	MessageRef   string `json:"message_ref"`
+	UserRef      string `json:"user_ref"`
+	RightsModel  string `json:"rights_model"`
+	Reason       string `json:"reason"`
+	Folder       string `json:"folder"`
+	Role         string `json:"role"`
+}
+
+// ParseEventJSON validates one JSON event object (DOMAIN.md fields; unknown
+// fields ignored) received at the given time. The error is a *FieldError
+// naming the field.
+func ParseEventJSON(raw []byte, received time.Time) (Event, error) {
+	var r rawEvent // on the stack: the slow path decodes into its own
+	if parseFast(raw, &r) {
+		return r.validate(received)
+	}
+	slow := new(rawEvent)
+	if err := json.Unmarshal(raw, slow); err != nil {
+		return Event{}, jsonFieldError(err)
+	}
+	return slow.validate(received)
+}
+
+// jsonFieldError turns a decoding error into a FieldError.
+func jsonFieldError(err error) *FieldError {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field == "" {
+			return fieldErr("event", "must be a JSON object, not %s", jsonKind(te.Value))
+		}
+		want := "a string"
+		if te.Type != nil && te.Type.Kind().String() == "bool" {
+			want = "true, false or null"
+		}
+		field := te.Field
+		if i := strings.LastIndexByte(field, '.'); i >= 0 {
+			field = field[i+1:]
+		}
+		return fieldErr(field, "must be %s, not %s", want, jsonKind(te.Value))
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fieldErr("event", "not valid JSON (%s at byte %d)", se.Error(), se.Offset)
+	}
+	return fieldErr("event", "not valid JSON (%s)", err.Error())
+}
+
+func jsonKind(v string) string {
+	switch v {
+	case "number", "string", "bool", "array", "object":
+		return "a " + v
+	}
+	return v
+}
+
+func (r *rawEvent) validate(received time.Time) (Event, error) {
+	received = received.UTC().Truncate(time.Second)
+	ev := Event{
+		EventID:      r.EventID,
+		ReceivedAt:   received,
+		Type:         r.Type,
+		CompanyCVR:   r.CompanyCVR,
+		AuthorityCVR: r.AuthorityCVR,
+		Channel:      r.Channel,
+		HasMetadata:  r.HasMetadata,
+		HasDeepLink:  r.HasDeepLink,
+		ByRule:       r.ByRule,
+		MessageRef:   r.MessageRef,
+		UserRef:      r.UserRef,
+		RightsModel:  r.RightsModel,
+		Reason:       r.Reason,
+		Folder:       r.Folder,
+		Role:         r.Role,
+	}
+	if err := checkText("event_id", ev.EventID, maxIDLen, true); err != nil {
+		return Event{}, err
+	}
+	if r.OccurredAt == "" {
+		return Event{}, fieldErr("occurred_at", "is required")
+	}
+	t, err := time.Parse(time.RFC3339Nano, r.OccurredAt)
+	if err != nil || !hasOffset(r.OccurredAt) {
+		return Event{}, fieldErr("occurred_at", "not an RFC 3339 time with offset (like 2012-11-05T09:30:00+01:00): %q", clip(r.OccurredAt))
+	}
+	t = t.UTC().Truncate(time.Second)
+	if t.Before(earliest) {
+		return Event{}, fieldErr("occurred_at", "%s is before %s", t.Format(time.RFC3339), earliest.Format("2006-01-02"))
+	}
+	if t.After(received.Add(MaxFuture)) {
+		return Event{}, fieldErr("occurred_at", "%s is more than %s in the future", t.Format(time.RFC3339), MaxFuture)
+	}
+	ev.OccurredAt = t
+	if err := checkText("type", ev.Type, maxTypeLen, true); err != nil {
+		return Event{}, err
+	}
+	known := knownType[ev.Type]
+	if ev.CompanyCVR == "" && (known || ev.AuthorityCVR == "") {
+		return Event{}, fieldErr("company_cvr", "is required")
+	}
+	if ev.CompanyCVR != "" {
+		if err := registry.CheckCVR(ev.CompanyCVR); err != nil {
+			return Event{}, fieldErr("company_cvr", "%v: %q", err, clip(ev.CompanyCVR))
+		}
+	}
+	if ev.AuthorityCVR == "" && ev.Type == TypeMessageSent {
+		return Event{}, fieldErr("authority_cvr", "is required for %s", TypeMessageSent)
+	}
+	if ev.AuthorityCVR != "" {
+		if err := registry.CheckCVR(ev.AuthorityCVR); err != nil {
+			return Event{}, fieldErr("authority_cvr", "%v: %q", err, clip(ev.AuthorityCVR))
+		}
+	}
+	switch ev.Channel {
+	case ChannelDigital, ChannelRemotePrint:
+	case "":
+		if ev.Type == TypeMessageSent {
+			return Event{}, fieldErr("channel", "is required for %s (digital or remote_print)", TypeMessageSent)
+		}
+	default:
+		return Event{}, fieldErr("channel", "must be digital or remote_print, not %q", clip(ev.Channel))
+	}
+	switch ev.RightsModel {
+	case "", "standard", "extended":
+	default:
+		return Event{}, fieldErr("rights_model", "must be standard or extended, not %q", clip(ev.RightsModel))
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"message_ref", ev.MessageRef, maxRefLen}, {"user_ref", ev.UserRef, maxRefLen}, {"reason", ev.Reason, maxRefLen},
+		{"folder", ev.Folder, maxRefLen}, {"role", ev.Role, maxShortLen}} {
+		if err := checkText(f.name, f.v, f.max, false); err != nil {
+			return Event{}, err
+		}
+	}
+	return ev, nil
+}
+
+// checkText checks a string field: present when required, not too long,
+// valid UTF-8 without control characters.
+func checkText(field, v string, max int, required bool) error {
+	if v == "" {
+		if required {
+			return fieldErr(field, "is required")
+		}
+		return nil
+	}
+	if len(v) > max {
+		return fieldErr(field, "longer than %d bytes", max)
+	}
+	if !utf8.ValidString(v) {
+		return fieldErr(field, "not valid UTF-8")
+	}
+	for _, c := range v {
+		if c < 0x20 || c == 0x7f {
+			return fieldErr(field, "contains a control character")
+		}
+	}
+	return nil
+}
+
+// hasOffset reports whether an RFC 3339 time names its offset (Z or ±hh:mm);
+// time.Parse accepts both, this is belt and braces against lowercase z.
+func hasOffset(s string) bool {
+	if strings.HasSuffix(s, "Z") {
+		return true
+	}
+	if len(s) < 6 {
+		return false
+	}
+	c := s[len(s)-6]
+	return (c == '+' || c == '-') && s[len(s)-3] == ':'
+}
+
+// clip shortens a value quoted in an error message.
+func clip(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	cut := 40
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -1,0 +1,39 @@
+// Package ingest stores usage events in ClickHouse exactly once: the
+// ledger in the app database, the group commit, the spooled payload, the
+// ClickHouse insert and the settling of batches a crash or an outage left
+// pending.
+//
+// # Exactly once
+//
+// ClickHouse 18.16 cannot deduplicate inserts into a plain MergeTree, and
+// ReplacingMergeTree only deduplicates at merge time (materialized-view
+// rollups would still count twice). So duplicates are filtered before the
+// insert, against a ledger in the app database (SQLite) that survives crashes:
+//
+//  1. One SQLite transaction: INSERT OR IGNORE the keys of (source,
+//     event_id) into event_keys (the ignored ones are duplicates) and record
+//     the batch as 'pending' with its new events (payload, a compact binary
+//     list). A key is 8 bytes of SHA-256 of the source and the event_id
+//     itself: exact, and ids that grow over time stay close together in the
+//     B-tree. The caller is answered now: the events are durable in the
+//     ledger (synchronous=FULL) and will reach ClickHouse whatever happens,
+//     so a crash or an outage after the answer loses nothing.
+//  2. Insert the new events into ClickHouse with the batch's id (batch_id);
+//     the rollups are materialized views fed by that insert.
+//  3. Mark the batch 'stored' (dropping its payload).
+//
+// Answering after step 1 lets one insert take the batches of many calls
+// (ClickHouse pays per insert: a part per table and partition). Store waits
+// for step 3 as well, for callers that need the events in ClickHouse.
+//
+// A batch still pending (a crash between 1 and 3, or ClickHouse failing
+// during 2) is settled before the next batch of its source, by Recover at
+// start and by Run (every second, for sources no session is storing): the
+// rows with its batch_id that ClickHouse has count, the missing ones are
+// inserted from its payload. Stores are serialised per source (a channel in
+// the process, a flock on DATA_DIR/locks across processes), so a pending
+// batch seen under the lock is never one still in flight. Concurrent calls
+// for one source are grouped (one batch per group) by a leader goroutine per
+// source, which runs one ClickHouse insert at a time: while it runs,
+// arriving groups are claimed, and they all go into the next insert.
+package ingest

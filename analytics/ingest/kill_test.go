@@ -1,0 +1,154 @@
+package ingest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pilotpulse/pilotpulse/analytics/analyticstest"
+)
+
+// TestPushSurvivesKill9 runs the real binary, kills it with SIGKILL twice
+// while concurrent senders push (so batches die between claiming keys,
+// inserting into ClickHouse and being marked stored), restarts it and
+// resends everything: every event is counted exactly once, in raw events and
+// rollups, and no batch is left pending.
+func TestPushSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	app := analyticstest.NewKillableApp(t, "PILOTPULSE_LOG_LEVEL=warn")
+	ch, addr := app.CH, app.Addr
+	lines := strings.Split(strings.TrimSpace(app.Command("token", "create", "--source", "crashy")), "\n")
+	token := lines[len(lines)-1]
+
+	const batches, perBatch = 32, 2000
+	bodies := make([][]byte, batches)
+	at := time.Date(2012, 11, 1, 7, 0, 0, 0, time.UTC)
+	for n := range bodies {
+		var b bytes.Buffer
+		for k := range perBatch {
+			id := n*perBatch + k
+			// Batches overlap by a tenth, so duplicates cross batches.
+			if k < perBatch/10 && n > 0 {
+				id -= perBatch / 10
+			}
+			fmt.Fprintf(&b, `{"event_id":"k%d","occurred_at":"%s","type":"message.sent","company_cvr":"10000009","authority_cvr":"10000025","channel":"digital","has_metadata":%t}`+"\n",
+				id, at.Add(time.Duration(id)*time.Minute).Format(time.RFC3339), id%3 == 0)
+		}
+		bodies[n] = b.Bytes()
+	}
+	unique := map[string]bool{}
+	for _, b := range bodies {
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			unique[l[:strings.Index(l, `","occurred_at`)]] = true
+		}
+	}
+
+	start := func() *exec.Cmd { return app.Start(true) }
+	client := &http.Client{Timeout: 30 * time.Second}
+	// send posts one batch; ok is false when the app died or refused it.
+	send := func(b []byte) (accepted int, ok bool) {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/events", bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, false
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return 0, false
+		}
+		var r struct{ Accepted, Duplicates int }
+		json.NewDecoder(resp.Body).Decode(&r)
+		return r.Accepted, true
+	}
+
+	var acknowledged atomic.Int64
+	for round := range 4 {
+		cmd := start()
+		var sent atomic.Int64
+		var wg sync.WaitGroup
+		for s := range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := s; n < batches; n += 3 {
+					acc, ok := send(bodies[n])
+					if !ok {
+						return
+					}
+					acknowledged.Add(int64(acc))
+					sent.Add(1)
+				}
+			}()
+		}
+		// Kill it mid-ingest: some time after a few answers (different each round).
+		for sent.Load() < int64(1+2*round) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(time.Duration(round*round*7) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		wg.Wait()
+	}
+	// Restarted, the client resends every batch until it is told "stored".
+	cmd := start()
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	for n := range batches {
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			acc, ok := send(bodies[n])
+			if ok {
+				acknowledged.Add(int64(acc))
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("batch %d not stored after the restarts", n)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	var raw, distinct, rolled, meta, rawMeta uint64
+	ctx := t.Context()
+	want := uint64(len(unique))
+	// A 200 means durable in the app's ledger: the last batches reach
+	// ClickHouse (and the interrupted ones are settled) without further help.
+	db := app.DB()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var pending int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ingest_batches WHERE state = 'pending'`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if err := ch.QueryRow(ctx, `SELECT count() FROM events`).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 && raw >= want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d batches still pending and %d of %d events in ClickHouse after 60 s", pending, raw, want)
+		}
+	}
+	if err := ch.QueryRow(ctx, `SELECT count(), uniqExact(event_id), countIf(has_metadata = 1) FROM events`).Scan(&raw, &distinct, &rawMeta); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.QueryRow(ctx, `SELECT sum(messages), sum(with_metadata) FROM rollup_messages_daily`).Scan(&rolled, &meta); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d events, %d acknowledged as new; pending batches settled after the kills: %d",
+		want, acknowledged.Load(), strings.Count(app.Log(), "settled interrupted ingest batches"))
+	if raw != want || distinct != want || rolled != want || meta != rawMeta || acknowledged.Load() > int64(want) {
+		t.Fatalf("raw %d (distinct %d), rollup %d, metadata %d/%d, acknowledged %d; want %d each", raw, distinct, rolled, meta, rawMeta, acknowledged.Load(), want)
+	}
+}

@@ -1,0 +1,9 @@
+package sources
+
+import (
+	"testing"
+
+	"github.com/pilotpulse/pilotpulse/analytics/analyticstest"
+)
+
+func TestMain(m *testing.M) { analyticstest.Main(m) }

@@ -1,0 +1,156 @@
+package sources
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/pilotpulse/pilotpulse/analytics/analyticstest"
+	"github.com/pilotpulse/pilotpulse/analytics/demofeed"
+	"github.com/pilotpulse/pilotpulse/analytics/ingest"
+	"github.com/pilotpulse/pilotpulse/internal/warehouse"
+	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
+)
+
+// cutProxy forwards TCP connections to a server until it is cut: then it
+// drops every open connection and refuses new ones (accepts and closes
+// them), as a ClickHouse that went away would.
+type cutProxy struct {
+	ln     net.Listener
+	target string
+	down   atomic.Bool
+	mu     sync.Mutex
+	conns  map[net.Conn]bool
+}
+
+func newCutProxy(t *testing.T, target string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
+	go p.serve()
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	return p
+}
+
+func (p *cutProxy) track(c net.Conn, on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if on {
+		p.conns[c] = true
+	} else {
+		delete(p.conns, c)
+	}
+}
+
+func (p *cutProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		if p.down.Load() {
+			c.Close()
+			continue
+		}
+		go func() {
+			up, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				return
+			}
+			p.track(c, true)
+			p.track(up, true)
+			go func() { io.Copy(up, c); up.Close() }()
+			io.Copy(c, up)
+			c.Close()
+			p.track(c, false)
+			p.track(up, false)
+		}()
+	}
+}
+
+// cut drops every connection and refuses new ones until up.
+func (p *cutProxy) cut() {
+	p.down.Store(true)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+	}
+}
+
+func (p *cutProxy) up() { p.down.Store(false) }
+
+// TestPullRecoversWhenClickHouseReturns: ClickHouse going away mid-pull is
+// a failure with back-off and an unchanged cursor; when it is back the
+// puller carries on by itself and every event is stored exactly once.
+func TestPullRecoversWhenClickHouseReturns(t *testing.T) {
+	direct, dsn := warehousetest.NewDatabase(t)
+	if _, err := warehouse.Migrate(context.Background(), direct, warehouse.Migrations); err != nil {
+		t.Fatal(err)
+	}
+	proxy := newCutProxy(t, warehousetest.Server(t).TCPAddr())
+	proxied, err := warehouse.Open(context.Background(), strings.Replace(dsn, warehousetest.Server(t).TCPAddr(), proxy.ln.Addr().String(), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxied.Close()
+	db := analyticstest.NewDB(t, t.TempDir())
+	env := pullEnv{db: db, ing: ingest.New(db, proxied, analyticstest.QuietLogger()), sources: NewSources(db)}
+
+	demo := demofeed.DemoEvents(8, 12, 3)
+	total := len(demo.Events)
+	upstream := httptest.NewServer(demofeed.FeedHandler(demo.Events, demofeed.FeedOptions{}))
+	defer upstream.Close()
+	src, err := env.sources.Create(context.Background(), SourceInput{Name: "through-proxy", Kind: KindHTTPFeed, URL: upstream.URL + "/events", IntervalSeconds: 1, BatchLimit: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cursor := func() int {
+		s := getSource(t, env.sources, src.ID)
+		if s.Status.Cursor == nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(*s.Status.Cursor)
+		return n
+	}
+	env.startPuller(t, fastPull)
+	waitFor(t, "some pages stored", func() bool { return cursor() >= total/4 })
+	proxy.cut()
+	waitFor(t, "failures while ClickHouse is away", func() bool { return getSource(t, env.sources, src.ID).Status.ConsecutiveFailures >= 1 })
+	at := cursor()
+	waitFor(t, "more failures", func() bool { return getSource(t, env.sources, src.ID).Status.ConsecutiveFailures >= 3 })
+	st := getSource(t, env.sources, src.ID).Status
+	if cursor() != at || at >= total {
+		t.Fatalf("the cursor moved from %d to %d while ClickHouse was away (total %d)", at, cursor(), total)
+	}
+	if !st.Failing || st.LastError == "" {
+		t.Fatalf("status while away: %+v", st)
+	}
+	t.Logf("ClickHouse away at cursor %d of %d: %s", at, total, st.LastError)
+
+	proxy.up()
+	waitFor(t, "the feed to be caught up", func() bool { return cursor() == total })
+	if err := env.ing.Flush(context.Background()); err != nil { // the last pages may still be on their way
+		t.Fatal(err)
+	}
+	var n, uniq uint64
+	if err := direct.QueryRow(context.Background(), `SELECT count(), uniqExact(event_id) FROM events WHERE source = 'through-proxy'`).Scan(&n, &uniq); err != nil {
+		t.Fatal(err)
+	}
+	if n != uint64(total) || uniq != n {
+		t.Fatalf("ClickHouse holds %d events (%d distinct); the feed has %d", n, uniq, total)
+	}
+	if st := getSource(t, env.sources, src.ID).Status; st.Failing || st.EventsPulled != int64(total) {
+		t.Errorf("status after recovery: %+v", st)
+	}
+}

@@ -1,0 +1,32 @@
+package sources
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pilotpulse/pilotpulse/analytics/event"
+	"github.com/pilotpulse/pilotpulse/analytics/ingest"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/web"
+)
+
+// RegisterPush adds the push route POST /api/v1/events: events of the
+// sources in db, stored by ing.
+func RegisterPush(srv *web.Server, db *store.DB, ing *ingest.Ingester) error {
+	counter := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pilotpulse_events_ingested_total",
+		Help: "Usage events received through the push API, by outcome (accepted, duplicate, rejected)."}, []string{"outcome"})
+	if err := srv.Metrics.Register(counter); err != nil {
+		return err
+	}
+	if err := srv.Metrics.Register(ingest.NewBacklogCollector(ing)); err != nil {
+		return err
+	}
+	h := &pushHandler{ing: ing, sources: NewSources(db), limiter: newLimiter(PushRate), counter: counter, slots: make(chan struct{}, maxConcurrentPushes)}
+	srv.Router.Add(web.Route{Method: "POST", Path: "/api/v1/events", Roles: []auth.Role{auth.RoleSource, auth.RoleAdmin},
+		Tag: "events", Summary: "Send usage events (NDJSON, JSON array or CSV; gzip accepted). A source token sends for its own source; an admin names an existing one with ?source=NAME. 200 means stored for good (durable in the ledger, in ClickHouse within the next insert); 503 with Retry-After means nothing was kept.",
+		Query:   []string{"source"},
+		Body:    []map[string]any{{"event_id": "e-1", "occurred_at": "2012-11-05T09:30:00+01:00", "type": "message.sent", "company_cvr": "10000009", "authority_cvr": "10000025", "channel": "digital", "has_metadata": true, "has_deep_link": false}},
+		Returns: PushResult{Accepted: 1, Duplicates: 0, Rejected: []event.LineError{{Line: 2, Error: "occurred_at: not an RFC 3339 time with offset"}}},
+		Handler: h.push})
+	return nil
+}

@@ -1,0 +1,241 @@
+package sources
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Source kinds. Push sources are created with their token (auth.CreateSourceToken);
+// http-feed and directory sources are pulled by the app (see RunPullers).
+const (
+	KindPush      = "push"
+	KindHTTPFeed  = "http-feed"
+	KindDirectory = "directory"
+)
+
+// PulledKinds are the kinds an admin creates on the sources page and CLI.
+var PulledKinds = []string{KindHTTPFeed, KindDirectory}
+
+// Bounds of a source's settings.
+const (
+	MinInterval       = time.Second
+	MaxInterval       = 24 * time.Hour
+	DefaultInterval   = 60 * time.Second
+	DefaultBatchLimit = 1000
+	MaxBatchLimit     = 10000
+)
+
+// Source is an ingestion source: its configuration and its pull status.
+type Source struct {
+	ID              int64        `json:"id"`
+	Name            string       `json:"name"`
+	Kind            string       `json:"kind"`
+	URL             string       `json:"url,omitempty"`
+	Directory       string       `json:"directory,omitempty"`
+	IntervalSeconds int          `json:"interval_seconds"`
+	BatchLimit      int          `json:"batch_limit"`
+	Enabled         bool         `json:"enabled"`
+	CreatedAt       time.Time    `json:"created_at"`
+	UpdatedAt       *time.Time   `json:"updated_at"`
+	Status          SourceStatus `json:"status"`
+}
+
+// SourceStatus is where a pulled source stands.
+type SourceStatus struct {
+	// Cursor is the feed position after the last stored page; nil before the first.
+	Cursor        *string    `json:"cursor"`
+	LastAttemptAt *time.Time `json:"last_attempt_at"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+	LastError     string     `json:"last_error,omitempty"`
+	LastErrorAt   *time.Time `json:"last_error_at"`
+	// EventsPulled counts the valid events taken from the source and stored
+	// (new or already there); EventsDuplicate those that were there already.
+	EventsPulled        int64      `json:"events_pulled"`
+	EventsDuplicate     int64      `json:"events_duplicate"`
+	EventsRejected      int64      `json:"events_rejected"`
+	ConsecutiveFailures int        `json:"consecutive_failures"`
+	NextAttemptAt       *time.Time `json:"next_attempt_at"`
+	// NewestEventAt is the newest occurred_at among the last stored events.
+	NewestEventAt *time.Time `json:"newest_event_at"`
+	// LagSeconds is now minus the last success (nil before the first).
+	LagSeconds *int64 `json:"lag_seconds"`
+	// Failing is true when the last attempt failed.
+	Failing bool `json:"failing"`
+}
+
+// Interval is the source's poll interval.
+func (s Source) Interval() time.Duration { return time.Duration(s.IntervalSeconds) * time.Second }
+
+// Pulled reports whether the app pulls this source (not a push source).
+func (s Source) Pulled() bool { return s.Kind == KindHTTPFeed || s.Kind == KindDirectory }
+
+// Lag is now minus the last success, or -1 before the first success.
+func (s Source) Lag(now time.Time) time.Duration {
+	if s.Status.LastSuccessAt == nil {
+		return -1
+	}
+	return now.Sub(*s.Status.LastSuccessAt)
+}
+
+// SourceInput is what an admin sets on a source. On update, zero values
+// keep what is there (Enabled nil: unchanged).
+type SourceInput struct {
+	Name            string `json:"name"`
+	Kind            string `json:"kind"`
+	URL             string `json:"url,omitempty"`
+	Directory       string `json:"directory,omitempty"`
+	IntervalSeconds int    `json:"interval_seconds,omitempty"`
+	BatchLimit      int    `json:"batch_limit,omitempty"`
+	Enabled         *bool  `json:"enabled,omitempty"`
+}
+
+// SourceErrors maps a field to what is wrong with it.
+type SourceErrors map[string]string
+
+func (e SourceErrors) Error() string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + e[k]
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Errors of the source store.
+var (
+	ErrSourceNotFound = errors.New("source not found")
+	ErrSourceExists   = errors.New("a source with this name already exists")
+)
+
+// normalize trims the input and fills in defaults; validate checks it.
+func (in *SourceInput) normalize() {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Kind = strings.TrimSpace(in.Kind)
+	in.URL = strings.TrimSpace(in.URL)
+	in.Directory = strings.TrimSpace(in.Directory)
+	if in.IntervalSeconds == 0 {
+		in.IntervalSeconds = int(DefaultInterval / time.Second)
+	}
+	if in.BatchLimit == 0 {
+		in.BatchLimit = DefaultBatchLimit
+	}
+	if in.Kind != KindHTTPFeed {
+		in.URL = ""
+	}
+	if in.Kind != KindDirectory {
+		in.Directory = ""
+	}
+	if in.Directory != "" {
+		if abs, err := filepath.Abs(in.Directory); err == nil {
+			in.Directory = abs
+		}
+	}
+}
+
+func (in SourceInput) validate() error {
+	errs := SourceErrors{}
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		errs["name"] = "is required"
+	case n > 100:
+		errs["name"] = "at most 100 characters"
+	case strings.ContainsAny(in.Name, "\x00\r\n\t"):
+		errs["name"] = "must not contain control characters"
+	}
+	switch in.Kind {
+	case KindHTTPFeed:
+		if msg := checkFeedURL(in.URL); msg != "" {
+			errs["url"] = msg
+		}
+	case KindDirectory:
+		if msg := checkDirectory(in.Directory); msg != "" {
+			errs["directory"] = msg
+		}
+	case "":
+		errs["kind"] = "is required (http-feed or directory)"
+	default:
+		errs["kind"] = "must be http-feed or directory"
+	}
+	iv := time.Duration(in.IntervalSeconds) * time.Second
+	if iv < MinInterval || iv > MaxInterval {
+		errs["interval_seconds"] = fmt.Sprintf("must be between %d and %d seconds", int(MinInterval/time.Second), int(MaxInterval/time.Second))
+	}
+	if in.BatchLimit < 1 || in.BatchLimit > MaxBatchLimit {
+		errs["batch_limit"] = fmt.Sprintf("must be between 1 and %d", MaxBatchLimit)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func checkFeedURL(s string) string {
+	if s == "" {
+		return "is required"
+	}
+	if len(s) > 2000 {
+		return "at most 2000 characters"
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "must be an http:// or https:// address"
+	}
+	if u.User != nil {
+		return "must not contain a user name or password"
+	}
+	if u.Fragment != "" {
+		return "must not contain a #fragment"
+	}
+	q := u.Query()
+	if q.Has("after") || q.Has("limit") {
+		return "must not set after or limit: the app adds them"
+	}
+	return ""
+}
+
+func checkDirectory(dir string) string {
+	if dir == "" {
+		return "is required"
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "does not exist"
+	case err != nil:
+		return "cannot be read: " + err.Error()
+	case !fi.IsDir():
+		return "is not a folder"
+	}
+	return ""
+}
+
+// ParseInterval reads an interval like "30s", "5m" or a number of seconds.
+func ParseInterval(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		var n int
+		if _, err2 := fmt.Sscanf(s, "%d", &n); err2 != nil || fmt.Sprint(n) != s {
+			return 0, fmt.Errorf("not a duration like 30s or 5m: %q", s)
+		}
+		d = time.Duration(n) * time.Second
+	}
+	if d%time.Second != 0 {
+		return 0, fmt.Errorf("whole seconds please: %q", s)
+	}
+	return int(d / time.Second), nil
+}

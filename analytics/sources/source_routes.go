@@ -1,0 +1,405 @@
+package sources
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/web"
+)
+
+//go:embed templates/analytics_source*.html
+var sourceTemplates embed.FS
+
+type sourceHandler struct {
+	srv     *web.Server
+	sources *Sources
+	audit   *audit.Log
+}
+
+var sourceAdmins = []auth.Role{auth.RoleAdmin}
+
+// Register adds the sources pages (/sources) and API
+// (/api/v1/sources), admin only.
+func Register(srv *web.Server, db *store.DB, log *audit.Log) error {
+	h := &sourceHandler{srv: srv, sources: NewSources(db), audit: log}
+	if err := srv.Views().Add(sourceTemplates); err != nil {
+		return err
+	}
+	if err := srv.Metrics.Register(newSourceCollector(h.sources)); err != nil {
+		return err
+	}
+	r := srv.Router
+	r.Add(web.Route{Method: "GET", Path: "/sources", Roles: sourceAdmins, Summary: "Ingestion sources with their pull status", Nav: "nav.sources", NavOrder: 70, Handler: h.listPage})
+	r.Add(web.Route{Method: "GET", Path: "/sources/new", Roles: sourceAdmins, Summary: "New pulled source form", Handler: h.newPage})
+	r.Add(web.Route{Method: "POST", Path: "/sources", Roles: sourceAdmins, Summary: "Create a pulled source", Handler: h.createForm})
+	r.Add(web.Route{Method: "GET", Path: "/sources/:id", Roles: sourceAdmins, Summary: "One source: status, settings, files", Handler: h.sourcePage})
+	r.Add(web.Route{Method: "POST", Path: "/sources/:id", Roles: sourceAdmins, Summary: "Change a pulled source", Handler: h.updateForm})
+	r.Add(web.Route{Method: "POST", Path: "/sources/:id/enable", Roles: sourceAdmins, Summary: "Switch pulling on", Handler: h.enableForm(true)})
+	r.Add(web.Route{Method: "POST", Path: "/sources/:id/disable", Roles: sourceAdmins, Summary: "Switch pulling off", Handler: h.enableForm(false)})
+	r.Add(web.Route{Method: "POST", Path: "/sources/:id/poll", Roles: sourceAdmins, Summary: "Pull now", Handler: h.pollForm})
+
+	api := func(rt web.Route) { rt.Tag = "sources"; r.Add(rt) }
+	example := Source{ID: 1, Name: "mailbox-feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events", IntervalSeconds: 30, BatchLimit: 1000, Enabled: true}
+	input := SourceInput{Name: "mailbox-feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events", IntervalSeconds: 30, BatchLimit: 1000}
+	api(web.Route{Method: "GET", Path: "/api/v1/sources", Roles: sourceAdmins, Summary: "List ingestion sources (push, http-feed, directory) with their pull status", Returns: []Source{example}, Handler: h.listAPI})
+	api(web.Route{Method: "POST", Path: "/api/v1/sources", Roles: sourceAdmins, Summary: "Create a pulled source (kind http-feed with url, or directory with directory)", Body: input, Returns: example, Handler: h.createAPI})
+	api(web.Route{Method: "GET", Path: "/api/v1/sources/:id", Roles: sourceAdmins, Summary: "Get a source with its pull status", Returns: example, Handler: h.getAPI})
+	api(web.Route{Method: "PUT", Path: "/api/v1/sources/:id", Roles: sourceAdmins, Summary: "Change a pulled source; absent fields keep their value, name and kind cannot change, a new url restarts the feed from its beginning", Body: SourceInput{IntervalSeconds: 60, Enabled: new(bool)}, Returns: example, Handler: h.updateAPI})
+	api(web.Route{Method: "POST", Path: "/api/v1/sources/:id/poll", Roles: sourceAdmins, Summary: "Pull the source now (within seconds), also while it backs off after errors", Returns: example, Handler: h.pollAPI})
+	return nil
+}
+
+// sourceError maps a store error to the answer it gives.
+func sourceError(err error) error {
+	var se SourceErrors
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se):
+		return web.Invalid(err)
+	case errors.Is(err, ErrSourceNotFound):
+		return web.NotFound("source")
+	}
+	return web.Unavailable("the app database", err)
+}
+
+func sourceID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, web.NotFound("source")
+	}
+	return id, nil
+}
+
+func (h *sourceHandler) record(c *fiber.Ctx, action string, src Source, detail string) {
+	h.audit.Record(c.UserContext(), audit.Entry{Actor: web.PrincipalOf(c).Email, Action: action, Target: "source " + src.Name, Detail: detail, IP: c.IP()})
+}
+
+// --- API ---
+
+func (h *sourceHandler) listAPI(c *fiber.Ctx) error {
+	srcs, err := h.sources.List(c.UserContext())
+	if err != nil {
+		return sourceError(err)
+	}
+	if srcs == nil {
+		srcs = []Source{}
+	}
+	return c.JSON(srcs)
+}
+
+func (h *sourceHandler) getAPI(c *fiber.Ctx) error {
+	id, err := sourceID(c)
+	if err != nil {
+		return err
+	}
+	src, err := h.sources.Get(c.UserContext(), id)
+	if err != nil {
+		return sourceError(err)
+	}
+	return c.JSON(src)
+}
+
+func decodeSourceInput(c *fiber.Ctx) (SourceInput, error) {
+	var in SourceInput
+	return in, web.DecodeJSON(c, &in)
+}
+
+func (h *sourceHandler) createAPI(c *fiber.Ctx) error {
+	in, err := decodeSourceInput(c)
+	if err != nil {
+		return err
+	}
+	src, err := h.sources.Create(c.UserContext(), in)
+	if err != nil {
+		return sourceError(err)
+	}
+	h.record(c, audit.RecordCreated, src, sourceSettings(src))
+	return c.Status(fiber.StatusCreated).JSON(src)
+}
+
+func (h *sourceHandler) updateAPI(c *fiber.Ctx) error {
+	id, err := sourceID(c)
+	if err != nil {
+		return err
+	}
+	in, err := decodeSourceInput(c)
+	if err != nil {
+		return err
+	}
+	src, err := h.sources.Update(c.UserContext(), id, in)
+	if err != nil {
+		return sourceError(err)
+	}
+	h.record(c, audit.RecordChanged, src, sourceSettings(src))
+	return c.JSON(src)
+}
+
+func (h *sourceHandler) pollAPI(c *fiber.Ctx) error {
+	id, err := sourceID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.sources.PollNow(c.UserContext(), id); err != nil {
+		return sourceError(err)
+	}
+	src, err := h.sources.Get(c.UserContext(), id)
+	if err != nil {
+		return sourceError(err)
+	}
+	return c.JSON(src)
+}
+
+func sourceSettings(s Source) string {
+	target := s.URL
+	if s.Kind == KindDirectory {
+		target = s.Directory
+	}
+	return fmt.Sprintf("kind=%s target=%s interval=%ds limit=%d enabled=%t", s.Kind, target, s.IntervalSeconds, s.BatchLimit, s.Enabled)
+}
+
+// --- pages ---
+
+// sourceRow is a source as the list shows it.
+type sourceRow struct {
+	Source
+	Target string
+	Lag    string // "3 min" since the last success; "" before one
+	State  string // translation key
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < 0:
+		return ""
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return fmt.Sprintf("%d d", int(d/(24*time.Hour)))
+}
+
+func rowOf(s Source, now time.Time) sourceRow {
+	r := sourceRow{Source: s, Lag: humanDuration(s.Lag(now))}
+	switch s.Kind {
+	case KindHTTPFeed:
+		r.Target = s.URL
+	case KindDirectory:
+		r.Target = s.Directory
+	}
+	switch {
+	case !s.Pulled():
+		r.State = "sources.state_push"
+	case !s.Enabled:
+		r.State = "sources.state_disabled"
+	case s.Status.Failing:
+		r.State = "sources.state_failing"
+	case s.Status.LastSuccessAt == nil:
+		r.State = "sources.state_waiting"
+	default:
+		r.State = "sources.state_ok"
+	}
+	return r
+}
+
+type sourcesView struct {
+	Rows []sourceRow
+}
+
+func (h *sourceHandler) listPage(c *fiber.Ctx) error {
+	srcs, err := h.sources.List(c.UserContext())
+	if err != nil {
+		return sourceError(err)
+	}
+	now := time.Now().UTC()
+	v := sourcesView{}
+	for _, s := range srcs {
+		v.Rows = append(v.Rows, rowOf(s, now))
+	}
+	d := web.PageData{Title: "sources.title", Data: v}
+	if c.Query("polled") == "1" {
+		d.Flash = web.Translate(web.Language(c), "sources.polled")
+	}
+	return h.srv.Render(c, "analytics_sources", d)
+}
+
+type sourceFormView struct {
+	Row      sourceRow
+	IsNew    bool
+	Kinds    []string
+	Files    []SourceFile
+	Interval string
+	Limit    string
+	Enabled  bool
+	Saved    bool
+}
+
+func (h *sourceHandler) renderForm(c *fiber.Ctx, v sourceFormView, errs map[string]string) error {
+	title := "sources.edit"
+	if v.IsNew {
+		title = "sources.new"
+	}
+	v.Kinds = PulledKinds
+	if v.Interval == "" && v.Row.IntervalSeconds > 0 {
+		v.Interval = strconv.Itoa(v.Row.IntervalSeconds)
+	}
+	if v.Limit == "" && v.Row.BatchLimit > 0 {
+		v.Limit = strconv.Itoa(v.Row.BatchLimit)
+	}
+	d := web.PageData{Title: title, Data: v, Errors: errs}
+	if v.Saved {
+		d.Flash = web.Translate(web.Language(c), "sources.saved")
+	}
+	return h.srv.Render(c, "analytics_source", d)
+}
+
+func (h *sourceHandler) newPage(c *fiber.Ctx) error {
+	return h.renderForm(c, sourceFormView{IsNew: true, Enabled: true,
+		Row: sourceRow{Source: Source{Kind: KindHTTPFeed, IntervalSeconds: int(DefaultInterval / time.Second), BatchLimit: DefaultBatchLimit}}}, nil)
+}
+
+func (h *sourceHandler) sourcePage(c *fiber.Ctx) error {
+	id, err := sourceID(c)
+	if err != nil {
+		return err
+	}
+	src, err := h.sources.Get(c.UserContext(), id)
+	if err != nil {
+		return sourceError(err)
+	}
+	v := sourceFormView{Row: rowOf(src, time.Now().UTC()), Enabled: src.Enabled, Saved: c.Query("saved") == "1"}
+	if src.Kind == KindDirectory {
+		if v.Files, err = h.sources.Files(c.UserContext(), id, 50); err != nil {
+			return sourceError(err)
+		}
+	}
+	return h.renderForm(c, v, nil)
+}
+
+// inputFromForm reads the form; numbers that are not numbers are reported
+// on their field.
+func inputFromForm(c *fiber.Ctx) (SourceInput, sourceFormView, map[string]string) {
+	in := SourceInput{Name: c.FormValue("name"), Kind: c.FormValue("kind"), URL: c.FormValue("url"), Directory: c.FormValue("directory")}
+	enabled := c.FormValue("enabled") != ""
+	in.Enabled = &enabled
+	v := sourceFormView{Interval: strings.TrimSpace(c.FormValue("interval_seconds")), Limit: strings.TrimSpace(c.FormValue("batch_limit")), Enabled: enabled}
+	v.Row.Source = Source{Name: in.Name, Kind: in.Kind, URL: in.URL, Directory: in.Directory, Enabled: enabled}
+	errs := map[string]string{}
+	if v.Interval != "" {
+		n, err := ParseInterval(v.Interval)
+		if err != nil || n <= 0 {
+			errs["interval_seconds"] = "must be a number of seconds (or like 30s, 5m)"
+		}
+		in.IntervalSeconds = n
+	}
+	if v.Limit != "" {
+		n, err := strconv.Atoi(v.Limit)
+		if err != nil || n <= 0 {
+			errs["batch_limit"] = "must be a whole number of at least 1"
+		}
+		in.BatchLimit = n
+	}
+	if len(errs) > 0 {
+		errs["form"] = "form.errors"
+		return in, v, errs
+	}
+	return in, v, nil
+}
+
+func formErrorsOf(err error) (map[string]string, error) {
+	var se SourceErrors
+	if !errors.As(err, &se) {
+		return nil, sourceError(err)
+	}
+	errs := map[string]string{"form": "form.errors"}
+	for k, v := range se {
+		errs[k] = v
+	}
+	return errs, nil
+}
+
+func (h *sourceHandler) createForm(c *fiber.Ctx) error {
+	in, v, errs := inputFromForm(c)
+	v.IsNew = true
+	if errs == nil {
+		src, err := h.sources.Create(c.UserContext(), in)
+		if err == nil {
+			h.record(c, audit.RecordCreated, src, sourceSettings(src))
+			return c.Redirect(fmt.Sprintf("/sources/%d?saved=1", src.ID), fiber.StatusSeeOther)
+		}
+		if errs, err = formErrorsOf(err); err != nil {
+			return err
+		}
+	}
+	c.Status(fiber.StatusBadRequest)
+	return h.renderForm(c, v, errs)
+}
+
+func (h *sourceHandler) updateForm(c *fiber.Ctx) error {
+	id, err := sourceID(c)
+	if err != nil {
+		return err
+	}
+	cur, err := h.sources.Get(c.UserContext(), id)
+	if err != nil {
+		return sourceError(err)
+	}
+	in, v, errs := inputFromForm(c)
+	in.Name, in.Kind = "", "" // shown, not editable
+	v.Row = rowOf(cur, time.Now().UTC())
+	v.Row.URL, v.Row.Directory = c.FormValue("url"), c.FormValue("directory")
+	if errs == nil {
+		if in.URL == "" && cur.Kind == KindHTTPFeed || in.Directory == "" && cur.Kind == KindDirectory {
+			errs = map[string]string{"form": "form.errors", "url": "is required", "directory": "is required"}
+		} else {
+			src, err := h.sources.Update(c.UserContext(), id, in)
+			if err == nil {
+				h.record(c, audit.RecordChanged, src, sourceSettings(src))
+				return c.Redirect(fmt.Sprintf("/sources/%d?saved=1", src.ID), fiber.StatusSeeOther)
+			}
+			if errs, err = formErrorsOf(err); err != nil {
+				return err
+			}
+		}
+	}
+	c.Status(fiber.StatusBadRequest)
+	return h.renderForm(c, v, errs)
+}
+
+func (h *sourceHandler) enableForm(enabled bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := sourceID(c)
+		if err != nil {
+			return err
+		}
+		src, err := h.sources.SetEnabled(c.UserContext(), id, enabled)
+		if err != nil {
+			return sourceError(err)
+		}
+		h.record(c, audit.RecordChanged, src, fmt.Sprintf("enabled=%t", enabled))
+		return c.Redirect("/sources", fiber.StatusSeeOther)
+	}
+}
+
+func (h *sourceHandler) pollForm(c *fiber.Ctx) error {
+	id, err := sourceID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.sources.PollNow(c.UserContext(), id); err != nil {
+		return sourceError(err)
+	}
+	return c.Redirect("/sources?polled=1", fiber.StatusSeeOther)
+}

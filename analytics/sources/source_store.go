@@ -1,0 +1,341 @@
+package sources
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/store"
+)
+
+// Sources keeps the ingestion sources and their pull state in the app database.
+type Sources struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// NewSources returns the source store over db.
+func NewSources(db *store.DB) *Sources {
+	return &Sources{db: db, now: func() time.Time { return time.Now().UTC() }}
+}
+
+const sourceSelect = `SELECT id, name, kind, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at,
+	cursor, last_attempt_at, last_success_at, last_error, last_error_at, events_pulled, events_duplicate, events_rejected,
+	consecutive_failures, next_attempt_at, newest_event_at FROM sources`
+
+func nullTime(nt sql.NullTime) *time.Time {
+	if !nt.Valid {
+		return nil
+	}
+	t := nt.Time.UTC()
+	return &t
+}
+
+func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
+	var src Source
+	var updated, attempt, success, errAt, next, newest sql.NullTime
+	var cursor sql.NullString
+	st := &src.Status
+	err := row.Scan(&src.ID, &src.Name, &src.Kind, &src.URL, &src.Directory, &src.IntervalSeconds, &src.BatchLimit, &src.Enabled,
+		&src.CreatedAt, &updated, &cursor, &attempt, &success, &st.LastError, &errAt, &st.EventsPulled, &st.EventsDuplicate,
+		&st.EventsRejected, &st.ConsecutiveFailures, &next, &newest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return src, ErrSourceNotFound
+	}
+	if err != nil {
+		return src, err
+	}
+	src.CreatedAt = src.CreatedAt.UTC()
+	src.UpdatedAt = nullTime(updated)
+	if cursor.Valid {
+		st.Cursor = &cursor.String
+	}
+	st.LastAttemptAt, st.LastSuccessAt, st.LastErrorAt = nullTime(attempt), nullTime(success), nullTime(errAt)
+	st.NextAttemptAt, st.NewestEventAt = nullTime(next), nullTime(newest)
+	if st.LastSuccessAt != nil {
+		lag := int64(s.now().Sub(*st.LastSuccessAt) / time.Second)
+		st.LagSeconds = &lag
+	}
+	st.Failing = st.ConsecutiveFailures > 0
+	return src, nil
+}
+
+// List returns every source (push ones too), by name.
+func (s *Sources) List(ctx context.Context) ([]Source, error) {
+	return s.query(ctx, sourceSelect+` ORDER BY name`)
+}
+
+// query returns the sources a SELECT built on sourceSelect finds.
+func (s *Sources) query(ctx context.Context, q string, args ...any) ([]Source, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Source
+	for rows.Next() {
+		src, err := s.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one source by id.
+func (s *Sources) Get(ctx context.Context, id int64) (Source, error) {
+	return s.scan(s.db.QueryRowContext(ctx, sourceSelect+` WHERE id = ?`, id))
+}
+
+// ByName returns one source by name.
+func (s *Sources) ByName(ctx context.Context, name string) (Source, error) {
+	return s.scan(s.db.QueryRowContext(ctx, sourceSelect+` WHERE name = ?`, name))
+}
+
+// Create adds a pulled source (http-feed or directory), enabled unless
+// the input says otherwise; it is pulled at once.
+func (s *Sources) Create(ctx context.Context, in SourceInput) (Source, error) {
+	in.normalize()
+	if err := in.validate(); err != nil {
+		return Source{}, err
+	}
+	enabled := in.Enabled == nil || *in.Enabled
+	now := s.now()
+	var id int64
+	err := s.db.QueryRowContext(ctx, `INSERT INTO sources (name, kind, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		in.Name, in.Kind, in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, now).Scan(&id)
+	if store.IsUnique(err) {
+		return Source{}, SourceErrors{"name": ErrSourceExists.Error()}
+	}
+	if err != nil {
+		return Source{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Update changes a pulled source's settings. The name and kind cannot change; empty
+// fields keep their value. A new feed URL starts the feed from its
+// beginning (already stored events are recognised as duplicates).
+func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source, error) {
+	var out Source
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.scan(tx.QueryRowContext(ctx, sourceSelect+` WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if !cur.Pulled() {
+			return SourceErrors{"kind": "a push source has no pull settings"}
+		}
+		if in.Kind != "" && in.Kind != cur.Kind {
+			return SourceErrors{"kind": "cannot be changed; create a new source"}
+		}
+		in.Kind = cur.Kind
+		// The name is the events' source in ClickHouse and in the
+		// exactly-once ledger: renaming would count re-pulled events again.
+		if in.Name != "" && in.Name != cur.Name {
+			return SourceErrors{"name": "cannot be changed: it is the source of the events already stored"}
+		}
+		in.Name = cur.Name
+		if in.URL == "" {
+			in.URL = cur.URL
+		}
+		if in.Directory == "" {
+			in.Directory = cur.Directory
+		}
+		if in.IntervalSeconds == 0 {
+			in.IntervalSeconds = cur.IntervalSeconds
+		}
+		if in.BatchLimit == 0 {
+			in.BatchLimit = cur.BatchLimit
+		}
+		enabled := cur.Enabled
+		if in.Enabled != nil {
+			enabled = *in.Enabled
+		}
+		in.normalize()
+		if err := in.validate(); err != nil {
+			return err
+		}
+		now := s.now()
+		_, err = tx.ExecContext(ctx, `UPDATE sources SET name = ?, url = ?, directory = ?, interval_seconds = ?, batch_limit = ?, enabled = ?,
+			updated_at = ?, next_attempt_at = ? WHERE id = ?`,
+			in.Name, in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, id)
+		if store.IsUnique(err) {
+			return SourceErrors{"name": ErrSourceExists.Error()}
+		}
+		if err != nil {
+			return err
+		}
+		if in.URL != cur.URL {
+			if _, err := tx.ExecContext(ctx, `UPDATE sources SET cursor = NULL WHERE id = ?`, id); err != nil {
+				return err
+			}
+		}
+		out, err = s.scan(tx.QueryRowContext(ctx, sourceSelect+` WHERE id = ?`, id))
+		return err
+	})
+	return out, err
+}
+
+// SetEnabled turns pulling a source on or off.
+// It does not re-validate the settings, so a source whose folder is gone
+// can still be switched off.
+func (s *Sources) SetEnabled(ctx context.Context, id int64, enabled bool) (Source, error) {
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `UPDATE sources SET enabled = ?, updated_at = ?, next_attempt_at = ? WHERE id = ? AND kind IN ('http-feed', 'directory')`,
+		enabled, now, now, id)
+	if err != nil {
+		return Source{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Source{}, ErrSourceNotFound
+	}
+	return s.Get(ctx, id)
+}
+
+// PollNow asks the puller to pull the source at once (within a few
+// seconds), also when it is backing off after errors.
+func (s *Sources) PollNow(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE sources SET next_attempt_at = ? WHERE id = ? AND kind IN ('http-feed', 'directory')`, s.now(), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrSourceNotFound
+	}
+	return nil
+}
+
+// pulled lists the enabled pulled sources.
+func (s *Sources) pulled(ctx context.Context) ([]Source, error) {
+	return s.query(ctx, sourceSelect+` WHERE enabled AND kind IN ('http-feed', 'directory') ORDER BY id`)
+}
+
+// progress is what one stored batch did.
+type progress struct {
+	Accepted, Duplicates, Rejected int
+	Newest                         time.Time // zero: no events
+}
+
+// recordStored notes a stored batch. With advance, the cursor moves to
+// cursor: only ever called after the batch's events were stored.
+// events_pulled counts the batch's valid events, new or already stored:
+// a batch stored just before a crash is pulled again and then counted once
+// (as duplicates), so the figure is exact across crashes.
+func (s *Sources) recordStored(ctx context.Context, id int64, advance bool, cursor string, p progress) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.recordStoredTx(ctx, tx, id, advance, cursor, p) })
+}
+
+func (s *Sources) recordStoredTx(ctx context.Context, tx *sql.Tx, id int64, advance bool, cursor string, p progress) error {
+	now := s.now()
+	var newest any
+	if !p.Newest.IsZero() {
+		newest = p.Newest.UTC()
+	}
+	q := `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, consecutive_failures = 0,
+		events_pulled = events_pulled + ?, events_duplicate = events_duplicate + ?, events_rejected = events_rejected + ?,
+		newest_event_at = coalesce(?, newest_event_at)`
+	args := []any{now, now, p.Accepted + p.Duplicates, p.Duplicates, p.Rejected, newest}
+	if advance {
+		q += `, cursor = ?`
+		args = append(args, cursor)
+	}
+	_, err := tx.ExecContext(ctx, q+` WHERE id = ?`, append(args, id)...)
+	return err
+}
+
+// recordRound notes the end of a successful round and when to pull next.
+// The last error stays (with its time) for the status page; the source is
+// failing only while consecutive_failures > 0. A warning (e.g. a directory
+// file that could not be read) becomes the last error without counting as
+// a failure.
+func (s *Sources) recordRound(ctx context.Context, id int64, started, next time.Time, warning string) error {
+	now := s.now()
+	var warnAt any
+	if warning != "" {
+		warnAt = now
+	}
+	// A "poll now" or an edit during the round (next_attempt_at set after it
+	// started) wins over the interval.
+	_, err := s.db.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, consecutive_failures = 0,
+		last_error = CASE WHEN ? <> '' THEN ? ELSE last_error END, last_error_at = coalesce(?, last_error_at),
+		next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at ELSE ? END WHERE id = ?`,
+		now, now, warning, warning, warnAt, started.UTC(), next.UTC(), id)
+	return err
+}
+
+// recordFailure notes a failed attempt and when to retry; it returns the
+// number of consecutive failures.
+func (s *Sources) recordFailure(ctx context.Context, id int64, msg string, backoff func(failures int) time.Duration) (int, error) {
+	var n int
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `UPDATE sources SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures`, id).Scan(&n); err != nil {
+			return err
+		}
+		now := s.now()
+		if len(msg) > 1000 {
+			msg = msg[:1000] + "…"
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_error = ?, last_error_at = ?, next_attempt_at = ? WHERE id = ?`,
+			now, msg, now, now.Add(backoff(n)), id)
+		return err
+	})
+	return n, err
+}
+
+// fileDone reports whether a directory source took in a file of this content.
+func (s *Sources) fileDone(ctx context.Context, id int64, sha string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM source_files WHERE source_id = ? AND sha256 = ?`, id, sha).Scan(&n)
+	return n > 0, err
+}
+
+// SourceFile is a file a directory source took in.
+type SourceFile struct {
+	SHA256   string    `json:"sha256"`
+	Name     string    `json:"name"`
+	Size     int64     `json:"size"`
+	Events   int       `json:"events"`
+	Accepted int       `json:"accepted"`
+	Rejected int       `json:"rejected"`
+	DoneAt   time.Time `json:"done_at"`
+}
+
+// recordFile notes a file taken in and its events, in one transaction: a
+// crash before it makes the file be read again (its events then count as
+// duplicates in the ledger but once here).
+func (s *Sources) recordFile(ctx context.Context, id int64, f SourceFile, p progress) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO source_files (source_id, sha256, name, size, events, accepted, rejected, done_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, f.SHA256, f.Name, f.Size, f.Events, f.Accepted, f.Rejected, s.now())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // recorded before
+		}
+		return s.recordStoredTx(ctx, tx, id, false, "", p)
+	})
+}
+
+// Files lists the newest files a directory source took in.
+func (s *Sources) Files(ctx context.Context, id int64, limit int) ([]SourceFile, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sha256, name, size, events, accepted, rejected, done_at FROM source_files
+		WHERE source_id = ? ORDER BY done_at DESC, name LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SourceFile
+	for rows.Next() {
+		var f SourceFile
+		if err := rows.Scan(&f.SHA256, &f.Name, &f.Size, &f.Events, &f.Accepted, &f.Rejected, &f.DoneAt); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
