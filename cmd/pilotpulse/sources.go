@@ -45,7 +45,7 @@ func runSourceAdd(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	src, err := analytics.NewSources(a.DB).Create(ctx, in)
+	src, err := a.Sources.Create(ctx, in)
 	if err != nil {
 		return fmt.Errorf("source add: %w", err)
 	}
@@ -105,7 +105,7 @@ func runSourceSet(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	sources := analytics.NewSources(a.DB)
+	sources := a.Sources
 	src, err := sources.ByName(ctx, c.flag("name"))
 	if err != nil {
 		return fmt.Errorf("source %q: %w", c.flag("name"), err)
@@ -127,7 +127,7 @@ func runSourcePoll(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	sources := analytics.NewSources(a.DB)
+	sources := a.Sources
 	src, err := sources.ByName(ctx, c.flag("name"))
 	if err == nil {
 		err = sources.PollNow(ctx, src.ID)
@@ -148,7 +148,7 @@ func runSourceList(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	srcs, err := analytics.NewSources(a.DB).List(ctx)
+	srcs, err := a.Sources.List(ctx)
 	if err != nil {
 		return err
 	}
