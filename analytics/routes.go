@@ -11,8 +11,8 @@ import (
 )
 
 // Register adds the ingestion and figures routes: POST /api/v1/events and
-// GET /api/v1/metrics/volume.
-func Register(srv *web.Server, ing *Ingester) error {
+// GET /api/v1/metrics/volume; pushes are bounded by limits.
+func Register(srv *web.Server, ing *Ingester, limits PushLimits) error {
 	counter := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pilotpulse_events_ingested_total",
 		Help: "Usage events received through the push API, by outcome (accepted, duplicate, rejected)."}, []string{"outcome"})
 	if err := srv.Metrics.Register(counter); err != nil {
@@ -21,7 +21,7 @@ func Register(srv *web.Server, ing *Ingester) error {
 	if err := srv.Metrics.Register(newBacklogCollector(ing)); err != nil {
 		return err
 	}
-	h := &pushHandler{ing: ing, limiter: newLimiter(PushRate), counter: counter, slots: make(chan struct{}, maxConcurrentPushes)}
+	h := &pushHandler{ing: ing, limiter: newLimiter(limits.Rate), counter: counter, slots: make(chan struct{}, maxConcurrentPushes), wait: limits.Wait}
 	srv.Router.Add(web.Route{Method: "POST", Path: "/api/v1/events", Roles: []auth.Role{auth.RoleSource, auth.RoleAdmin},
 		Tag: "events", Summary: "Send usage events (NDJSON, JSON array or CSV; gzip accepted). A source token sends for its own source; an admin names an existing one with ?source=NAME. 200 means stored for good (durable in the ledger, in ClickHouse within the next insert); 503 with Retry-After means nothing was kept.",
 		Query:   []string{"source"},

@@ -199,7 +199,7 @@ func (a *App) Web() (*web.Server, error) {
 		return nil, err
 	}
 	if a.Ingester != nil {
-		if err := analytics.Register(srv, a.Ingester); err != nil {
+		if err := analytics.Register(srv, a.Ingester, a.pushLimits()); err != nil {
 			return nil, err
 		}
 		if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Registry: a.Registry}); err != nil {
@@ -217,6 +217,11 @@ func (a *App) Web() (*web.Server, error) {
 	}
 	srv.Finish()
 	return srv, nil
+}
+
+// pushLimits are the configuration's bounds of POST /api/v1/events.
+func (a *App) pushLimits() analytics.PushLimits {
+	return analytics.PushLimits{Rate: analytics.RateLimit{PerSecond: a.Config.PushRate, Burst: float64(a.Config.PushBurst)}, Wait: a.Config.PushWait}
 }
 
 // InitialAdminFile is where the first admin's generated password is kept
