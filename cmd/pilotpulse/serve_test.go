@@ -13,19 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// buildBinary builds the real pilotpulse binary once per test.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "pilotpulse")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
+	"github.com/pilotpulse/pilotpulse/internal/testbinary"
+)
 
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -119,7 +109,7 @@ func TestServeManagesItsClickHouse(t *testing.T) {
 			t.Skip("no clickhouse-server")
 		}
 	}
-	bin := buildBinary(t)
+	bin := testbinary.Path(t)
 	dataDir := t.TempDir()
 
 	first := startServe(t, bin, dataDir)
