@@ -17,6 +17,9 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/testbinary"
 )
 
+// buildBinary returns the real pilotpulse binary (built once per test run).
+func buildBinary(t *testing.T) string { return testbinary.Path(t) }
+
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -109,7 +112,7 @@ func TestServeManagesItsClickHouse(t *testing.T) {
 			t.Skip("no clickhouse-server")
 		}
 	}
-	bin := testbinary.Path(t)
+	bin := buildBinary(t)
 	dataDir := t.TempDir()
 
 	first := startServe(t, bin, dataDir)
