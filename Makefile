@@ -10,8 +10,10 @@ DATA_DIR ?= ./data
 
 all: build
 
+# The same flags as the Dockerfile and internal/testbinary (tests that run
+# the real binary).
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/pilotpulse
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/pilotpulse
 
 deps-run:
 	@scripts/deps.sh clickhouse
@@ -31,8 +33,9 @@ test: deps-test vet test-go
 vet:
 	$(GO) vet ./...
 
-test-go:
-	$(GO) test -count=1 -timeout 45m ./...
+# The tests that run the real binary use bin/pilotpulse (internal/testbinary).
+test-go: build
+	PILOTPULSE_TEST_BINARY=$(abspath $(BIN)) $(GO) test -count=1 -timeout 45m ./...
 
 # Each benchmark prints its figure next to a baseline run side by side:
 # durable HTTP ingest of 1,000,000 events vs clickhouse-client inserting the

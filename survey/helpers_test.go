@@ -44,10 +44,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	env := apptest.New(t, apptest.Options{NoClickHouse: true})
-	snd, err := survey.Open(context.Background(), survey.Deps{DB: env.App.DB, Config: env.App.Config, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snd := env.App.Survey // the app's own sender, the one its routes and scheduler use
 	return &fixture{t: t, env: env, store: snd.Store, snd: snd}
 }
 

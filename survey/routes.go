@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -18,14 +17,11 @@ import (
 //go:embed all:templates
 var templates embed.FS
 
-// Deps is what the survey needs from the app.
+// Deps is what the survey's routes need from the app.
 type Deps struct {
-	DB     *store.DB
+	Sender *Sender // from Open: the questionnaire store and its e-mail
 	Audit  *audit.Log
-	Config config.Config
 	Logger *slog.Logger
-	// Getenv reads the SMTP settings (default os.Getenv).
-	Getenv func(string) string
 }
 
 // Handler serves the survey's pages and API.
@@ -46,37 +42,27 @@ var (
 // KeyFile is where the key sealing respondent tokens lives, under the data dir.
 func KeyFile(dataDir string) string { return filepath.Join(dataDir, "secrets", "survey.key") }
 
-// Open builds the survey's store and sender from the app's parts and
-// publishes the default questionnaire when none exists.
-func Open(ctx context.Context, d Deps) (*Sender, error) {
-	key, err := loadKey(KeyFile(d.Config.DataDir))
+// Open builds the survey's store and sender over db (the token key from
+// cfg's data dir, the mail server and link address from cfg) and publishes
+// the default questionnaire when none exists.
+func Open(ctx context.Context, db *store.DB, cfg config.Config) (*Sender, error) {
+	key, err := loadKey(KeyFile(cfg.DataDir))
 	if err != nil {
 		return nil, err
 	}
-	st, err := NewStore(d.DB, key)
+	st, err := NewStore(db, key)
 	if err != nil {
 		return nil, err
 	}
 	if err := st.EnsureDefault(ctx); err != nil {
 		return nil, err
 	}
-	getenv := d.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	smtpCfg, err := SMTPFromEnv(getenv)
-	if err != nil {
-		return nil, err
-	}
-	return &Sender{Store: st, SMTP: smtpCfg, BaseURL: d.Config.BaseURL}, nil
+	return &Sender{Store: st, SMTP: SMTP(cfg.SMTP), BaseURL: cfg.BaseURL}, nil
 }
 
 // Register adds the survey's templates and routes.
 func Register(srv *web.Server, d Deps) error {
-	sender, err := Open(context.Background(), d)
-	if err != nil {
-		return err
-	}
+	sender := d.Sender
 	logger := d.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -129,13 +115,8 @@ func Register(srv *web.Server, d Deps) error {
 	return nil
 }
 
-// RunScheduler runs Tick every interval until ctx ends (for `serve`).
-func RunScheduler(ctx context.Context, d Deps, interval time.Duration) error {
-	s, err := Open(ctx, d)
-	if err != nil {
-		return err
-	}
-	logger := d.Logger
+// RunScheduler runs s.Tick every interval until ctx ends (for `serve`).
+func RunScheduler(ctx context.Context, s *Sender, logger *slog.Logger, interval time.Duration) {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -152,7 +133,7 @@ func RunScheduler(ctx context.Context, d Deps, interval time.Duration) error {
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
 	}

@@ -15,50 +15,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/config"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
-// SMTP is how e-mail goes out. Zero Host: no e-mail; admins download the
+// SMTP is how e-mail goes out: the configuration's mail settings
+// (PILOTPULSE_SMTP_*). Zero Host: no e-mail; admins download the
 // invitation list instead.
-type SMTP struct {
-	Host     string
-	Port     int
-	User     string
-	Password string
-	From     string
-	// TLS is "starttls" (default), "tls" (implicit, port 465) or "none".
-	TLS string
-}
-
-// SMTPFromEnv reads PILOTPULSE_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM and _TLS.
-func SMTPFromEnv(getenv func(string) string) (SMTP, error) {
-	c := SMTP{Host: getenv("PILOTPULSE_SMTP_HOST"), User: getenv("PILOTPULSE_SMTP_USER"), Password: getenv("PILOTPULSE_SMTP_PASSWORD"),
-		From: getenv("PILOTPULSE_SMTP_FROM"), TLS: strings.ToLower(getenv("PILOTPULSE_SMTP_TLS"))}
-	if c.Host == "" {
-		return SMTP{}, nil
-	}
-	c.Port = 587
-	if p := getenv("PILOTPULSE_SMTP_PORT"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 65535 {
-			return c, fmt.Errorf("PILOTPULSE_SMTP_PORT: want a port number, got %q", p)
-		}
-		c.Port = n
-	}
-	if c.TLS == "" {
-		c.TLS = "starttls"
-		if c.Port == 465 {
-			c.TLS = "tls"
-		}
-	}
-	if c.TLS != "starttls" && c.TLS != "tls" && c.TLS != "none" {
-		return c, fmt.Errorf("PILOTPULSE_SMTP_TLS: want starttls, tls or none, got %q", c.TLS)
-	}
-	if _, err := mail.ParseAddress(c.From); err != nil {
-		return c, fmt.Errorf("PILOTPULSE_SMTP_FROM: want an e-mail address, got %q", c.From)
-	}
-	return c, nil
-}
+type SMTP config.SMTP
 
 // Enabled says whether e-mail can be sent.
 func (c SMTP) Enabled() bool { return c.Host != "" }

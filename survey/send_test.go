@@ -161,28 +161,3 @@ func TestRemindersReachExactlyTheNonRespondents(t *testing.T) {
 		t.Errorf("%d failed sends logged", n)
 	}
 }
-
-func TestSMTPFromEnv(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	c, err := survey.SMTPFromEnv(env(map[string]string{}))
-	if err != nil || c.Enabled() {
-		t.Errorf("empty: %+v %v", c, err)
-	}
-	c, err = survey.SMTPFromEnv(env(map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "a@b.dk"}))
-	if err != nil || c.Port != 587 || c.TLS != "starttls" {
-		t.Errorf("defaults: %+v %v", c, err)
-	}
-	c, _ = survey.SMTPFromEnv(env(map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_PORT": "465", "PILOTPULSE_SMTP_FROM": "a@b.dk"}))
-	if c.TLS != "tls" {
-		t.Errorf("port 465: %+v", c)
-	}
-	for _, bad := range []map[string]string{
-		{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "a@b.dk", "PILOTPULSE_SMTP_PORT": "x"},
-		{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "nope"},
-		{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "a@b.dk", "PILOTPULSE_SMTP_TLS": "ssl3"},
-	} {
-		if _, err := survey.SMTPFromEnv(env(bad)); err == nil {
-			t.Errorf("accepted %v", bad)
-		}
-	}
-}

@@ -6,20 +6,19 @@ package analyticstest
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/testbinary"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
@@ -28,36 +27,8 @@ import (
 func Main(m *testing.M) {
 	code := m.Run()
 	warehousetest.Shutdown()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testbinary.Remove()
 	os.Exit(code)
-}
-
-var (
-	binOnce sync.Once
-	binDir  string
-	binPath string
-	binErr  error
-)
-
-// PilotpulseBinary builds cmd/pilotpulse once per test binary (for the
-// tests that run and kill the real binary) and returns its path.
-func PilotpulseBinary(t testing.TB) string {
-	t.Helper()
-	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "pilotpulse-bin-"); binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "pilotpulse")
-		if out, err := exec.Command("go", "build", "-o", binPath, "github.com/pilotpulse/pilotpulse/cmd/pilotpulse").CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
 }
 
 // KillableApp is the real pilotpulse binary on a data dir of its own and a
@@ -91,7 +62,7 @@ func NewKillableApp(t testing.TB, env ...string) *KillableApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	a := &KillableApp{Bin: PilotpulseBinary(t), Addr: addr, DataDir: filepath.Join(tmp, "data"), CH: ch, t: t, log: log}
+	a := &KillableApp{Bin: testbinary.Path(t), Addr: addr, DataDir: filepath.Join(tmp, "data"), CH: ch, t: t, log: log}
 	a.env = append(append(os.Environ(), "PILOTPULSE_DATA_DIR="+a.DataDir, "PILOTPULSE_CLICKHOUSE_DSN="+dsn,
 		"PILOTPULSE_ADDR="+addr), env...)
 	return a

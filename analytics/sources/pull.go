@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
-	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
 // EventStore stores events of one source durably and exactly once: the
@@ -74,17 +73,17 @@ type Puller struct {
 	opt     PullOptions
 }
 
-// NewPuller returns a puller of the sources in db that stores with es.
-func NewPuller(db *store.DB, es EventStore, logger *slog.Logger, opt PullOptions) *Puller {
+// NewPuller returns a puller of the sources that stores with es.
+func NewPuller(sources *Sources, es EventStore, logger *slog.Logger, opt PullOptions) *Puller {
 	opt.defaults()
-	return &Puller{sources: NewSources(db), store: es, log: logger, opt: opt}
+	return &Puller{sources: sources, store: es, log: logger, opt: opt}
 }
 
 // RunPullers pulls every enabled source until ctx ends, with the default
 // options. Sources created, edited, disabled or asked to "poll now" in the
 // UI or CLI are picked up within seconds, without a restart.
-func RunPullers(ctx context.Context, db *store.DB, es EventStore, logger *slog.Logger) {
-	NewPuller(db, es, logger, PullOptions{}).Run(ctx)
+func RunPullers(ctx context.Context, sources *Sources, es EventStore, logger *slog.Logger) {
+	NewPuller(sources, es, logger, PullOptions{}).Run(ctx)
 }
 
 // backoff is the wait after n failures in a row.

@@ -45,7 +45,7 @@ func (e pullEnv) startPuller(t *testing.T, opt PullOptions) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { NewPuller(e.db, e.ing, analyticstest.QuietLogger(), opt).Run(ctx); close(done) }()
+	go func() { NewPuller(NewSources(e.db), e.ing, analyticstest.QuietLogger(), opt).Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 }
 

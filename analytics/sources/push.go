@@ -34,9 +34,15 @@ type RateLimit struct {
 	Burst     float64
 }
 
-// PushRate is the per-token (per-user for sessions) limit of POST
-// /api/v1/events, read when the routes are registered.
-var PushRate = RateLimit{PerSecond: 50, Burst: 100}
+// PushLimits bound POST /api/v1/events (from the configuration's
+// PILOTPULSE_PUSH_RATE, _BURST and _WAIT).
+type PushLimits struct {
+	// Rate is the limit per token (per user for sessions).
+	Rate RateLimit
+	// Wait bounds how long a push waits for its turn before it is answered
+	// 503 with Retry-After (nothing stored).
+	Wait time.Duration
+}
 
 // PushResult is the answer to a push.
 type PushResult struct {
@@ -53,11 +59,8 @@ type pushHandler struct {
 	// slots bounds the pushes decoding and storing at once, and so the
 	// memory their events take (each up to MaxDecompressedBytes of JSON).
 	slots chan struct{}
+	wait  time.Duration // PushLimits.Wait
 }
-
-// PushWait bounds how long a push waits for its turn before it is answered
-// 503 with Retry-After (nothing stored), read at each push.
-var PushWait = 60 * time.Second
 
 // maxConcurrentPushes is the size of pushHandler.slots; more wait their turn.
 const maxConcurrentPushes = 8
@@ -151,9 +154,9 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	}
 	body = &capReader{r: body, n: MaxDecompressedBytes}
 
-	// The push waits at most PushWait for its turn (a slot here, and its
+	// The push waits at most PushLimits.Wait for its turn (a slot here, and its
 	// source, which a CLI import may hold), then gets 503: nothing stored.
-	ctx, cancel := context.WithTimeout(c.UserContext(), PushWait)
+	ctx, cancel := context.WithTimeout(c.UserContext(), h.wait)
 	defer cancel()
 	select {
 	case h.slots <- struct{}{}:

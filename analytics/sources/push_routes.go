@@ -6,13 +6,12 @@ import (
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
-	"github.com/pilotpulse/pilotpulse/internal/store"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
 // RegisterPush adds the push route POST /api/v1/events: events of the
-// sources in db, stored by ing.
-func RegisterPush(srv *web.Server, db *store.DB, ing *ingest.Ingester) error {
+// sources, stored by ing, bounded by limits.
+func RegisterPush(srv *web.Server, sources *Sources, ing *ingest.Ingester, limits PushLimits) error {
 	counter := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pilotpulse_events_ingested_total",
 		Help: "Usage events received through the push API, by outcome (accepted, duplicate, rejected)."}, []string{"outcome"})
 	if err := srv.Metrics.Register(counter); err != nil {
@@ -21,7 +20,7 @@ func RegisterPush(srv *web.Server, db *store.DB, ing *ingest.Ingester) error {
 	if err := srv.Metrics.Register(ingest.NewBacklogCollector(ing)); err != nil {
 		return err
 	}
-	h := &pushHandler{ing: ing, sources: NewSources(db), limiter: newLimiter(PushRate), counter: counter, slots: make(chan struct{}, maxConcurrentPushes)}
+	h := &pushHandler{ing: ing, sources: sources, limiter: newLimiter(limits.Rate), counter: counter, slots: make(chan struct{}, maxConcurrentPushes), wait: limits.Wait}
 	srv.Router.Add(web.Route{Method: "POST", Path: "/api/v1/events", Roles: []auth.Role{auth.RoleSource, auth.RoleAdmin},
 		Tag: "events", Summary: "Send usage events (NDJSON, JSON array or CSV; gzip accepted). A source token sends for its own source; an admin names an existing one with ?source=NAME. 200 means stored for good (durable in the ledger, in ClickHouse within the next insert); 503 with Retry-After means nothing was kept.",
 		Query:   []string{"source"},

@@ -20,6 +20,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/analytics/sources"
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/config"
 )
 
 // post sends a body to /api/v1/events.
@@ -171,10 +172,7 @@ func TestPushLimits(t *testing.T) {
 }
 
 func TestPushRateLimit(t *testing.T) {
-	saved := sources.PushRate
-	sources.PushRate = sources.RateLimit{PerSecond: 0.01, Burst: 3}
-	t.Cleanup(func() { sources.PushRate = saved })
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.Options{Config: func(c *config.Config) { c.PushRate, c.PushBurst = 0.01, 3 }})
 	c := env.Bearer(env.SourceToken("feed-a"))
 	other := env.Bearer(env.SourceToken("feed-b"))
 	for n := range 3 {
@@ -216,10 +214,10 @@ func TestVolumeRouteIsScoped(t *testing.T) {
 
 // TestPushWhileAnotherProcessHoldsTheSource: a push whose source another
 // process is storing (a CLI import holds its lock file) waits at most
-// PushWait, then gets 503 with Retry-After and stores nothing; once the
+// PILOTPULSE_PUSH_WAIT, then gets 503 with Retry-After and stores nothing; once the
 // source is free the same push is stored.
 func TestPushWhileAnotherProcessHoldsTheSource(t *testing.T) {
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.Options{Config: func(c *config.Config) { c.PushWait = 300 * time.Millisecond }})
 	c := env.Bearer(env.SourceToken("busy-feed"))
 	sum := sha256.Sum256([]byte("busy-feed"))
 	locks := filepath.Join(env.App.Config.DataDir, "locks")
@@ -234,8 +232,6 @@ func TestPushWhileAnotherProcessHoldsTheSource(t *testing.T) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		t.Fatal(err)
 	}
-	defer func(d time.Duration) { sources.PushWait = d }(sources.PushWait)
-	sources.PushWait = 300 * time.Millisecond
 
 	r := post(c, "", "application/x-ndjson", "", []byte(pushBatch))
 	if r.StatusCode != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "busy") {

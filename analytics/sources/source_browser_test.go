@@ -29,7 +29,7 @@ func TestSourcesInBrowser(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		sources.NewPuller(env.App.DB, env.App.Ingester, env.App.Logger, sources.PullOptions{Reload: 100 * time.Millisecond}).Run(ctx)
+		sources.NewPuller(env.App.Sources, env.App.Ingester, env.App.Logger, sources.PullOptions{Reload: 100 * time.Millisecond}).Run(ctx)
 		close(done)
 	}()
 	defer func() { cancel(); <-done }()

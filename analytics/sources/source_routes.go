@@ -12,7 +12,6 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
-	"github.com/pilotpulse/pilotpulse/internal/store"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -29,8 +28,8 @@ var sourceAdmins = []auth.Role{auth.RoleAdmin}
 
 // Register adds the sources pages (/sources) and API
 // (/api/v1/sources), admin only.
-func Register(srv *web.Server, db *store.DB, log *audit.Log) error {
-	h := &sourceHandler{srv: srv, sources: NewSources(db), audit: log}
+func Register(srv *web.Server, sources *Sources, log *audit.Log) error {
+	h := &sourceHandler{srv: srv, sources: sources, audit: log}
 	if err := srv.Views().Add(sourceTemplates); err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/tabular"
 	"github.com/pilotpulse/pilotpulse/registry"
-	"github.com/pilotpulse/pilotpulse/support"
 )
 
 // importTables runs `import WHAT FILE…`: each CSV/XLSX file goes to load,
@@ -92,7 +91,7 @@ func runImportRegistry(kind string) func(ctx context.Context, c *cmdContext) err
 // before is skipped.
 func runImportCalls(ctx context.Context, c *cmdContext) error {
 	return importTables(ctx, c, "calls", "support calls", func(a *app.App, f *os.File, name string) (string, string, error) {
-		res, err := support.NewStore(a.DB).ImportCalls(ctx, f, name, "cli")
+		res, err := a.Support.ImportCalls(ctx, f, name, "cli")
 		if err != nil {
 			return "", "", err
 		}

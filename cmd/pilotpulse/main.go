@@ -48,7 +48,9 @@ commands:
   feed export [-o FILE] [--companies 30] [--weeks 8] [--seed 1]   the same events as NDJSON
 
 Every command takes the configuration flags (-addr, -data-dir, -clickhouse-dsn,
--base-url, -log-format, -log-level); each also reads PILOTPULSE_<NAME>.
+-base-url, -log-format, -log-level, -session-idle, -session-absolute,
+-smtp-host, -smtp-port, -smtp-user, -smtp-password, -smtp-from, -smtp-tls,
+-push-rate, -push-burst, -push-wait); each also reads PILOTPULSE_<NAME>.
 `
 
 // env is what a command sees of the world; tests pass their own.

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics/sources"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 )
 
@@ -37,26 +35,15 @@ func runServe(ctx context.Context, c *cmdContext) error {
 	fmt.Fprintf(c.stdout, "Pilotpulse is running at %s (data in %s)\n", c.cfg.BaseURL, c.cfg.DataDir)
 	c.logger.Info("serving", "addr", ln.Addr().String(), "base_url", c.cfg.BaseURL)
 
-	// Scheduled work: expired sessions, the questionnaire schedule (waves,
-	// invitations, reminders) and the pulled event sources. It stops before
-	// the stores close; a hung store does not hold the exit.
+	// The background jobs stop before the stores close; a hung store does
+	// not hold the exit.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
-	var jobs sync.WaitGroup
-	job := func(f func(context.Context)) {
-		jobs.Add(1)
-		go func() { defer jobs.Done(); f(jobsCtx) }()
-	}
-	job(func(ctx context.Context) { purgeSessions(ctx, a) })
-	job(func(ctx context.Context) { startSurveyScheduler(ctx, a, c) })
-	if a.Ingester != nil {
-		job(func(ctx context.Context) { sources.RunPullers(ctx, a.DB, a.Ingester, c.logger) })
-	}
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); a.RunJobs(jobsCtx) }()
 	defer func() {
 		stopJobs()
-		done := make(chan struct{})
-		go func() { jobs.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-jobsDone:
 		case <-time.After(15 * time.Second):
 			c.logger.Warn("scheduled work did not stop within 15 s")
 		}
@@ -82,21 +69,6 @@ func runServe(ctx context.Context, c *cmdContext) error {
 		c.logger.Warn("shutdown", "err", err)
 	}
 	return nil
-}
-
-func purgeSessions(ctx context.Context, a *app.App) {
-	t := time.NewTicker(15 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.Auth.PurgeSessions(ctx); err != nil {
-				a.Logger.Warn("purging expired sessions", "err", err)
-			}
-		}
-	}
 }
 
 func runMigrate(ctx context.Context, c *cmdContext) error {

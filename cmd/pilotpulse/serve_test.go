@@ -13,19 +13,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/testbinary"
 )
 
-// buildBinary builds the real pilotpulse binary once per test.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "pilotpulse")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
+// buildBinary returns the real pilotpulse binary (built once per test run).
+func buildBinary(t *testing.T) string { return testbinary.Path(t) }
 
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

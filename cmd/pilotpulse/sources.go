@@ -45,7 +45,7 @@ func runSourceAdd(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	src, err := sources.NewSources(a.DB).Create(ctx, in)
+	src, err := a.Sources.Create(ctx, in)
 	if err != nil {
 		return fmt.Errorf("source add: %w", err)
 	}
@@ -105,7 +105,7 @@ func runSourceSet(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	store := sources.NewSources(a.DB)
+	store := a.Sources
 	src, err := store.ByName(ctx, c.flag("name"))
 	if err != nil {
 		return fmt.Errorf("source %q: %w", c.flag("name"), err)
@@ -127,7 +127,7 @@ func runSourcePoll(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	store := sources.NewSources(a.DB)
+	store := a.Sources
 	src, err := store.ByName(ctx, c.flag("name"))
 	if err == nil {
 		err = store.PollNow(ctx, src.ID)
@@ -148,7 +148,7 @@ func runSourceList(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	srcs, err := sources.NewSources(a.DB).List(ctx)
+	srcs, err := a.Sources.List(ctx)
 	if err != nil {
 		return err
 	}

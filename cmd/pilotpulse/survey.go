@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/internal/app"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/config"
 	"github.com/pilotpulse/pilotpulse/survey"
@@ -56,10 +55,7 @@ func runSurvey(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	snd, err := survey.Open(ctx, surveyDeps(a, c))
-	if err != nil {
-		return err
-	}
+	snd := a.Survey
 	switch sub {
 	case "tick":
 		r, err := snd.Tick(ctx, time.Now().UTC())
@@ -114,16 +110,4 @@ func runSurvey(ctx context.Context, c *cmdContext) error {
 		fmt.Fprintf(c.stdout, "published %s version %d\n", v.Slug, v.Version)
 	}
 	return nil
-}
-
-func surveyDeps(a *app.App, c *cmdContext) survey.Deps {
-	return survey.Deps{DB: a.DB, Audit: a.Audit, Config: a.Config, Logger: a.Logger, Getenv: c.getenv}
-}
-
-// startSurveyScheduler runs the questionnaire's scheduled work (waves,
-// invitations, reminders) every minute until ctx ends; for `serve`.
-func startSurveyScheduler(ctx context.Context, a *app.App, c *cmdContext) {
-	if err := survey.RunScheduler(ctx, surveyDeps(a, c), time.Minute); err != nil {
-		a.Logger.Error("survey scheduler stopped", "err", err)
-	}
 }

@@ -1,6 +1,8 @@
-// Package app wires Pilotpulse together: configuration, logging, both
-// stores, the web frame and every domain package's routes. The binary and
-// the tests build the app the same way, through Open and Web.
+// Package app is Pilotpulse's composition root: from the one configuration
+// it builds every service once (both stores, auth, audit, registry, survey,
+// support, sources, ingester), the web frame with every domain package's
+// routes over those services (Web), and the background jobs (RunJobs). The
+// binary, its CLI commands and the tests build the app the same way.
 package app
 
 import (
@@ -12,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -32,7 +35,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/survey"
 )
 
-// App is a running Pilotpulse: its stores and services.
+// App is a running Pilotpulse: its stores and services, each built once.
 type App struct {
 	Config   config.Config
 	Logger   *slog.Logger
@@ -43,10 +46,10 @@ type App struct {
 	Audit    *audit.Log
 	Throttle *auth.Throttle
 	Registry *registry.Store
+	Survey   *survey.Sender   // the questionnaire store (Survey.Store) and its e-mail
+	Support  *support.Store   // the support-call log
+	Sources  *sources.Sources // the ingestion sources and their pull state
 	Ingester *ingest.Ingester // stores usage events exactly once; nil without ClickHouse
-
-	stopSettling func()        // ends the ingester's settling loop
-	settled      chan struct{} // closed when it has ended
 }
 
 // Options say which stores to open.
@@ -76,6 +79,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opt Optio
 	a.Audit = audit.New(db, logger)
 	a.Throttle = auth.NewThrottle()
 	a.Registry = registry.NewStore(db)
+	a.Support = support.NewStore(db)
+	a.Sources = sources.NewSources(db)
+	if a.Survey, err = survey.Open(ctx, db, cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if opt.ClickHouse {
 		if err := a.openClickHouse(ctx); err != nil {
 			a.Close()
@@ -114,15 +123,69 @@ func (a *App) openClickHouse(ctx context.Context) error {
 	}
 	a.Ingester = ingest.New(a.DB, conn, a.Logger)
 	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
-		a.Logger.Warn("settling interrupted ingest batches failed; retried every second", "err", err)
+		a.Logger.Warn("settling interrupted ingest batches failed; retried every second while the jobs run", "err", err)
 	}
-	settleCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	a.stopSettling, a.settled = stop, make(chan struct{})
-	go func() {
-		defer close(a.settled)
-		a.Ingester.Run(settleCtx, time.Second)
-	}()
 	return nil
+}
+
+// Job is one of the app's background jobs.
+type Job string
+
+// The background jobs RunJobs runs.
+const (
+	// JobSessionPurge deletes expired sessions every 15 minutes.
+	JobSessionPurge Job = "session-purge"
+	// JobSurveySchedule runs the questionnaire's schedule every minute
+	// (waves, invitations, reminders).
+	JobSurveySchedule Job = "survey-schedule"
+	// JobPullers pulls the enabled http-feed and directory sources (with ClickHouse only).
+	JobPullers Job = "pullers"
+	// JobSettle inserts, every second, spooled event batches whose insert
+	// failed (ClickHouse was down) once it answers again (with ClickHouse only).
+	JobSettle Job = "ingest-settle"
+)
+
+// RunJobs runs the background jobs (only those named, or all of them) over
+// the app's services until ctx ends, and returns once every one stopped.
+// Jobs that need ClickHouse are skipped when the app was opened without it.
+func (a *App) RunJobs(ctx context.Context, only ...Job) {
+	jobs := map[Job]func(context.Context){
+		JobSessionPurge:   a.purgeSessions,
+		JobSurveySchedule: func(ctx context.Context) { survey.RunScheduler(ctx, a.Survey, a.Logger, time.Minute) },
+	}
+	if a.Ingester != nil {
+		jobs[JobPullers] = func(ctx context.Context) { sources.RunPullers(ctx, a.Sources, a.Ingester, a.Logger) }
+		jobs[JobSettle] = func(ctx context.Context) { a.Ingester.Run(ctx, time.Second) }
+	}
+	if len(only) > 0 {
+		chosen := map[Job]func(context.Context){}
+		for _, j := range only {
+			if run, ok := jobs[j]; ok {
+				chosen[j] = run
+			}
+		}
+		jobs = chosen
+	}
+	var wg sync.WaitGroup
+	for _, run := range jobs {
+		wg.Go(func() { run(ctx) })
+	}
+	wg.Wait()
+}
+
+func (a *App) purgeSessions(ctx context.Context) {
+	t := time.NewTicker(15 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Auth.PurgeSessions(ctx); err != nil {
+				a.Logger.Warn("purging expired sessions", "err", err)
+			}
+		}
+	}
 }
 
 // Web builds the web server with every route.
@@ -142,7 +205,7 @@ func (a *App) Web() (*web.Server, error) {
 		return nil, err
 	}
 	if a.Ingester != nil {
-		if err := sources.RegisterPush(srv, a.DB, a.Ingester); err != nil {
+		if err := sources.RegisterPush(srv, a.Sources, a.Ingester, a.pushLimits()); err != nil {
 			return nil, err
 		}
 		if err := figures.Register(srv, a.CH); err != nil {
@@ -152,17 +215,22 @@ func (a *App) Web() (*web.Server, error) {
 			return nil, err
 		}
 	}
-	if err := sources.Register(srv, a.DB, a.Audit); err != nil {
+	if err := sources.Register(srv, a.Sources, a.Audit); err != nil {
 		return nil, err
 	}
-	if err := support.Register(srv, support.NewStore(a.DB), a.Audit); err != nil {
+	if err := support.Register(srv, a.Support, a.Audit); err != nil {
 		return nil, err
 	}
-	if err := survey.Register(srv, survey.Deps{DB: a.DB, Audit: a.Audit, Config: a.Config, Logger: a.Logger}); err != nil {
+	if err := survey.Register(srv, survey.Deps{Sender: a.Survey, Audit: a.Audit, Logger: a.Logger}); err != nil {
 		return nil, err
 	}
 	srv.Finish()
 	return srv, nil
+}
+
+// pushLimits are the configuration's bounds of POST /api/v1/events.
+func (a *App) pushLimits() sources.PushLimits {
+	return sources.PushLimits{Rate: sources.RateLimit{PerSecond: a.Config.PushRate, Burst: float64(a.Config.PushBurst)}, Wait: a.Config.PushWait}
 }
 
 // InitialAdminFile is where the first admin's generated password is kept
@@ -222,14 +290,12 @@ func (a *App) forgetInitialAdminPassword(email string) {
 	}
 }
 
-// Close stops what Open started.
+// Close stops what Open started. Stop RunJobs first.
 func (a *App) Close() error {
 	var errs []error
-	if a.stopSettling != nil {
+	if a.Ingester != nil {
 		// Spooled events still being inserted get a while to land; what does
 		// not stays pending and is inserted at the next start.
-		a.stopSettling()
-		<-a.settled
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		if err := a.Ingester.Wait(ctx); err != nil {
 			a.Logger.Warn("ingest sessions still running at close; their batches are settled at the next start", "err", err)

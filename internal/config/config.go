@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,6 +30,29 @@ type Config struct {
 	SessionAbsolute time.Duration // PILOTPULSE_SESSION_ABSOLUTE
 	// SecureCookies marks cookies Secure; on by default when BaseURL is https.
 	SecureCookies bool
+
+	// SMTP is the mail server questionnaire invitations and reminders go
+	// through; zero Host: no e-mail.
+	SMTP SMTP
+
+	// Push limits of POST /api/v1/events: PushRate requests per second on
+	// average per token (per user for sessions), PushBurst at once; a push
+	// waits at most PushWait for its turn, then gets 503 with Retry-After.
+	PushRate  float64       // PILOTPULSE_PUSH_RATE
+	PushBurst int           // PILOTPULSE_PUSH_BURST
+	PushWait  time.Duration // PILOTPULSE_PUSH_WAIT
+}
+
+// SMTP is how e-mail goes out. Zero Host: no e-mail.
+type SMTP struct {
+	Host     string // PILOTPULSE_SMTP_HOST
+	Port     int    // PILOTPULSE_SMTP_PORT; default 587
+	User     string // PILOTPULSE_SMTP_USER
+	Password string // PILOTPULSE_SMTP_PASSWORD
+	From     string // PILOTPULSE_SMTP_FROM
+	// TLS is "starttls" (default), "tls" (implicit, the default on port 465)
+	// or "none" (PILOTPULSE_SMTP_TLS).
+	TLS string
 }
 
 // Default returns the configuration with every default filled in.
@@ -38,6 +63,9 @@ func Default() Config {
 		LogLevel:        "info",
 		SessionIdle:     2 * time.Hour,
 		SessionAbsolute: 12 * time.Hour,
+		PushRate:        50,
+		PushBurst:       100,
+		PushWait:        60 * time.Second,
 	}
 }
 
@@ -59,6 +87,20 @@ func settings(c *Config) []setting {
 			return nil
 		}
 	}
+	num := func(parse func(string) error, want string) func(string) error {
+		return func(v string) error {
+			if parse(v) != nil {
+				return fmt.Errorf("want %s, got %q", want, v)
+			}
+			return nil
+		}
+	}
+	integer := func(p *int) func(string) error {
+		return num(func(v string) (err error) { *p, err = strconv.Atoi(v); return err }, "a whole number")
+	}
+	decimal := func(p *float64) func(string) error {
+		return num(func(v string) (err error) { *p, err = strconv.ParseFloat(v, 64); return err }, "a number")
+	}
 	return []setting{
 		{"addr", "address the web app listens on", str(&c.Addr)},
 		{"data-dir", "folder for the app database, secrets, reports and a private ClickHouse", str(&c.DataDir)},
@@ -68,6 +110,15 @@ func settings(c *Config) []setting {
 		{"log-level", "debug, info, warn or error", str(&c.LogLevel)},
 		{"session-idle", "sign a session out after this long unused", dur(&c.SessionIdle)},
 		{"session-absolute", "sign a session out this long after sign-in", dur(&c.SessionAbsolute)},
+		{"smtp-host", "mail server for questionnaire invitations and reminders; empty: no e-mail", str(&c.SMTP.Host)},
+		{"smtp-port", "mail server port (default 587)", integer(&c.SMTP.Port)},
+		{"smtp-user", "mail server user (empty: no sign-in)", str(&c.SMTP.User)},
+		{"smtp-password", "mail server password (better in the environment than on the command line)", str(&c.SMTP.Password)},
+		{"smtp-from", "sender address of the e-mail, e.g. Pilot <pilot@example.dk>", str(&c.SMTP.From)},
+		{"smtp-tls", "starttls, tls or none (default starttls; tls on port 465)", str(&c.SMTP.TLS)},
+		{"push-rate", "pushes of usage events per second per token, on average", decimal(&c.PushRate)},
+		{"push-burst", "pushes of usage events per token at once", integer(&c.PushBurst)},
+		{"push-wait", "how long a push waits for its turn before 503 with Retry-After", dur(&c.PushWait)},
 	}
 }
 
@@ -153,6 +204,45 @@ func (c *Config) finish() error {
 	}
 	if c.SessionIdle <= 0 || c.SessionAbsolute < c.SessionIdle {
 		errs = append(errs, errors.New("PILOTPULSE_SESSION_IDLE must be > 0 and no longer than PILOTPULSE_SESSION_ABSOLUTE"))
+	}
+	if c.PushRate <= 0 {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_PUSH_RATE: want more than 0, got %g", c.PushRate))
+	}
+	if c.PushBurst < 1 {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_PUSH_BURST: want at least 1, got %d", c.PushBurst))
+	}
+	if c.PushWait <= 0 {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_PUSH_WAIT: want more than 0, got %s", c.PushWait))
+	}
+	errs = append(errs, c.SMTP.finish())
+	return errors.Join(errs...)
+}
+
+// finish fills in the SMTP defaults and validates; without a host the
+// other settings are ignored (no e-mail).
+func (s *SMTP) finish() error {
+	if s.Host == "" {
+		*s = SMTP{}
+		return nil
+	}
+	var errs []error
+	if s.Port == 0 {
+		s.Port = 587
+	} else if s.Port < 1 || s.Port > 65535 {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_SMTP_PORT: want a port number, got %d", s.Port))
+	}
+	s.TLS = strings.ToLower(s.TLS)
+	if s.TLS == "" {
+		s.TLS = "starttls"
+		if s.Port == 465 {
+			s.TLS = "tls"
+		}
+	}
+	if s.TLS != "starttls" && s.TLS != "tls" && s.TLS != "none" {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_SMTP_TLS: want starttls, tls or none, got %q", s.TLS))
+	}
+	if _, err := mail.ParseAddress(s.From); err != nil {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_SMTP_FROM: want an e-mail address, got %q", s.From))
 	}
 	return errors.Join(errs...)
 }

@@ -49,10 +49,51 @@ func TestValidationNamesTheVariable(t *testing.T) {
 		{map[string]string{"PILOTPULSE_LOG_LEVEL": "loud"}, "PILOTPULSE_LOG_LEVEL"},
 		{map[string]string{"PILOTPULSE_SESSION_IDLE": "soon"}, "PILOTPULSE_SESSION_IDLE"},
 		{map[string]string{"PILOTPULSE_SESSION_IDLE": "24h", "PILOTPULSE_SESSION_ABSOLUTE": "1h"}, "PILOTPULSE_SESSION_IDLE"},
+		// The mail settings (formerly survey.SMTPFromEnv) and the push limits.
+		{map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "a@b.dk", "PILOTPULSE_SMTP_PORT": "x"}, "PILOTPULSE_SMTP_PORT"},
+		{map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "a@b.dk", "PILOTPULSE_SMTP_PORT": "70000"}, "PILOTPULSE_SMTP_PORT"},
+		{map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "nope"}, "PILOTPULSE_SMTP_FROM"},
+		{map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "a@b.dk", "PILOTPULSE_SMTP_TLS": "ssl3"}, "PILOTPULSE_SMTP_TLS"},
+		{map[string]string{"PILOTPULSE_PUSH_RATE": "fast"}, "PILOTPULSE_PUSH_RATE"},
+		{map[string]string{"PILOTPULSE_PUSH_RATE": "0"}, "PILOTPULSE_PUSH_RATE"},
+		{map[string]string{"PILOTPULSE_PUSH_BURST": "0"}, "PILOTPULSE_PUSH_BURST"},
+		{map[string]string{"PILOTPULSE_PUSH_WAIT": "-1s"}, "PILOTPULSE_PUSH_WAIT"},
 	} {
 		_, err := load(t, tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err %v, want one naming %s", tc.env, err, tc.want)
 		}
+	}
+}
+
+// TestSMTP: the mail settings (formerly survey.SMTPFromEnv) keep their
+// defaults and validation.
+func TestSMTP(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.SMTP != (SMTP{}) {
+		t.Errorf("empty: %+v %v", c.SMTP, err)
+	}
+	c, err = load(t, map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "a@b.dk"})
+	if err != nil || c.SMTP.Port != 587 || c.SMTP.TLS != "starttls" {
+		t.Errorf("defaults: %+v %v", c.SMTP, err)
+	}
+	c, _ = load(t, map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_PORT": "465", "PILOTPULSE_SMTP_FROM": "a@b.dk"})
+	if c.SMTP.TLS != "tls" {
+		t.Errorf("port 465: %+v", c.SMTP)
+	}
+	c, err = load(t, map[string]string{"PILOTPULSE_SMTP_HOST": "mail", "PILOTPULSE_SMTP_FROM": "a@b.dk", "PILOTPULSE_SMTP_USER": "u"}, "-smtp-host", "relay", "-smtp-port", "2525")
+	if err != nil || c.SMTP.Host != "relay" || c.SMTP.Port != 2525 || c.SMTP.User != "u" {
+		t.Errorf("flags must win over the environment: %+v %v", c.SMTP, err)
+	}
+}
+
+func TestPushLimits(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.PushRate != 50 || c.PushBurst != 100 || c.PushWait != 60*time.Second {
+		t.Fatalf("defaults: rate %g burst %d wait %s (%v)", c.PushRate, c.PushBurst, c.PushWait, err)
+	}
+	c, err = load(t, map[string]string{"PILOTPULSE_PUSH_RATE": "0.5", "PILOTPULSE_PUSH_BURST": "3"}, "-push-wait", "300ms")
+	if err != nil || c.PushRate != 0.5 || c.PushBurst != 3 || c.PushWait != 300*time.Millisecond {
+		t.Fatalf("set: rate %g burst %d wait %s (%v)", c.PushRate, c.PushBurst, c.PushWait, err)
 	}
 }

@@ -79,6 +79,15 @@ func New(t testing.TB, opts ...Options) *Env {
 		t.Fatalf("open app: %v", err)
 	}
 	t.Cleanup(func() { a.Close() })
+	if !o.NoClickHouse {
+		// Spooled batches whose insert failed land once ClickHouse answers
+		// again, as in `serve`; the schedules and pullers stay off (tests
+		// run them when they want them).
+		ctx, stop := context.WithCancel(context.Background())
+		settled := make(chan struct{})
+		go func() { defer close(settled); a.RunJobs(ctx, app.JobSettle) }()
+		t.Cleanup(func() { stop(); <-settled }) // before Close
+	}
 	srv, err := a.Web()
 	if err != nil {
 		t.Fatalf("build web app: %v", err)
