@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
 
@@ -42,7 +43,7 @@ func TestAdminPagesScheduleWavesAndPublishing(t *testing.T) {
 		t.Fatalf("create wave: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
 	w, _ := f.store.Wave(ctx, "2012-W46")
-	if got := w.OpensAt.In(survey.Copenhagen).Format("Mon 15:04"); got != "Tue 08:30" {
+	if got := w.OpensAt.In(week.Copenhagen).Format("Mon 15:04"); got != "Tue 08:30" {
 		t.Errorf("wave opens %s", got)
 	}
 	if r := admin.PostForm("/survey/waves", url.Values{"week": {"2012-W46"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "never overwritten") {

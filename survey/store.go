@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // Errors of the survey store.
@@ -267,14 +268,20 @@ func (s *Store) Waves(ctx context.Context) ([]Wave, error) {
 
 // CreateWave creates the wave of an ISO week with the current version of the
 // default questionnaire and the schedule's times, and invites every active
-// contact of the companies in the schedule's cohort. A week has one wave:
-// ErrExists when it is there already (nothing is overwritten).
-func (s *Store) CreateWave(ctx context.Context, week, by string) (Wave, int, error) {
+// contact of the companies in the schedule's cohort. The week is what
+// week.Parse reads; the wave's id is its canonical form (2012-W46). A week
+// has one wave: ErrExists when it is there already (nothing is overwritten).
+func (s *Store) CreateWave(ctx context.Context, weekText, by string) (Wave, int, error) {
+	wk, err := week.Parse(weekText)
+	if err != nil {
+		return Wave{}, 0, FieldErrors{{"week", err.Error()}}
+	}
+	id := wk.String()
 	sc, err := s.Schedule(ctx)
 	if err != nil {
 		return Wave{}, 0, err
 	}
-	opens, closes, err := sc.Window(week)
+	opens, closes, err := sc.Window(wk)
 	if err != nil {
 		return Wave{}, 0, FieldErrors{{"week", err.Error()}}
 	}
@@ -285,20 +292,20 @@ func (s *Store) CreateWave(ctx context.Context, week, by string) (Wave, int, err
 	var n int
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO survey_waves (id, version_id, opens_at, closes_at, reminder_after_days, max_reminders, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, week, v.ID, opens, closes, sc.ReminderAfterDays, sc.MaxReminders, s.Now(), by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, v.ID, opens, closes, sc.ReminderAfterDays, sc.MaxReminders, s.Now(), by)
 		if store.IsUnique(err) {
 			return ErrExists
 		}
 		if err != nil {
 			return err
 		}
-		n, err = s.inviteContacts(ctx, tx, week, sc.Cohort)
+		n, err = s.inviteContacts(ctx, tx, id, sc.Cohort)
 		return err
 	})
 	if err != nil {
 		return Wave{}, 0, err
 	}
-	w, err := s.Wave(ctx, week)
+	w, err := s.Wave(ctx, id)
 	return w, n, err
 }
 
