@@ -49,6 +49,11 @@ func TestAdminPagesScheduleWavesAndPublishing(t *testing.T) {
 	if r := admin.PostForm("/survey/waves", url.Values{"week": {"2012-W46"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "never overwritten") {
 		t.Errorf("second wave: %d", r.StatusCode)
 	}
+	for _, same := range []string{"2012w46", "2012-11-14"} { // other spellings of the same week
+		if r := admin.PostForm("/survey/waves", url.Values{"week": {same}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "never overwritten") {
+			t.Errorf("wave of %s: %d", same, r.StatusCode)
+		}
+	}
 	if p := admin.Get("/survey"); p.StatusCode != 200 || !strings.Contains(p.Body, "2012-W46") {
 		t.Errorf("overview: %d", p.StatusCode)
 	}
