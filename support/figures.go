@@ -123,9 +123,6 @@ func (s *Store) Facts(ctx context.Context, scope auth.Scope, f FigureFilter) (Fa
 
 func callerKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
 
-// Calls returns the facts of every call in the range.
-func (f Facts) Calls() []CallFact { return f.calls }
-
 // Week returns the facts of the calls of one week.
 func (f Facts) Week(w week.Week) []CallFact {
 	var out []CallFact

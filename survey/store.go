@@ -42,9 +42,6 @@ func NewStore(db *store.DB, key []byte) (*Store, error) {
 	return &Store{db: db, sealer: s, Now: func() time.Time { return time.Now().UTC() }, versions: map[int64]Version{}}, nil
 }
 
-// DB is the database the store uses.
-func (s *Store) DB() *store.DB { return s.db }
-
 // --- questionnaires and versions ---
 
 // Publish stores def as the next version of its questionnaire (created on
