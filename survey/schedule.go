@@ -1,9 +1,11 @@
 package survey
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/week"
@@ -65,4 +67,23 @@ func (s Schedule) Window(w week.Week) (opens, closes time.Time, err error) {
 	o := time.Date(monday.Year(), monday.Month(), day, hh, mm, 0, 0, week.Copenhagen)
 	c := time.Date(monday.Year(), monday.Month(), day+s.CloseAfterDays, hh, mm, 0, 0, week.Copenhagen)
 	return o.UTC(), c.UTC(), nil
+}
+
+// Schedule returns the weekly schedule.
+func (s *Store) Schedule(ctx context.Context) (Schedule, error) {
+	var sc Schedule
+	err := s.db.QueryRowContext(ctx, `SELECT enabled, open_weekday, open_time, close_after_days, reminder_after_days, max_reminders, cohort
+		FROM survey_schedule WHERE id = 1`).Scan(&sc.Enabled, &sc.OpenWeekday, &sc.OpenTime, &sc.CloseAfterDays, &sc.ReminderAfterDays, &sc.MaxReminders, &sc.Cohort)
+	return sc, err
+}
+
+// SetSchedule replaces the weekly schedule.
+func (s *Store) SetSchedule(ctx context.Context, sc Schedule) error {
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE survey_schedule SET enabled = ?, open_weekday = ?, open_time = ?, close_after_days = ?,
+		reminder_after_days = ?, max_reminders = ?, cohort = ? WHERE id = 1`,
+		sc.Enabled, sc.OpenWeekday, sc.OpenTime, sc.CloseAfterDays, sc.ReminderAfterDays, sc.MaxReminders, strings.TrimSpace(sc.Cohort))
+	return err
 }

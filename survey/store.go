@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -179,27 +178,6 @@ func (s *Store) Versions(ctx context.Context) ([]Version, error) {
 		vs = append(vs, v)
 	}
 	return vs, rows.Err()
-}
-
-// --- schedule ---
-
-// Schedule returns the weekly schedule.
-func (s *Store) Schedule(ctx context.Context) (Schedule, error) {
-	var sc Schedule
-	err := s.db.QueryRowContext(ctx, `SELECT enabled, open_weekday, open_time, close_after_days, reminder_after_days, max_reminders, cohort
-		FROM survey_schedule WHERE id = 1`).Scan(&sc.Enabled, &sc.OpenWeekday, &sc.OpenTime, &sc.CloseAfterDays, &sc.ReminderAfterDays, &sc.MaxReminders, &sc.Cohort)
-	return sc, err
-}
-
-// SetSchedule replaces the weekly schedule.
-func (s *Store) SetSchedule(ctx context.Context, sc Schedule) error {
-	if err := sc.Validate(); err != nil {
-		return err
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE survey_schedule SET enabled = ?, open_weekday = ?, open_time = ?, close_after_days = ?,
-		reminder_after_days = ?, max_reminders = ?, cohort = ? WHERE id = 1`,
-		sc.Enabled, sc.OpenWeekday, sc.OpenTime, sc.CloseAfterDays, sc.ReminderAfterDays, sc.MaxReminders, strings.TrimSpace(sc.Cohort))
-	return err
 }
 
 // --- waves ---
