@@ -14,6 +14,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
@@ -38,7 +39,7 @@ func (h *Handler) filterFrom(c *fiber.Ctx) (Filter, error) {
 		FollowUp: c.Query("follow_up"), Search: c.Query("search"), Deleted: c.Query("deleted")}
 	var es FieldErrors
 	if w := strings.TrimSpace(c.Query("week")); w != "" {
-		wk, err := ParseWeek(w)
+		wk, err := week.Parse(w)
 		if err != nil {
 			es.add("week", "%s", err.Error())
 		} else {
@@ -196,12 +197,12 @@ func (h *Handler) restoreAPI(c *fiber.Ctx) error {
 func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 	var f FigureFilter
 	var es FieldErrors
-	week := func(name string) *Week {
+	weekParam := func(name string) *week.Week {
 		v := strings.TrimSpace(c.Query(name))
 		if v == "" {
 			return nil
 		}
-		w, err := ParseWeek(v)
+		w, err := week.Parse(v)
 		if err != nil {
 			es.add(name, "%s", err.Error())
 			return nil
@@ -209,21 +210,21 @@ func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 		return &w
 	}
 	now := h.store.now()
-	f.To = WeekOf(now)
-	f.From = WeekOf(f.To.Start().AddDate(0, 0, -7*7))
-	if w := week("week"); w != nil {
+	f.To = week.Of(now)
+	f.From = f.To.Add(-7)
+	if w := weekParam("week"); w != nil {
 		f.From, f.To = *w, *w
 	}
-	if w := week("from"); w != nil {
+	if w := weekParam("from"); w != nil {
 		f.From = *w
 	}
-	if w := week("to"); w != nil {
+	if w := weekParam("to"); w != nil {
 		f.To = *w
 	}
 	if v := strings.TrimSpace(c.Query("as_of")); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			if d, derr := time.ParseInLocation(time.DateOnly, v, Copenhagen); derr == nil {
+			if d, derr := time.ParseInLocation(time.DateOnly, v, week.Copenhagen); derr == nil {
 				t, err = d, nil
 			}
 		}
@@ -237,10 +238,8 @@ func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 		es.add("kind", "unknown kind %q: one of %s", clip(f.Kind, 40), strings.Join(registry.CompanyKinds, ", "))
 	}
 	if len(es) == 0 {
-		if f.To.Before(f.From) {
-			es.add("to", "week %s is before from week %s", f.To, f.From)
-		} else if n := int(f.To.Start().Sub(f.From.Start()).Hours()/24/7+0.5) + 1; n > MaxWeeks {
-			es.add("to", "the range covers %d weeks; at most %d", n, MaxWeeks)
+		if _, err := week.NewRange(f.From, f.To, MaxWeeks); err != nil {
+			es.add("to", "%s", err.Error())
 		}
 	}
 	return f, es.err()

@@ -16,6 +16,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/support"
 )
@@ -352,7 +353,7 @@ func TestImport(t *testing.T) {
 		t.Fatalf("xlsx: %d %s", r.StatusCode, r.Body)
 	}
 	sup.Get("/api/v1/support/calls?search=hyperlink").JSON(t, &calls)
-	if len(calls) != 1 || calls[0].ReceivedAt.In(support.Copenhagen).Format("2006-01-02 15:04") != "2026-11-11 14:30" || *calls[0].DurationMinutes != 9 {
+	if len(calls) != 1 || calls[0].ReceivedAt.In(week.Copenhagen).Format("2006-01-02 15:04") != "2026-11-11 14:30" || *calls[0].DurationMinutes != 9 {
 		t.Fatalf("xlsx call: %+v", calls)
 	}
 

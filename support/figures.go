@@ -29,6 +29,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // ErrScope is a figures request from a scope that may not see them: support
@@ -41,16 +42,16 @@ const MaxWeeks = 260
 
 // FigureFilter says which calls the figures cover.
 type FigureFilter struct {
-	From, To Week   // inclusive
-	Cohort   string // only companies of this pilot cohort ("" = all)
-	Kind     string // only companies of this kind, e.g. "company" ("" = all)
+	From, To week.Week // inclusive
+	Cohort   string    // only companies of this pilot cohort ("" = all)
+	Kind     string    // only companies of this kind, e.g. "company" ("" = all)
 	// AsOf is the moment "past due" is judged at (zero: now).
 	AsOf time.Time
 }
 
 // CallFact is what the figures need of one live call.
 type CallFact struct {
-	Week       Week
+	Week       week.Week
 	CompanyID  int64
 	Caller     string // normalized caller name
 	Desk       string
@@ -82,7 +83,7 @@ func (s *Store) Facts(ctx context.Context, scope auth.Scope, f FigureFilter) (Fa
 	if f.AsOf.IsZero() {
 		f.AsOf = s.now()
 	}
-	today := f.AsOf.In(Copenhagen).Format(time.DateOnly)
+	today := f.AsOf.In(week.Copenhagen).Format(time.DateOnly)
 	out := Facts{Filter: f}
 
 	compCond, compArgs := "1 = 1", []any{}
@@ -115,7 +116,7 @@ func (s *Store) Facts(ctx context.Context, scope auth.Scope, f FigureFilter) (Fa
 		if err := rows.Scan(&at, &fa.CompanyID, &fa.Caller, &fa.Desk, &fa.Category, &fa.Resolution, &dur, &fa.PastDue); err != nil {
 			return out, err
 		}
-		fa.Week, fa.Caller, fa.Duration = WeekOf(at), callerKey(fa.Caller), dur
+		fa.Week, fa.Caller, fa.Duration = week.Of(at), callerKey(fa.Caller), dur
 		out.calls = append(out.calls, fa)
 	}
 	return out, rows.Err()
@@ -123,11 +124,8 @@ func (s *Store) Facts(ctx context.Context, scope auth.Scope, f FigureFilter) (Fa
 
 func callerKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
 
-// Calls returns the facts of every call in the range.
-func (f Facts) Calls() []CallFact { return f.calls }
-
 // Week returns the facts of the calls of one week.
-func (f Facts) Week(w Week) []CallFact {
+func (f Facts) Week(w week.Week) []CallFact {
 	var out []CallFact
 	for _, c := range f.calls {
 		if c.Week == w {
@@ -138,12 +136,8 @@ func (f Facts) Week(w Week) []CallFact {
 }
 
 // Weeks lists every week of the range, oldest first.
-func (f Facts) Weeks() []Week {
-	var ws []Week
-	for w := f.Filter.From; !f.Filter.To.Before(w); w = w.Next() {
-		ws = append(ws, w)
-	}
-	return ws
+func (f Facts) Weeks() []week.Week {
+	return week.Range{From: f.Filter.From, To: f.Filter.To}.Weeks()
 }
 
 // --- one function per figure ---

@@ -22,6 +22,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // Columns of a call import file.
@@ -218,7 +219,7 @@ func parseImportTime(v string) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("is not a date and time: %q", clip(v, 40))
 		}
 		t = t.Round(time.Second)
-		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, Copenhagen).UTC(), nil
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, week.Copenhagen).UTC(), nil
 	}
 	return parseLocalTime(v)
 }

@@ -125,14 +125,3 @@ const (
 	ActionDeleted  = "deleted"
 	ActionRestored = "restored"
 )
-
-// Copenhagen is the time zone of weeks and of times typed in the UI.
-var Copenhagen = mustLoad("Europe/Copenhagen")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}

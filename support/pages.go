@@ -13,6 +13,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // formFields are the fields of the call form, as named in the form.
@@ -40,7 +41,7 @@ func parseLocalTime(s string) (time.Time, error) {
 		return t.UTC(), nil
 	}
 	for _, l := range localTimeLayouts {
-		if t, err := time.ParseInLocation(l, s, Copenhagen); err == nil {
+		if t, err := time.ParseInLocation(l, s, week.Copenhagen); err == nil {
 			return t.UTC(), nil
 		}
 	}
@@ -112,12 +113,12 @@ func formErrors(readErrs FieldErrors, err error) (map[string]string, error) {
 func formValues(call Call) map[string]string {
 	m := map[string]string{
 		"company": CompanyRef{CVR: call.CompanyCVR, Name: call.CompanyName}.Label(), "caller_name": call.CallerName, "caller_role": call.CallerRole,
-		"received_at": call.ReceivedAt.In(Copenhagen).Format(localLayout), "desk": call.Desk, "channel": call.Channel, "category": call.Category,
+		"received_at": call.ReceivedAt.In(week.Copenhagen).Format(localLayout), "desk": call.Desk, "channel": call.Channel, "category": call.Category,
 		"description": call.Description, "resolution": call.Resolution, "follow_up_by": call.FollowUpBy, "handled_by": call.HandledBy,
 		"version": strconv.Itoa(call.Version),
 	}
 	if call.EndedAt != nil {
-		m["ended_at"] = call.EndedAt.In(Copenhagen).Format(localLayout)
+		m["ended_at"] = call.EndedAt.In(week.Copenhagen).Format(localLayout)
 	}
 	if call.DurationMinutes != nil {
 		m["duration_minutes"] = strconv.FormatInt(*call.DurationMinutes, 10)
@@ -223,7 +224,7 @@ func shown(field string, v any) string {
 	case string:
 		if field == "received_at" || field == "ended_at" {
 			if t, err := time.Parse(time.RFC3339, x); err == nil {
-				return t.In(Copenhagen).Format("2006-01-02 15:04")
+				return t.In(week.Copenhagen).Format("2006-01-02 15:04")
 			}
 		}
 		if x == "" {
@@ -238,7 +239,7 @@ func shown(field string, v any) string {
 
 func (h *Handler) newPage(c *fiber.Ctx) error {
 	form := map[string]string{
-		"received_at": h.store.now().In(Copenhagen).Format(localLayout),
+		"received_at": h.store.now().In(week.Copenhagen).Format(localLayout),
 		"desk":        DeskPortal, "channel": "phone", "handled_by": web.PrincipalOf(c).Name(),
 	}
 	if co := c.Query("company"); co != "" {

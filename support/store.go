@@ -14,6 +14,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // Errors of the store.
@@ -31,7 +32,7 @@ func (e *ConflictError) Error() string { return e.ProblemMessage().String() }
 
 // ProblemMessage says who changed the call when, in the reader's language.
 func (e *ConflictError) ProblemMessage() problem.Message {
-	return problem.Msg("support.conflict", e.Current.UpdatedBy, e.Current.UpdatedAt.In(Copenhagen).Format("2006-01-02 15:04"), e.Current.Version)
+	return problem.Msg("support.conflict", e.Current.UpdatedBy, e.Current.UpdatedAt.In(week.Copenhagen).Format("2006-01-02 15:04"), e.Current.Version)
 }
 
 // Unwrap makes it a problem.ErrConflict (409).
@@ -150,7 +151,7 @@ func (s *Store) prepare(ctx context.Context, q querier, in *Input, actor string)
 func callFrom(in Input, co CompanyRef) Call {
 	return Call{
 		CompanyCVR: co.CVR, CompanyName: co.Name, CallerName: in.CallerName, CallerRole: in.CallerRole,
-		ReceivedAt: *in.ReceivedAt, EndedAt: in.EndedAt, Week: WeekOf(*in.ReceivedAt).String(),
+		ReceivedAt: *in.ReceivedAt, EndedAt: in.EndedAt, Week: week.Of(*in.ReceivedAt).String(),
 		Desk: in.Desk, Channel: in.Channel, Category: in.Category, Description: in.Description, Resolution: in.Resolution,
 		DurationMinutes: in.DurationMinutes, FollowUpNeeded: in.FollowUpNeeded, FollowUpBy: in.FollowUpBy, FollowUpDone: in.FollowUpDone,
 		HandledBy: in.HandledBy,
@@ -374,7 +375,7 @@ func scanCall(sc interface{ Scan(...any) error }) (Call, error) {
 	if deletedAt.Valid {
 		c.Deleted = &Deletion{At: deletedAt.Time.UTC(), By: by, Reason: reason}
 	}
-	c.Week = WeekOf(c.ReceivedAt).String()
+	c.Week = week.Of(c.ReceivedAt).String()
 	return c, nil
 }
 
@@ -424,7 +425,7 @@ func (s *Store) History(ctx context.Context, id int64) ([]Version, error) {
 
 // Filter narrows a listing of calls. Zero values mean "any".
 type Filter struct {
-	Week       *Week
+	Week       *week.Week
 	CompanyCVR string
 	Desk       string
 	Category   string
@@ -499,7 +500,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Call, error) {
 	case "open":
 		add("c.follow_up_needed = 1 AND c.follow_up_done = 0")
 	case "overdue":
-		add("c.follow_up_needed = 1 AND c.follow_up_done = 0 AND c.follow_up_by < ?", s.now().In(Copenhagen).Format(time.DateOnly))
+		add("c.follow_up_needed = 1 AND c.follow_up_done = 0 AND c.follow_up_by < ?", s.now().In(week.Copenhagen).Format(time.DateOnly))
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
 		for _, word := range strings.Fields(q) {

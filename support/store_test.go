@@ -12,6 +12,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // testClock is "now" in these tests: Wednesday 25 November 2026, 12:00 UTC.
@@ -73,7 +74,7 @@ func newFixture(t *testing.T, n int) *fixture {
 
 // cph is a Copenhagen wall-clock time.
 func cph(s string) *time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, Copenhagen)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, week.Copenhagen)
 	if err != nil {
 		panic(err)
 	}
@@ -95,40 +96,6 @@ func (f *fixture) countCalls() int {
 	var n int
 	f.db.QueryRow(`SELECT count(*) FROM support_calls`).Scan(&n)
 	return n
-}
-
-func TestWeekOfCopenhagen(t *testing.T) {
-	for _, tc := range []struct {
-		at   time.Time
-		want string
-	}{
-		{*cph("2026-11-15 23:59"), "2026-W46"},
-		{*cph("2026-11-16 00:30"), "2026-W47"}, // still Sunday 23:30 in UTC
-		{time.Date(2026, 11, 15, 23, 30, 0, 0, time.UTC), "2026-W47"},
-		{time.Date(2026, 11, 15, 22, 59, 0, 0, time.UTC), "2026-W46"},
-		{*cph("2026-03-30 00:30"), "2026-W14"}, // summer time: Sunday 22:30 UTC
-		{*cph("2027-01-03 12:00"), "2026-W53"},
-		{*cph("2025-12-29 08:00"), "2026-W01"},
-	} {
-		if got := WeekOf(tc.at).String(); got != tc.want {
-			t.Errorf("WeekOf(%s) = %s, want %s", tc.at.UTC(), got, tc.want)
-		}
-	}
-	w, err := ParseWeek("2026-W46")
-	if err != nil || w.Start().Format("2006-01-02 15:04 MST") != "2026-11-09 00:00 CET" || w.End().Format("2006-01-02") != "2026-11-16" {
-		t.Fatalf("ParseWeek: %v %v %v", w, w.Start(), err)
-	}
-	if _, err := ParseWeek("2026-W53"); err != nil {
-		t.Errorf("2026 has 53 weeks: %v", err)
-	}
-	for _, bad := range []string{"2025-W53", "2026-W00", "W46", "2026-46", "nonsense"} {
-		if _, err := ParseWeek(bad); err == nil {
-			t.Errorf("ParseWeek(%q) accepted", bad)
-		}
-	}
-	if got := (Week{2026, 53}).Next().String(); got != "2027-W01" {
-		t.Errorf("next of 2026-W53 = %s", got)
-	}
 }
 
 // weekData builds the constructed data set of the figure tests. Known
@@ -179,7 +146,7 @@ func TestWeeklyFiguresOnKnownData(t *testing.T) {
 	f := newFixture(t, 30)
 	ctx := context.Background()
 	del := weekData(f)
-	filter := FigureFilter{From: Week{2026, 46}, To: Week{2026, 47}, Cohort: "pilot", AsOf: *cph("2026-11-20 12:00")}
+	filter := FigureFilter{From: week.MustParse("2026-W46"), To: week.MustParse("2026-W47"), Cohort: "pilot", AsOf: *cph("2026-11-20 12:00")}
 
 	before, err := f.s.WeeklyReport(ctx, auth.SystemScope(), filter)
 	if err != nil {
@@ -247,7 +214,7 @@ func TestWeeklyFiguresOnKnownData(t *testing.T) {
 	}
 
 	// The cohort filter: the two "later" companies are not in the pilot's denominator.
-	all, _ := f.s.WeeklyReport(ctx, auth.SystemScope(), FigureFilter{From: Week{2026, 46}, To: Week{2026, 46}, AsOf: filter.AsOf})
+	all, _ := f.s.WeeklyReport(ctx, auth.SystemScope(), FigureFilter{From: week.MustParse("2026-W46"), To: week.MustParse("2026-W46"), AsOf: filter.AsOf})
 	if all.PilotCompanies != 32 {
 		t.Errorf("without cohort: %d companies, want 32", all.PilotCompanies)
 	}
@@ -256,7 +223,7 @@ func TestWeeklyFiguresOnKnownData(t *testing.T) {
 func TestFiguresNeedAScopeOverEveryAuthority(t *testing.T) {
 	f := newFixture(t, 3)
 	ctx := context.Background()
-	filter := FigureFilter{From: Week{2026, 46}, To: Week{2026, 46}}
+	filter := FigureFilter{From: week.MustParse("2026-W46"), To: week.MustParse("2026-W46")}
 	for name, p := range map[string]*auth.Principal{
 		"authority": {Role: auth.RoleAuthority, AuthorityCVR: f.cvr[1]},
 		"support":   {Role: auth.RoleSupport},
@@ -464,7 +431,7 @@ func TestListFiltersAndSearch(t *testing.T) {
 	weekData(f)
 	f.create(Input{CompanyCVR: f.cvr[3], CallerName: "Søren Ærø", ReceivedAt: cph("2026-11-18 10:00"), Desk: DeskPortal, Channel: "email",
 		Category: "finding_mail", Description: "Kan ikke SØGE på tværs af mapper", Resolution: Partly})
-	w46 := Week{2026, 46}
+	w46 := week.MustParse("2026-W46")
 	for _, tc := range []struct {
 		name string
 		f    Filter

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pilotpulse/pilotpulse/internal/problem"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // FieldError is one invalid field, named as in the JSON API ("category").
@@ -118,7 +119,7 @@ func (in *Input) validate(now time.Time, actor string) FieldErrors {
 	}
 	switch {
 	case in.ReceivedAt.After(now.Add(futureSlack)):
-		es.add("received_at", "is in the future (%s Copenhagen time)", in.ReceivedAt.In(Copenhagen).Format("2006-01-02 15:04"))
+		es.add("received_at", "is in the future (%s Copenhagen time)", in.ReceivedAt.In(week.Copenhagen).Format("2006-01-02 15:04"))
 	case in.ReceivedAt.Year() < 2000:
 		es.add("received_at", "is before the year 2000")
 	}
@@ -148,7 +149,7 @@ func (in *Input) validate(now time.Time, actor string) FieldErrors {
 	}
 	switch {
 	case in.FollowUpBy != "":
-		if _, err := time.ParseInLocation(time.DateOnly, in.FollowUpBy, Copenhagen); err != nil {
+		if _, err := time.ParseInLocation(time.DateOnly, in.FollowUpBy, week.Copenhagen); err != nil {
 			es.add("follow_up_by", "must be a date such as 2026-11-30, not %q", clip(in.FollowUpBy, 40))
 		} else if !in.FollowUpNeeded {
 			es.add("follow_up_by", "is set but follow_up_needed is not")

@@ -13,6 +13,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 //go:embed survey.css
@@ -82,7 +83,7 @@ func (h *Handler) renderHome(c *fiber.Ctx, d web.PageData, v homeView) error {
 		}
 		v.Waves = append(v.Waves, waveRow{w, f})
 	}
-	v.CanEdit, v.SMTP, v.NextWeek = isAdmin(c), h.sender.SMTP.Enabled(), WeekID(now)
+	v.CanEdit, v.SMTP, v.NextWeek = isAdmin(c), h.sender.SMTP.Enabled(), week.Of(now).String()
 	d.Title, d.Data = "survey.title", v
 	return h.srv.Render(c, "survey_home", d)
 }
@@ -131,8 +132,8 @@ func (h *Handler) scheduleForm(c *fiber.Ctx) error {
 }
 
 func (h *Handler) createWaveForm(c *fiber.Ctx) error {
-	week := strings.TrimSpace(c.FormValue("week"))
-	w, n, err := h.store.CreateWave(c.UserContext(), week, web.PrincipalOf(c).Name())
+	weekText := strings.TrimSpace(c.FormValue("week"))
+	w, n, err := h.store.CreateWave(c.UserContext(), weekText, web.PrincipalOf(c).Name())
 	if err != nil {
 		msg := ""
 		var fe FieldErrors
@@ -140,14 +141,14 @@ func (h *Handler) createWaveForm(c *fiber.Ctx) error {
 		case errors.As(err, &fe):
 			msg = fe.Error()
 		case errors.Is(err, ErrExists):
-			msg = "week " + week + ": a wave exists already; waves are never overwritten"
+			msg = "week " + weekText + ": a wave exists already; waves are never overwritten"
 		case errors.Is(err, ErrNoVersion):
 			msg = err.Error()
 		default:
 			return err
 		}
 		c.Status(fiber.StatusBadRequest)
-		return h.renderHome(c, web.PageData{Errors: map[string]string{"week": msg}, Form: map[string]string{"week": week}}, homeView{})
+		return h.renderHome(c, web.PageData{Errors: map[string]string{"week": msg}, Form: map[string]string{"week": weekText}}, homeView{})
 	}
 	h.record(c, audit.RecordCreated, "survey wave "+w.ID, fmt.Sprintf("%d invitations", n))
 	return c.Redirect("/survey/waves/"+w.ID, fiber.StatusSeeOther)
@@ -406,7 +407,7 @@ func (h *Handler) renderCompany(c *fiber.Ctx, d web.PageData) error {
 	if err != nil {
 		return err
 	}
-	v := companyView{CVR: cvr, Name: name, Keys: cur.Definition.Keys(), CanEdit: isAdmin(c), Today: h.store.Now().In(Copenhagen).Format("2006-01-02")}
+	v := companyView{CVR: cvr, Name: name, Keys: cur.Definition.Keys(), CanEdit: isAdmin(c), Today: h.store.Now().In(week.Copenhagen).Format("2006-01-02")}
 	for _, hw := range hist {
 		row := historyRow{HistoryWave: hw}
 		for _, k := range v.Keys {

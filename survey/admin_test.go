@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
 
@@ -42,11 +43,16 @@ func TestAdminPagesScheduleWavesAndPublishing(t *testing.T) {
 		t.Fatalf("create wave: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
 	w, _ := f.store.Wave(ctx, "2012-W46")
-	if got := w.OpensAt.In(survey.Copenhagen).Format("Mon 15:04"); got != "Tue 08:30" {
+	if got := w.OpensAt.In(week.Copenhagen).Format("Mon 15:04"); got != "Tue 08:30" {
 		t.Errorf("wave opens %s", got)
 	}
 	if r := admin.PostForm("/survey/waves", url.Values{"week": {"2012-W46"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "never overwritten") {
 		t.Errorf("second wave: %d", r.StatusCode)
+	}
+	for _, same := range []string{"2012w46", "2012-11-14"} { // other spellings of the same week
+		if r := admin.PostForm("/survey/waves", url.Values{"week": {same}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "never overwritten") {
+			t.Errorf("wave of %s: %d", same, r.StatusCode)
+		}
 	}
 	if p := admin.Get("/survey"); p.StatusCode != 200 || !strings.Contains(p.Body, "2012-W46") {
 		t.Errorf("overview: %d", p.StatusCode)

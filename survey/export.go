@@ -11,6 +11,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // SafeCell neutralises a spreadsheet cell: text starting with = + - @, a
@@ -38,7 +39,7 @@ func (h *Handler) invitationRows(c *fiber.Ctx, w Wave, pendingOnly bool) ([][]st
 		return nil, nil, err
 	}
 	rows := [][]string{{"wave", "company_cvr", "company", "contact", "email", "language", "status", "link", "closes_at"}}
-	closes := w.ClosesAt.In(Copenhagen).Format("2006-01-02 15:04")
+	closes := w.ClosesAt.In(week.Copenhagen).Format("2006-01-02 15:04")
 	for _, inv := range invs {
 		tok, err := h.store.Token(inv)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
@@ -75,7 +76,7 @@ func (f *fixture) openWave() survey.Wave {
 	if err := f.store.SetSchedule(ctx, survey.Schedule{OpenWeekday: 1, OpenTime: "00:00", CloseAfterDays: 7, ReminderAfterDays: 2, MaxReminders: 2}); err != nil {
 		f.t.Fatal(err)
 	}
-	w, _, err := f.store.CreateWave(ctx, survey.WeekID(time.Now()), "test")
+	w, _, err := f.store.CreateWave(ctx, week.Of(time.Now()).String(), "test")
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // optionView is one choice as shown.
@@ -141,7 +142,7 @@ func (h *Handler) renderForm(c *fiber.Ctx, inv Invitation, w Wave, v Version, va
 	view := respondentView{
 		Token: c.Params("token"), Wave: w.ID, VersionID: v.ID,
 		Title: v.Definition.Title.In(lang), Intro: v.Definition.Intro.In(lang),
-		Closes: w.ClosesAt.In(Copenhagen).Format("02-01-2006 15:04"), Contact: inv.ContactName, Company: inv.CompanyName,
+		Closes: w.ClosesAt.In(week.Copenhagen).Format("02-01-2006 15:04"), Contact: inv.ContactName, Company: inv.CompanyName,
 		Saved: c.Query("saved") == "1", Submitted: inv.Status == "submitted", Reopened: inv.ReopenedAt != nil && inv.Status != "submitted",
 		FormError: errs[""], MaxText: MaxTextLength,
 	}

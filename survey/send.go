@@ -17,6 +17,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/config"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // SMTP is how e-mail goes out: the configuration's mail settings
@@ -115,7 +116,7 @@ func (s *Sender) mailText(inv Invitation, w Wave, token string, reminder bool) (
 	if reminder {
 		subject = tr("survey.mail.reminder") + ": " + subject
 	}
-	closes := w.ClosesAt.In(Copenhagen).Format("02-01-2006 15:04")
+	closes := w.ClosesAt.In(week.Copenhagen).Format("02-01-2006 15:04")
 	body = fmt.Sprintf(tr("survey.mail.body"), inv.ContactName, w.ID, s.Link(token), closes)
 	return subject, body
 }
@@ -229,16 +230,16 @@ func (s *Sender) Tick(ctx context.Context, now time.Time) (TickResult, error) {
 		return r, err
 	}
 	if sc.Enabled {
-		week := WeekID(now)
-		opens, closes, err := sc.Window(week)
+		wk := week.Of(now)
+		opens, closes, err := sc.Window(wk)
 		if err != nil {
 			return r, err
 		}
 		if !now.Before(opens) && now.Before(closes) {
-			_, n, err := s.Store.CreateWave(ctx, week, "scheduler")
+			_, n, err := s.Store.CreateWave(ctx, wk.String(), "scheduler")
 			switch {
 			case err == nil:
-				r.Created, r.Invited = week, n
+				r.Created, r.Invited = wk.String(), n
 			case errors.Is(err, ErrExists), errors.Is(err, ErrNoVersion):
 			default:
 				return r, err

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
 
@@ -59,7 +60,7 @@ func TestRemindersReachExactlyTheNonRespondents(t *testing.T) {
 	if err := f.store.SetSchedule(ctx, survey.Schedule{Enabled: true, OpenWeekday: 1, OpenTime: "09:00", CloseAfterDays: 7, ReminderAfterDays: 2, MaxReminders: 2}); err != nil {
 		t.Fatal(err)
 	}
-	opens, closes, _ := survey.Schedule{OpenWeekday: 1, OpenTime: "09:00", CloseAfterDays: 7}.Window("2012-W46")
+	opens, closes, _ := survey.Schedule{OpenWeekday: 1, OpenTime: "09:00", CloseAfterDays: 7}.Window(week.MustParse("2012-W46"))
 	at := func(h float64) time.Time { return opens.Add(time.Duration(h * float64(time.Hour))) }
 
 	// Before the opening time nothing happens.
@@ -143,7 +144,7 @@ func TestRemindersReachExactlyTheNonRespondents(t *testing.T) {
 
 	// A contact added during an open wave is invited at the next tick.
 	f.company("3000030", "Late C", "Eli:eli@c.dk")
-	w47opens, _, _ := survey.Schedule{OpenWeekday: 1, OpenTime: "09:00", CloseAfterDays: 7}.Window("2012-W47")
+	w47opens, _, _ := survey.Schedule{OpenWeekday: 1, OpenTime: "09:00", CloseAfterDays: 7}.Window(week.MustParse("2012-W47"))
 	r, err = f.snd.Tick(ctx, w47opens.Add(time.Minute))
 	if err != nil || r.Created != "2012-W47" || r.Invited != 5 || r.Invitations.Sent != 5 {
 		t.Errorf("next week: %+v %v", r, err)

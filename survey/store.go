@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/store"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // Store keeps questionnaires, waves, invitations and answers.
@@ -31,9 +31,6 @@ func NewStore(db *store.DB, key []byte) (*Store, error) {
 	}
 	return &Store{db: db, sealer: s, Now: func() time.Time { return time.Now().UTC() }, versions: map[int64]Version{}}, nil
 }
-
-// DB is the database the store uses.
-func (s *Store) DB() *store.DB { return s.db }
 
 // --- questionnaires and versions ---
 
@@ -174,27 +171,6 @@ func (s *Store) Versions(ctx context.Context) ([]Version, error) {
 	return vs, rows.Err()
 }
 
-// --- schedule ---
-
-// Schedule returns the weekly schedule.
-func (s *Store) Schedule(ctx context.Context) (Schedule, error) {
-	var sc Schedule
-	err := s.db.QueryRowContext(ctx, `SELECT enabled, open_weekday, open_time, close_after_days, reminder_after_days, max_reminders, cohort
-		FROM survey_schedule WHERE id = 1`).Scan(&sc.Enabled, &sc.OpenWeekday, &sc.OpenTime, &sc.CloseAfterDays, &sc.ReminderAfterDays, &sc.MaxReminders, &sc.Cohort)
-	return sc, err
-}
-
-// SetSchedule replaces the weekly schedule.
-func (s *Store) SetSchedule(ctx context.Context, sc Schedule) error {
-	if err := sc.Validate(); err != nil {
-		return err
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE survey_schedule SET enabled = ?, open_weekday = ?, open_time = ?, close_after_days = ?,
-		reminder_after_days = ?, max_reminders = ?, cohort = ? WHERE id = 1`,
-		sc.Enabled, sc.OpenWeekday, sc.OpenTime, sc.CloseAfterDays, sc.ReminderAfterDays, sc.MaxReminders, strings.TrimSpace(sc.Cohort))
-	return err
-}
-
 // --- waves ---
 
 // Wave is one week's round of the questionnaire.
@@ -258,14 +234,20 @@ func (s *Store) Waves(ctx context.Context) ([]Wave, error) {
 
 // CreateWave creates the wave of an ISO week with the current version of the
 // default questionnaire and the schedule's times, and invites every active
-// contact of the companies in the schedule's cohort. A week has one wave:
-// ErrExists when it is there already (nothing is overwritten).
-func (s *Store) CreateWave(ctx context.Context, week, by string) (Wave, int, error) {
+// contact of the companies in the schedule's cohort. The week is what
+// week.Parse reads; the wave's id is its canonical form (2012-W46). A week
+// has one wave: ErrExists when it is there already (nothing is overwritten).
+func (s *Store) CreateWave(ctx context.Context, weekText, by string) (Wave, int, error) {
+	wk, err := week.Parse(weekText)
+	if err != nil {
+		return Wave{}, 0, FieldErrors{{"week", err.Error()}}
+	}
+	id := wk.String()
 	sc, err := s.Schedule(ctx)
 	if err != nil {
 		return Wave{}, 0, err
 	}
-	opens, closes, err := sc.Window(week)
+	opens, closes, err := sc.Window(wk)
 	if err != nil {
 		return Wave{}, 0, FieldErrors{{"week", err.Error()}}
 	}
@@ -276,20 +258,20 @@ func (s *Store) CreateWave(ctx context.Context, week, by string) (Wave, int, err
 	var n int
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO survey_waves (id, version_id, opens_at, closes_at, reminder_after_days, max_reminders, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, week, v.ID, opens, closes, sc.ReminderAfterDays, sc.MaxReminders, s.Now(), by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, v.ID, opens, closes, sc.ReminderAfterDays, sc.MaxReminders, s.Now(), by)
 		if store.IsUnique(err) {
 			return ErrExists
 		}
 		if err != nil {
 			return err
 		}
-		n, err = s.inviteContacts(ctx, tx, week, sc.Cohort)
+		n, err = s.inviteContacts(ctx, tx, id, sc.Cohort)
 		return err
 	})
 	if err != nil {
 		return Wave{}, 0, err
 	}
-	w, err := s.Wave(ctx, week)
+	w, err := s.Wave(ctx, id)
 	return w, n, err
 }
 

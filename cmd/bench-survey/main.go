@@ -25,6 +25,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/app"
 	"github.com/pilotpulse/pilotpulse/internal/config"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
@@ -100,7 +101,7 @@ func run(n, conc int) error {
 	if err := snd.Store.SetSchedule(ctx, survey.Schedule{OpenWeekday: 1, OpenTime: "00:00", CloseAfterDays: 7, ReminderAfterDays: 2, MaxReminders: 2}); err != nil {
 		return err
 	}
-	w, _, err := snd.Store.CreateWave(ctx, survey.WeekID(time.Now()), "bench")
+	w, _, err := snd.Store.CreateWave(ctx, week.Of(time.Now()).String(), "bench")
 	if err != nil {
 		return err
 	}

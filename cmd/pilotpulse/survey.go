@@ -11,6 +11,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/config"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
 
@@ -74,7 +75,7 @@ func runSurvey(ctx context.Context, c *cmdContext) error {
 		}
 		a.Audit.Record(ctx, audit.Entry{Actor: "cli", Action: audit.RecordCreated, Target: "survey wave " + w.ID, Detail: fmt.Sprintf("%d invitations", invited)})
 		fmt.Fprintf(c.stdout, "wave %s: opens %s, closes %s, %d invitations\n", w.ID,
-			w.OpensAt.In(survey.Copenhagen).Format("2006-01-02 15:04"), w.ClosesAt.In(survey.Copenhagen).Format("2006-01-02 15:04"), invited)
+			w.OpensAt.In(week.Copenhagen).Format("2006-01-02 15:04"), w.ClosesAt.In(week.Copenhagen).Format("2006-01-02 15:04"), invited)
 	case "export":
 		if args[0] != "yaml" && args[0] != "json" {
 			return usageError{"survey export: want yaml or json"}

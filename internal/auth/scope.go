@@ -37,9 +37,6 @@ func AuthorityScope(cvr string) Scope { return Scope{authority: cvr} }
 // All reports whether the scope covers every authority.
 func (s Scope) All() bool { return s.all }
 
-// Authority is the one authority CVR the scope is bound to ("" when All or none).
-func (s Scope) Authority() string { return s.authority }
-
 // Allows reports whether figures of the authority with this CVR may be shown.
 func (s Scope) Allows(cvr string) bool { return s.all || (s.authority != "" && s.authority == cvr) }
 

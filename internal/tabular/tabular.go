@@ -158,12 +158,6 @@ func (t *Table) Cell(rec Record, name string) string {
 	return strings.TrimSpace(rec.Cells[i])
 }
 
-// Has reports whether the file has the column.
-func (t *Table) Has(name string) bool {
-	_, ok := t.col[name]
-	return ok
-}
-
 // Add records an error in a cell (row 0: the whole file; col "": the whole
 // row). Only the first error of each cell is kept, so one bad cell is
 // reported once.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 //go:embed all:templates
@@ -29,16 +31,6 @@ func NewViews() *Views {
 	return &Views{base: template.New("").Funcs(funcs), pages: map[string]*template.Template{}}
 }
 
-var copenhagen = mustLoadLocation("Europe/Copenhagen")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
 var funcs = template.FuncMap{
 	// localTime shows a UTC time in Copenhagen time.
 	"localTime": func(t any) string {
@@ -47,12 +39,12 @@ var funcs = template.FuncMap{
 			if v.IsZero() {
 				return ""
 			}
-			return v.In(copenhagen).Format("2006-01-02 15:04")
+			return v.In(week.Copenhagen).Format("2006-01-02 15:04")
 		case *time.Time:
 			if v == nil || v.IsZero() {
 				return ""
 			}
-			return v.In(copenhagen).Format("2006-01-02 15:04")
+			return v.In(week.Copenhagen).Format("2006-01-02 15:04")
 		}
 		return ""
 	},

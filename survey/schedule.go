@@ -1,49 +1,15 @@
 package survey
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
-
-// Copenhagen is the time zone waves are planned in.
-var Copenhagen = mustLoad("Europe/Copenhagen")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-var weekPattern = regexp.MustCompile(`^(\d{4})-W(\d{2})$`)
-
-// WeekID is the ISO week (in Copenhagen) that t falls in, e.g. "2012-W46".
-func WeekID(t time.Time) string {
-	y, w := t.In(Copenhagen).ISOWeek()
-	return fmt.Sprintf("%04d-W%02d", y, w)
-}
-
-// ParseWeek checks a week id and returns the Monday 00:00 (Copenhagen) that
-// starts it.
-func ParseWeek(id string) (time.Time, error) {
-	m := weekPattern.FindStringSubmatch(id)
-	if m == nil {
-		return time.Time{}, fmt.Errorf("week %q: want YYYY-Www, e.g. 2012-W46", id)
-	}
-	year, _ := strconv.Atoi(m[1])
-	week, _ := strconv.Atoi(m[2])
-	// 4 January is always in week 1.
-	jan4 := time.Date(year, time.January, 4, 0, 0, 0, 0, Copenhagen)
-	wd := int(jan4.Weekday()+6) % 7 // Monday = 0
-	monday := time.Date(year, time.January, 4-wd+(week-1)*7, 0, 0, 0, 0, Copenhagen)
-	if week < 1 || WeekID(monday) != id {
-		return time.Time{}, fmt.Errorf("week %q does not exist", id)
-	}
-	return monday, nil
-}
 
 // Schedule is when waves open and close, and how reminders go.
 type Schedule struct {
@@ -89,11 +55,8 @@ func (s Schedule) Validate() error {
 // schedule's weekday and wall-clock time in Copenhagen and closes
 // CloseAfterDays later at the same wall-clock time, so a DST change inside
 // the wave moves neither end.
-func (s Schedule) Window(week string) (opens, closes time.Time, err error) {
-	monday, err := ParseWeek(week)
-	if err != nil {
-		return opens, closes, err
-	}
+func (s Schedule) Window(w week.Week) (opens, closes time.Time, err error) {
+	monday := w.Monday()
 	m := timePattern.FindStringSubmatch(s.OpenTime)
 	if m == nil {
 		return opens, closes, fmt.Errorf("open time %q: want HH:MM", s.OpenTime)
@@ -101,7 +64,26 @@ func (s Schedule) Window(week string) (opens, closes time.Time, err error) {
 	hh, _ := strconv.Atoi(m[1])
 	mm, _ := strconv.Atoi(m[2])
 	day := monday.Day() + s.OpenWeekday - 1
-	o := time.Date(monday.Year(), monday.Month(), day, hh, mm, 0, 0, Copenhagen)
-	c := time.Date(monday.Year(), monday.Month(), day+s.CloseAfterDays, hh, mm, 0, 0, Copenhagen)
+	o := time.Date(monday.Year(), monday.Month(), day, hh, mm, 0, 0, week.Copenhagen)
+	c := time.Date(monday.Year(), monday.Month(), day+s.CloseAfterDays, hh, mm, 0, 0, week.Copenhagen)
 	return o.UTC(), c.UTC(), nil
+}
+
+// Schedule returns the weekly schedule.
+func (s *Store) Schedule(ctx context.Context) (Schedule, error) {
+	var sc Schedule
+	err := s.db.QueryRowContext(ctx, `SELECT enabled, open_weekday, open_time, close_after_days, reminder_after_days, max_reminders, cohort
+		FROM survey_schedule WHERE id = 1`).Scan(&sc.Enabled, &sc.OpenWeekday, &sc.OpenTime, &sc.CloseAfterDays, &sc.ReminderAfterDays, &sc.MaxReminders, &sc.Cohort)
+	return sc, err
+}
+
+// SetSchedule replaces the weekly schedule.
+func (s *Store) SetSchedule(ctx context.Context, sc Schedule) error {
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE survey_schedule SET enabled = ?, open_weekday = ?, open_time = ?, close_after_days = ?,
+		reminder_after_days = ?, max_reminders = ?, cohort = ? WHERE id = 1`,
+		sc.Enabled, sc.OpenWeekday, sc.OpenTime, sc.CloseAfterDays, sc.ReminderAfterDays, sc.MaxReminders, strings.TrimSpace(sc.Cohort))
+	return err
 }
