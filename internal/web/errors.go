@@ -143,7 +143,7 @@ func Problem(err error, lang string) (status int, body ErrorBody, retryAfter int
 	case errors.Is(err, problem.ErrConflict):
 		return fiber.StatusConflict, ErrorBody{Error: messageOr(err, lang, "error.conflict_record")}, 0
 	case problem.Unavailable(err):
-		return fiber.StatusServiceUnavailable, ErrorBody{Error: Translate(lang, "error.unavailable_store")}, retryAfterOutage
+		return fiber.StatusServiceUnavailable, ErrorBody{Error: messageOr(err, lang, "error.unavailable_store")}, retryAfterOutage
 	}
 	return fiber.StatusInternalServerError, ErrorBody{Error: Translate(lang, "error.internal_text")}, 0
 }
