@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
@@ -108,7 +109,7 @@ func (s *Sources) Create(ctx context.Context, in SourceInput) (Source, error) {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.Name, in.Kind, in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, now).Scan(&id)
 	if store.IsUnique(err) {
-		return Source{}, SourceErrors{"name": ErrSourceExists.Error()}
+		return Source{}, nameTaken()
 	}
 	if err != nil {
 		return Source{}, err
@@ -127,16 +128,16 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 			return err
 		}
 		if !cur.Pulled() {
-			return SourceErrors{"kind": "a push source has no pull settings"}
+			return problem.Fields{{Field: "kind", Message: problem.Msg("sources.push_no_settings")}}
 		}
 		if in.Kind != "" && in.Kind != cur.Kind {
-			return SourceErrors{"kind": "cannot be changed; create a new source"}
+			return problem.Fields{{Field: "kind", Message: problem.Msg("sources.kind_fixed")}}
 		}
 		in.Kind = cur.Kind
 		// The name is the events' source in ClickHouse and in the
 		// exactly-once ledger: renaming would count re-pulled events again.
 		if in.Name != "" && in.Name != cur.Name {
-			return SourceErrors{"name": "cannot be changed: it is the source of the events already stored"}
+			return problem.Fields{{Field: "name", Message: problem.Msg("sources.name_fixed")}}
 		}
 		in.Name = cur.Name
 		if in.URL == "" {
@@ -164,7 +165,7 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 			updated_at = ?, next_attempt_at = ? WHERE id = ?`,
 			in.Name, in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, id)
 		if store.IsUnique(err) {
-			return SourceErrors{"name": ErrSourceExists.Error()}
+			return nameTaken()
 		}
 		if err != nil {
 			return err
