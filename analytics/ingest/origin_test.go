@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -13,15 +12,6 @@ import (
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
-
-func originEvents(prefix string, n int) []event.Event {
-	base := time.Date(2012, 11, 5, 8, 0, 0, 0, time.UTC)
-	var evs []event.Event
-	for k := range n {
-		evs = append(evs, analyticstest.Sent(fmt.Sprintf("%s%d", prefix, k), base.Add(time.Duration(k)*time.Hour), analyticstest.CVRCompanyA, analyticstest.CVRAuthorityX, event.ChannelDigital, k%2 == 0, k%3 == 0))
-	}
-	return evs
-}
 
 func addSource(t *testing.T, db *store.DB, name, origin string) {
 	t.Helper()
@@ -51,7 +41,7 @@ func TestConcurrentClaimsOfOneOrigin(t *testing.T) {
 	addSource(t, db, "pull", "mailbox")
 	addSource(t, db, "push", "mailbox")
 	ing := New(db, analyticstest.NewCH(t), analyticstest.QuietLogger())
-	evs := originEvents("c", 400)
+	evs := spoolEvents("c", 400)
 	var wg sync.WaitGroup
 	accepted := make([]int, 2)
 	for n, src := range []string{"pull", "push"} {
@@ -116,7 +106,7 @@ func TestLedgerBeforeOriginsKeepsDeduplicating(t *testing.T) {
 		}
 	}
 	// The old version's ledger for source "feed": e0..e9 stored.
-	evs := originEvents("e", 15)
+	evs := spoolEvents("e", 15)
 	if _, err := db.Exec(`INSERT INTO sources (name, kind, created_at) VALUES ('feed', 'push', ?)`, time.Now()); err != nil {
 		t.Fatal(err)
 	}
