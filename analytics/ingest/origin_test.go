@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/analyticstest"
-	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
