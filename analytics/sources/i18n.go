@@ -22,6 +22,11 @@ func init() {
 		"sources.saved": "Gemt.", "sources.polled": "Kilden hentes inden for få sekunder.",
 		"sources.state_push": "push (nøgle)", "sources.state_disabled": "slået fra", "sources.state_failing": "fejler",
 		"sources.state_waiting": "venter på første hentning", "sources.state_ok": "OK",
+		"sources.origin":      "Oprindelse",
+		"sources.origin_hint": "Det upstream-system, kilden bringer hændelser fra. Kilder med samme oprindelse tæller en hændelse (samme event_id) én gang, uanset hvilken af dem den kommer igennem. Tom: kildens eget navn. En ændring gælder hændelser herefter.",
+		"sources.overlap":     "Overlap med oprindelsen", "sources.overlap_sources": "kilder",
+		"sources.overlap_seen": "af de stikprøvede hændelses-id'er fandtes allerede dér", "sources.overlap_last": "senest",
+		"sources.overlap_hint": "De samme hændelser tælles to gange. Kommer de fra samme upstream, så giv kilderne samme oprindelse.",
 	}, map[string]string{
 		"nav.sources": "Sources", "sources.title": "Data sources",
 		"sources.intro": "Events from the mailbox: push sources send with a token; feeds and folders are pulled by Pilotpulse at their interval. The position only moves once the events are stored.",
@@ -41,5 +46,10 @@ func init() {
 		"sources.saved": "Saved.", "sources.polled": "The source will be pulled within seconds.",
 		"sources.state_push": "push (token)", "sources.state_disabled": "switched off", "sources.state_failing": "failing",
 		"sources.state_waiting": "waiting for the first pull", "sources.state_ok": "OK",
+		"sources.origin":      "Origin",
+		"sources.origin_hint": "The upstream system whose events the source carries. Sources of one origin count an event (same event_id) once, whichever of them it comes through. Empty: the source's own name. A change applies to events from then on.",
+		"sources.overlap":     "Overlap with origin", "sources.overlap_sources": "sources",
+		"sources.overlap_seen": "of the sampled event ids were already there", "sources.overlap_last": "last",
+		"sources.overlap_hint": "The same events are counted twice. If they come from the same upstream, give the sources the same origin.",
 	})
 }

@@ -34,9 +34,13 @@ const (
 
 // Source is an ingestion source: its configuration and its pull status.
 type Source struct {
-	ID              int64        `json:"id"`
-	Name            string       `json:"name"`
-	Kind            string       `json:"kind"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Origin is the upstream whose events the source carries (by default
+	// the source itself): an event's identity is its origin and event_id,
+	// so sources of one origin count an event once.
+	Origin          string       `json:"origin"`
 	URL             string       `json:"url,omitempty"`
 	Directory       string       `json:"directory,omitempty"`
 	IntervalSeconds int          `json:"interval_seconds"`
@@ -45,6 +49,9 @@ type Source struct {
 	CreatedAt       time.Time    `json:"created_at"`
 	UpdatedAt       *time.Time   `json:"updated_at"`
 	Status          SourceStatus `json:"status"`
+	// Overlaps warns of other origins whose events share ids with this
+	// source's (counted twice); empty when none was seen.
+	Overlaps []Overlap `json:"overlaps"`
 }
 
 // SourceStatus is where a pulled source stands.
@@ -89,6 +96,7 @@ func (s Source) Lag(now time.Time) time.Duration {
 type SourceInput struct {
 	Name            string `json:"name"`
 	Kind            string `json:"kind"`
+	Origin          string `json:"origin,omitempty"`
 	URL             string `json:"url,omitempty"`
 	Directory       string `json:"directory,omitempty"`
 	IntervalSeconds int    `json:"interval_seconds,omitempty"`
@@ -122,6 +130,7 @@ var (
 func (in *SourceInput) normalize() {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Kind = strings.TrimSpace(in.Kind)
+	in.Origin = strings.TrimSpace(in.Origin)
 	in.URL = strings.TrimSpace(in.URL)
 	in.Directory = strings.TrimSpace(in.Directory)
 	if in.IntervalSeconds == 0 {
@@ -153,6 +162,9 @@ func (in SourceInput) validate() error {
 	case strings.ContainsAny(in.Name, "\x00\r\n\t"):
 		errs["name"] = "must not contain control characters"
 	}
+	if msg := checkOrigin(in.Origin); msg != "" {
+		errs["origin"] = msg
+	}
 	switch in.Kind {
 	case KindHTTPFeed:
 		if msg := checkFeedURL(in.URL); msg != "" {
@@ -178,6 +190,26 @@ func (in SourceInput) validate() error {
 		return errs
 	}
 	return nil
+}
+
+// checkOrigin checks an origin ("" is the source's own name).
+func checkOrigin(s string) string {
+	switch {
+	case utf8.RuneCountInString(s) > 100:
+		return "at most 100 characters"
+	case strings.ContainsAny(s, "\x00\r\n\t"):
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+// storedOrigin is how an origin is kept: "" when it is the source's own
+// name (the default, 0007_origins.sql).
+func storedOrigin(name, origin string) string {
+	if origin == name {
+		return ""
+	}
+	return origin
 }
 
 func checkFeedURL(s string) string {
