@@ -134,28 +134,24 @@ func percentOf(lang string, s Share) string {
 
 // change is "+3 since week 46" (a count) in lang.
 func change[N int | int64](lang string, now, before N, previous string) string {
-	d := int64(now) - int64(before)
-	sign := "+"
-	if d < 0 {
-		sign = "-"
-		d = -d
-	} else if d == 0 {
-		sign = "±"
-	}
-	return tf(lang, "overview.change", sign+web.FormatCount(lang, d), weekNumber(previous))
+	return tf(lang, "overview.change", signed(lang, float64(now)-float64(before), 0), weekNumber(previous))
 }
 
 // pointsChange is "+2.5 percentage points since week 46" in lang.
 func pointsChange(lang string, now, before Share, previous string) string {
-	d := 100 * (now.Share - before.Share)
+	return tf(lang, "overview.points_change", signed(lang, 100*(now.Share-before.Share), 1), weekNumber(previous))
+}
+
+// signed writes a difference with its sign: +3, -3, ±0.
+func signed(lang string, d float64, decimals int) string {
 	sign := "+"
-	if d < 0 {
-		sign = "-"
-		d = -d
-	} else if d == 0 {
+	switch {
+	case d < 0:
+		sign, d = "-", -d
+	case d == 0:
 		sign = "±"
 	}
-	return tf(lang, "overview.points_change", sign+web.FormatNumber(lang, d, 1), weekNumber(previous))
+	return sign + web.FormatNumber(lang, d, decimals)
 }
 
 // ofCompanies is "7 of 30 companies" with the share: the figure and its denominator.
