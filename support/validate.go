@@ -25,7 +25,7 @@ func choices(prefix string, codes []string) problem.Message {
 	for i, c := range codes {
 		labels[i] = problem.Msg(prefix + c)
 	}
-	return problem.Msg(strings.TrimSuffix(strings.Repeat("%s, ", len(codes)), ", "), labels...)
+	return problem.Join(", ", labels...)
 }
 
 // futureSlack is how far in the future a call may be said to have come in
