@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // Schedule is when waves open and close, and how reminders go.

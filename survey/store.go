@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/internal/store"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
+	"github.com/pilotpulse/pilotpulse/internal/store"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
