@@ -7,7 +7,7 @@ GO ?= go
 BIN := bin/pilotpulse
 DATA_DIR ?= ./data
 
-.PHONY: all build run test test-go vet bench deps-run deps-test fmt clean
+.PHONY: all build run test test-go vet lint bench deps-run deps-test fmt clean
 
 all: build
 
@@ -20,7 +20,7 @@ deps-run:
 	@scripts/deps.sh clickhouse
 
 deps-test:
-	@scripts/deps.sh clickhouse browser node-tools chdb
+	@scripts/deps.sh clickhouse browser node-tools chdb staticcheck
 
 # Start Pilotpulse with a private ClickHouse and the demo pilot loaded (again
 # safely: it is stored once); data stays in $(DATA_DIR).
@@ -29,10 +29,13 @@ run: deps-run build
 	PILOTPULSE_DATA_DIR=$(DATA_DIR) $(BIN) serve
 
 # Every test, against a real ClickHouse, SQLite and Chromium.
-test: deps-test vet test-go
+test: deps-test vet lint test-go
 
 vet:
 	$(GO) vet ./...
+
+lint:
+	tools/bin/staticcheck ./...
 
 # The tests that run the real binary use bin/pilotpulse (internal/testbinary).
 test-go: build

@@ -6,6 +6,7 @@
 #   scripts/deps.sh chdb         libchdb.so (ClickHouse 26.7 as a library, npm's
 #                                @chdb/lib-linux-x64-gnu) into tools/chdb/, for the
 #                                tests that check the SQL on a current ClickHouse
+#   scripts/deps.sh staticcheck  the staticcheck linter (pinned) into tools/bin/
 # Installing packages needs root (CI and these machines run as root).
 set -euo pipefail
 
@@ -31,6 +32,10 @@ have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/
 chdb_package=@chdb/lib-linux-x64-gnu
 chdb_version=26.7.3-stable.1
 chdb_sha256=c0d32b129e988f2b9a9a31c9141aecf5e1e2453f9a079efc4d36ab8e3f92b2ad
+
+# staticcheck: the module version and the release it prints.
+staticcheck_version=v0.8.2
+staticcheck_release=2026.2.2
 chdb_dir=tools/chdb
 
 for what in "$@"; do
@@ -71,6 +76,13 @@ for what in "$@"; do
 			echo $chdb_version >$chdb_dir/VERSION
 			rm -rf "$tmp"
 			trap - EXIT
+		fi
+		;;
+	staticcheck)
+		# The linter, pinned, built from the Go module proxy into tools/bin.
+		if [ "$(tools/bin/staticcheck -version 2>/dev/null)" != "staticcheck $staticcheck_release ($staticcheck_version)" ]; then
+			echo "deps: go install honnef.co/go/tools/cmd/staticcheck@$staticcheck_version" >&2
+			GOBIN=$PWD/tools/bin go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
 		fi
 		;;
 	*)

@@ -41,7 +41,7 @@ func (h *Handler) filterFrom(c *fiber.Ctx) (Filter, error) {
 	if w := strings.TrimSpace(c.Query("week")); w != "" {
 		wk, err := week.Parse(w)
 		if err != nil {
-			es.add("week", "%s", err.Error())
+			es.AddOnce("week", "support.v.week", clip(w, 40))
 		} else {
 			f.Week = &wk
 		}
@@ -51,7 +51,7 @@ func (h *Handler) filterFrom(c *fiber.Ctx) (Filter, error) {
 		var fe FieldErrors
 		switch {
 		case errors.As(err, &fe):
-			es.add("company", "%s", fe[0].Message)
+			es = append(es, FieldError{Field: "company", Message: fe[0].Message})
 		case err != nil:
 			return f, err
 		default:
@@ -59,7 +59,7 @@ func (h *Handler) filterFrom(c *fiber.Ctx) (Filter, error) {
 		}
 	}
 	if f.Deleted != "" && !isAdmin(c) {
-		es.add("deleted", "only admins see deleted calls")
+		es.AddOnce("deleted", "support.v.deleted_admin")
 	}
 	for _, p := range []struct {
 		name string
@@ -68,7 +68,7 @@ func (h *Handler) filterFrom(c *fiber.Ctx) (Filter, error) {
 		if v := c.Query(p.name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				es.add(p.name, "must be a whole number of 0 or more")
+				es.AddOnce(p.name, "support.v.count")
 			}
 			*p.dst = n
 		}
@@ -76,7 +76,7 @@ func (h *Handler) filterFrom(c *fiber.Ctx) (Filter, error) {
 	if err := f.Check(); err != nil {
 		es = append(es, err.(FieldErrors)...)
 	}
-	return f, es.err()
+	return f, es.Err()
 }
 
 func (h *Handler) listAPI(c *fiber.Ctx) error {
@@ -204,7 +204,7 @@ func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 		}
 		w, err := week.Parse(v)
 		if err != nil {
-			es.add(name, "%s", err.Error())
+			es.AddOnce(name, "support.v.week", clip(v, 40))
 			return nil
 		}
 		return &w
@@ -229,20 +229,20 @@ func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 			}
 		}
 		if err != nil {
-			es.add("as_of", "must be a date (2026-11-30) or an RFC 3339 time")
+			es.AddOnce("as_of", "support.v.as_of")
 		}
 		f.AsOf = t
 	}
 	f.Cohort, f.Kind = strings.TrimSpace(c.Query("cohort")), strings.ToLower(strings.TrimSpace(c.Query("kind")))
 	if f.Kind != "" && !slices.Contains(registry.CompanyKinds, f.Kind) {
-		es.add("kind", "unknown kind %q: one of %s", clip(f.Kind, 40), strings.Join(registry.CompanyKinds, ", "))
+		es.AddOnce("kind", "field.unknown_choice", clip(f.Kind, 40), choices("kind.", registry.CompanyKinds))
 	}
 	if len(es) == 0 {
-		if _, err := week.NewRange(f.From, f.To, MaxWeeks); err != nil {
-			es.add("to", "%s", err.Error())
+		if err := checkRange(f.From, f.To); err != nil {
+			es.AddErr("to", err)
 		}
 	}
-	return f, es.err()
+	return f, es.Err()
 }
 
 func (h *Handler) figuresAPI(c *fiber.Ctx) error {

@@ -135,7 +135,7 @@ func TestAPIRolesHistoryAndDelete(t *testing.T) {
 		t.Fatalf("stale update: %d %s", r.StatusCode, r.Body)
 	}
 	delete(body, "version")
-	if r := sup.SendJSON("PUT", path, body); r.StatusCode != 400 || !strings.Contains(r.Body, `"field":"version","error":"required`) {
+	if r := sup.SendJSON("PUT", path, body); r.StatusCode != 400 || !strings.Contains(r.Body, `"field":"version","error":"skal udfyldes`) {
 		t.Fatalf("update without version: %d %s", r.StatusCode, r.Body)
 	}
 	var vs []support.Version
@@ -145,7 +145,7 @@ func TestAPIRolesHistoryAndDelete(t *testing.T) {
 	}
 
 	// Soft delete: admins only, with a reason; then gone for everyone else and from the figures.
-	if r := admin.SendJSON("DELETE", path, map[string]any{}); r.StatusCode != 400 || !strings.Contains(r.Body, `"field":"reason","error":"required"`) {
+	if r := admin.SendJSON("DELETE", path, map[string]any{}); r.StatusCode != 400 || !strings.Contains(r.Body, `"field":"reason","error":"skal udfyldes"`) {
 		t.Fatalf("delete without reason: %d %s", r.StatusCode, r.Body)
 	}
 	if r := admin.SendJSON("DELETE", path, map[string]any{"reason": "test call"}); r.StatusCode != 200 || !strings.Contains(r.Body, `"reason":"test call"`) {
@@ -187,11 +187,11 @@ func TestAPIBadInputSavesNothing(t *testing.T) {
 		change func(map[string]any)
 		want   string
 	}{
-		{"unknown company", func(b map[string]any) { b["company_cvr"] = validCVR(t, "9988776") }, "unknown company"},
-		{"end before start", func(b map[string]any) { b["ended_at"] = "2026-11-10T09:00:00+01:00" }, `"field":"ended_at","error":"is before received_at`},
-		{"negative duration", func(b map[string]any) { b["duration_minutes"] = -3 }, `"field":"duration_minutes","error":"must be 0 or more minutes`},
-		{"unknown category", func(b map[string]any) { b["category"] = "printer" }, `"field":"category","error":"unknown category \"printer\"`},
-		{"1 MB description", func(b map[string]any) { b["description"] = strings.Repeat("å", 1<<20) }, `"field":"description","error":"is too long: at most 10000 characters`},
+		{"unknown company", func(b map[string]any) { b["company_cvr"] = validCVR(t, "9988776") }, "ukendt virksomhed"},
+		{"end before start", func(b map[string]any) { b["ended_at"] = "2026-11-10T09:00:00+01:00" }, `"field":"ended_at","error":"ligger før modtagelsen`},
+		{"negative duration", func(b map[string]any) { b["duration_minutes"] = -3 }, `"field":"duration_minutes","error":"skal være 0 minutter eller mere`},
+		{"unknown category", func(b map[string]any) { b["category"] = "printer" }, `"field":"category","error":"ukendt kategori \"printer\"`},
+		{"1 MB description", func(b map[string]any) { b["description"] = strings.Repeat("å", 1<<20) }, `"field":"description","error":"må højst være 10000 tegn`},
 		{"unknown field", func(b map[string]any) { b["is_admin"] = true }, "is_admin"},
 		{"time without zone", func(b map[string]any) { b["received_at"] = "2026-11-10 09:15" }, "RFC 3339"},
 		{"duration not a number", func(b map[string]any) { b["duration_minutes"] = "ten" }, `"field":"duration_minutes","error":"skal være et tal`},
@@ -230,7 +230,7 @@ func TestFormKeepsWhatWasTypedAndShowsHistory(t *testing.T) {
 	}
 	for _, want := range []string{
 		`value="Ærø Rederi"`, `value="Kirsten &lt;Ø&gt;"`, ">Notifikationer kommer ikke frem</textarea>", `value="-4"`, `value="2026-11-10T09:00"`,
-		"unknown company", "must be 0 or more minutes", "is before received_at", "unknown category",
+		"ukendt virksomhed", "skal være 0 minutter eller mere", "ligger før modtagelsen", "ukendt kategori",
 	} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("the failed form lacks %q", want)
@@ -271,7 +271,7 @@ func TestFormKeepsWhatWasTypedAndShowsHistory(t *testing.T) {
 	if !strings.Contains(list.Body, "Notifikationer kommer ikke frem") || !strings.Contains(list.Body, `href="/companies/`+cvr+`"`) {
 		t.Errorf("company's call list: %.1500s", list.Body)
 	}
-	if r := sup.Get("/support/calls?company=Nobody"); r.StatusCode != 400 || !strings.Contains(r.Body, "unknown company") {
+	if r := sup.Get("/support/calls?company=Nobody"); r.StatusCode != 400 || !strings.Contains(r.Body, "ukendt virksomhed") {
 		t.Errorf("unknown company filter: %d", r.StatusCode)
 	}
 	manager := env.As(auth.RoleManager, "")
@@ -300,12 +300,12 @@ func TestImport(t *testing.T) {
 		t.Fatalf("bad file: %d %s", r.StatusCode, r.Body)
 	}
 	for _, want := range []string{
-		`calls.csv, række 3, kolonne company: unknown company \"Gamma A/S\"`,
-		"række 4, kolonne desk: unknown desk",
-		"række 4, kolonne duration_minutes: must be 0 or more",
-		"række 6, kolonne received_at: must be a date and time",
-		"række 6, kolonne category: unknown category",
-		"række 6, kolonne duration_minutes: must be a whole number",
+		`calls.csv, række 3, kolonne company: ukendt virksomhed \"Gamma A/S\"`,
+		"række 4, kolonne desk: ukendt support",
+		"række 4, kolonne duration_minutes: skal være 0 minutter eller mere",
+		"række 6, kolonne received_at: skal være dato og klokkeslæt",
+		"række 6, kolonne category: ukendt kategori",
+		"række 6, kolonne duration_minutes: skal være et helt antal minutter",
 	} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("import errors lack %q: %s", want, r.Body)

@@ -40,6 +40,18 @@ var ErrScope = fmt.Errorf("support figures need a scope covering every authority
 // MaxWeeks is the longest range of weeks one request may cover.
 const MaxWeeks = 260
 
+// checkRange says what is wrong with the weeks from to to, in the
+// reader's language: to before from, or more than MaxWeeks weeks.
+func checkRange(from, to week.Week) error {
+	switch {
+	case to.Before(from):
+		return problem.Reason("support.v.to_before_from", from)
+	case week.Range{From: from, To: to}.Len() > MaxWeeks:
+		return problem.Reason("support.v.range_long", week.Range{From: from, To: to}.Len(), MaxWeeks)
+	}
+	return nil
+}
+
 // FigureFilter says which calls the figures cover.
 type FigureFilter struct {
 	From, To week.Week // inclusive
@@ -77,8 +89,10 @@ func (s *Store) Facts(ctx context.Context, scope auth.Scope, f FigureFilter) (Fa
 	if !scope.All() {
 		return Facts{}, ErrScope
 	}
-	if f.To.Before(f.From) {
-		return Facts{}, FieldErrors{{Field: "to", Message: "is before from"}}
+	if err := checkRange(f.From, f.To); err != nil {
+		var es FieldErrors
+		es.AddErr("to", err)
+		return Facts{}, es
 	}
 	if f.AsOf.IsZero() {
 		f.AsOf = s.now()

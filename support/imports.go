@@ -80,7 +80,7 @@ func (s *Store) ImportCalls(ctx context.Context, r io.Reader, filename, actor st
 			call := callFrom(in, co)
 			key := importKey(call)
 			if first, dup := rowOfKey[key]; dup {
-				t.Add(rec.Row, "", "the same call as row %d (company, time, caller, desk, category and description)", first)
+				t.Add(rec.Row, "", "support.v.same_call", first)
 				continue
 			}
 			rowOfKey[key] = rec.Row
@@ -139,9 +139,13 @@ func importKey(c Call) string {
 // read; ok is false when something could not be read.
 func rowInput(t *tabular.Table, rec tabular.Record) (Input, bool) {
 	ok := true
-	fail := func(col, format string, args ...any) {
-		t.Add(rec.Row, col, format, args...)
+	fail := func(col, key string, args ...any) {
+		t.Add(rec.Row, col, key, args...)
 		ok = false
+	}
+	failErr := func(col string, err error) {
+		m, _ := problem.MessageOf(err)
+		fail(col, "%s", m)
 	}
 	in := Input{CompanyCVR: t.Cell(rec, "company"), CallerName: t.Cell(rec, "caller_name"), CallerRole: t.Cell(rec, "caller_role"),
 		Description: t.Cell(rec, "description"), HandledBy: t.Cell(rec, "handled_by")}
@@ -156,19 +160,19 @@ func rowInput(t *tabular.Table, rec tabular.Record) (Input, bool) {
 		if v := t.Cell(rec, tf.col); v != "" {
 			tm, err := parseImportTime(v)
 			if err != nil {
-				fail(tf.col, "%s", err.Error())
+				failErr(tf.col, err)
 				continue
 			}
 			*tf.dst = &tm
 		}
 	}
 	if t.Cell(rec, "received_at") == "" {
-		fail("received_at", "required: when the call came in")
+		fail("received_at", "support.v.received_required")
 	}
 	if v := t.Cell(rec, "duration_minutes"); v != "" {
 		f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
 		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1e9 {
-			fail("duration_minutes", "must be a whole number of minutes, not %q", clip(v, 20))
+			fail("duration_minutes", "support.v.minutes", clip(v, 20))
 		} else {
 			n := int64(f)
 			in.DurationMinutes = &n
@@ -180,14 +184,14 @@ func rowInput(t *tabular.Table, rec tabular.Record) (Input, bool) {
 	}{{"follow_up_needed", &in.FollowUpNeeded}, {"follow_up_done", &in.FollowUpDone}} {
 		b, err := parseBool(t.Cell(rec, bf.col))
 		if err != nil {
-			fail(bf.col, "%s", err.Error())
+			failErr(bf.col, err)
 		}
 		*bf.dst = b
 	}
 	if v := t.Cell(rec, "follow_up_by"); v != "" {
 		d, err := parseImportDate(v)
 		if err != nil {
-			fail("follow_up_by", "%s", err.Error())
+			failErr("follow_up_by", err)
 		} else {
 			in.FollowUpBy = d
 			in.FollowUpNeeded = true
@@ -216,7 +220,7 @@ func parseImportTime(v string) (time.Time, error) {
 	if f, err := strconv.ParseFloat(v, 64); err == nil && f > 1 && f < 200000 {
 		t, err := excelize.ExcelDateToTime(f, false)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("is not a date and time: %q", clip(v, 40))
+			return time.Time{}, problem.Reason("support.v.not_time", clip(v, 40))
 		}
 		t = t.Round(time.Second)
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, week.Copenhagen).UTC(), nil
@@ -237,7 +241,7 @@ func parseImportDate(v string) (string, error) {
 			return t.Format(time.DateOnly), nil
 		}
 	}
-	return "", fmt.Errorf("must be a date such as 2026-11-30, not %q", clip(v, 40))
+	return "", problem.Reason("support.v.date", clip(v, 40))
 }
 
 func parseBool(v string) (bool, error) {
@@ -247,7 +251,7 @@ func parseBool(v string) (bool, error) {
 	case "1", "yes", "ja", "true", "x", "y", "j":
 		return true, nil
 	}
-	return false, fmt.Errorf("must be yes or no (ja/nej, 1/0), not %q", clip(v, 20))
+	return false, problem.Reason("support.v.yes_no", clip(v, 20))
 }
 
 // --- handlers ---
@@ -266,7 +270,7 @@ func (h *Handler) runImport(c *fiber.Ctx) (ImportResult, error) {
 	actor := web.PrincipalOf(c).Name()
 	res, err := h.store.ImportCalls(c.UserContext(), f, name, actor)
 	if errors.Is(err, tabular.ErrBusy) {
-		return res, web.TooMany(web.Translate(web.Language(c), "support.import_busy"), 10)
+		return res, web.TooMany("support.import_busy", 10)
 	}
 	if err != nil {
 		return res, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
@@ -45,7 +46,7 @@ func parseLocalTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("must be a date and time such as 2026-11-23 09:30 (Danish time), not %q", clip(s, 40))
+	return time.Time{}, problem.Reason("support.v.local_time", clip(s, 40))
 }
 
 // formInput reads the call form: the input, what was typed (to show it
@@ -72,7 +73,7 @@ func formInput(c *fiber.Ctx) (Input, map[string]string, FieldErrors) {
 		if v := strings.TrimSpace(typed[tf.name]); v != "" {
 			t, err := parseLocalTime(v)
 			if err != nil {
-				es.add(tf.name, "%s", err.Error())
+				es.AddErr(tf.name, err)
 				continue
 			}
 			*tf.dst = &t
@@ -81,7 +82,7 @@ func formInput(c *fiber.Ctx) (Input, map[string]string, FieldErrors) {
 	if v := strings.TrimSpace(typed["duration_minutes"]); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			es.add("duration_minutes", "must be a whole number of minutes, not %q", clip(v, 20))
+			es.AddOnce("duration_minutes", "support.v.minutes", clip(v, 20))
 		} else {
 			in.DurationMinutes = &n
 		}
@@ -93,20 +94,18 @@ func formInput(c *fiber.Ctx) (Input, map[string]string, FieldErrors) {
 }
 
 // formErrors merges the problems of reading the form and of the input,
-// keyed by form field, or returns err when it is not about the input.
-func formErrors(readErrs FieldErrors, err error) (map[string]string, error) {
+// named by form field, after the form's "please correct" ("form"), or
+// returns err when it is not about the input.
+func formErrors(readErrs FieldErrors, err error) (FieldErrors, error) {
 	var fe FieldErrors
 	if err != nil && !errors.As(err, &fe) {
 		return nil, err
 	}
-	m := map[string]string{"form": "form.errors"}
+	out := FieldErrors{{Field: "form", Message: problem.Msg("form.errors")}}
 	for _, e := range append(readErrs, fe...) {
-		k := formField(e.Field)
-		if _, dup := m[k]; !dup {
-			m[k] = e.Message
-		}
+		out.AddOnce(formField(e.Field), e.Message.Key, e.Message.Args...)
 	}
-	return m, nil
+	return out, nil
 }
 
 // formValues is how a stored call fills the form.
@@ -176,7 +175,7 @@ func newChange(field string, before, after any) change {
 	return ch
 }
 
-func (h *Handler) renderCall(c *fiber.Ctx, v callView, form, errs map[string]string) error {
+func (h *Handler) renderCall(c *fiber.Ctx, v callView, form map[string]string, errs FieldErrors) error {
 	cos, err := h.store.Companies(c.UserContext())
 	if err != nil {
 		return err
@@ -196,7 +195,7 @@ func (h *Handler) renderCall(c *fiber.Ctx, v callView, form, errs map[string]str
 	if v.IsNew {
 		title = "support.new"
 	}
-	return h.srv.Render(c, "support_call", web.PageData{Title: title, Data: v, Form: form, Errors: errs})
+	return h.srv.Render(c, "support_call", web.PageData{Title: title, Data: v, Form: form, Fields: errs})
 }
 
 // historyRows lists the versions newest first, each with what it changed
@@ -306,7 +305,7 @@ func (h *Handler) updateForm(c *fiber.Ctx) error {
 		// Show the current version, keep what was typed, and say why.
 		c.Status(fiber.StatusConflict)
 		typed["version"] = strconv.Itoa(ce.Current.Version)
-		return h.renderCall(c, callView{Call: ce.Current}, typed, map[string]string{"version": ce.ProblemMessage().In(web.Language(c))})
+		return h.renderCall(c, callView{Call: ce.Current}, typed, FieldErrors{{Field: "version", Message: ce.ProblemMessage()}})
 	}
 	if err != nil || len(readErrs) > 0 {
 		errs, err := formErrors(readErrs, err)
@@ -336,7 +335,7 @@ func (h *Handler) deleteForm(c *fiber.Ctx) error {
 	var fe FieldErrors
 	if errors.As(err, &fe) {
 		c.Status(fiber.StatusBadRequest)
-		return h.renderCall(c, callView{Call: cur}, formValues(cur), map[string]string{"reason": fe[0].Message})
+		return h.renderCall(c, callView{Call: cur}, formValues(cur), fe[:1])
 	}
 	if err != nil {
 		return err
@@ -399,12 +398,7 @@ func (h *Handler) renderList(c *fiber.Ctx, d web.PageData, v listView) error {
 	switch {
 	case errors.As(err, &fe):
 		c.Status(fiber.StatusBadRequest)
-		if d.Errors == nil {
-			d.Errors = map[string]string{}
-		}
-		for _, e := range fe {
-			d.Errors[e.Field] = e.Message
-		}
+		d.Fields = append(d.Fields, fe...)
 	case err != nil:
 		return err
 	default:
@@ -492,12 +486,9 @@ func (h *Handler) figuresPage(c *fiber.Ctx) error {
 		if !errors.As(err, &fe) {
 			return err
 		}
-		errs := map[string]string{"form": "form.errors"}
-		for _, e := range fe {
-			errs[e.Field] = e.Message
-		}
 		c.Status(fiber.StatusBadRequest)
-		return h.srv.Render(c, "support_figures", web.PageData{Title: "support.figures", Data: v, Form: form, Errors: errs})
+		return h.srv.Render(c, "support_figures", web.PageData{Title: "support.figures", Data: v, Form: form,
+			Errors: map[string]string{"form": "form.errors"}, Fields: fe})
 	}
 	r, err := h.store.WeeklyReport(c.UserContext(), web.ScopeOf(c), f)
 	if err != nil {

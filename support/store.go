@@ -100,7 +100,7 @@ func resolveCompany(ctx context.Context, q querier, s string) (CompanyRef, error
 	if cvr != "" {
 		err := q.QueryRowContext(ctx, `SELECT id, cvr, name FROM companies WHERE cvr = ?`, cvr).Scan(&c.ID, &c.CVR, &c.Name)
 		if errors.Is(err, sql.ErrNoRows) {
-			return c, FieldErrors{{Field: "company_cvr", Message: fmt.Sprintf("unknown company: no company in the registry has CVR %s", cvr)}}
+			return c, FieldErrors{{Field: "company_cvr", Message: problem.Msg("support.v.unknown_cvr", cvr)}}
 		}
 		return c, err
 	}
@@ -123,9 +123,9 @@ func resolveCompany(ctx context.Context, q querier, s string) (CompanyRef, error
 	case 1:
 		return found[0], nil
 	case 0:
-		return c, FieldErrors{{Field: "company_cvr", Message: fmt.Sprintf("unknown company %q: pick one of the registry's companies by name or CVR", clip(s, 60))}}
+		return c, FieldErrors{{Field: "company_cvr", Message: problem.Msg("support.v.unknown_company", clip(s, 60))}}
 	}
-	return c, FieldErrors{{Field: "company_cvr", Message: fmt.Sprintf("several companies are called %q: pick one by CVR", clip(s, 60))}}
+	return c, FieldErrors{{Field: "company_cvr", Message: problem.Msg("support.v.ambiguous_company", clip(s, 60))}}
 }
 
 // prepare normalizes and validates in and resolves its company, returning
@@ -144,7 +144,7 @@ func (s *Store) prepare(ctx context.Context, q querier, in *Input, actor string)
 			return co, err
 		}
 	}
-	return co, es.err()
+	return co, es.Err()
 }
 
 // callFrom builds the stored form of a call from valid input.
@@ -256,7 +256,7 @@ func (s *Store) Update(ctx context.Context, id int64, in Input, actor string) (C
 			return ErrNotFound
 		}
 		if in.Version == 0 {
-			return FieldErrors{{Field: "version", Message: "required: the version you are changing (a change of an older version is refused)"}}
+			return FieldErrors{{Field: "version", Message: problem.Msg("support.v.version_required")}}
 		}
 		if in.Version != cur.Version {
 			return &ConflictError{Current: cur}
@@ -451,17 +451,17 @@ var (
 // Check reports a filter value that is not accepted.
 func (f Filter) Check() error {
 	var es FieldErrors
-	check := func(field, v string, allowed []string) {
+	check := func(field, v string, allowed []string, labels string) {
 		if v != "" && !slices.Contains(allowed, v) {
-			es.add(field, "unknown value %q: one of %s", clip(v, 40), strings.Join(allowed, ", "))
+			es.AddOnce(field, "field.unknown_choice", clip(v, 40), choices(labels, allowed))
 		}
 	}
-	check("desk", f.Desk, Desks)
-	check("category", f.Category, Categories)
-	check("resolution", f.Resolution, Resolutions)
-	check("follow_up", f.FollowUp, FollowUpFilters)
-	check("deleted", f.Deleted, DeletedFilters)
-	return es.err()
+	check("desk", f.Desk, Desks, "support.desk.")
+	check("category", f.Category, Categories, "support.category.")
+	check("resolution", f.Resolution, Resolutions, "support.resolution.")
+	check("follow_up", f.FollowUp, FollowUpFilters, "support.follow_up_")
+	check("deleted", f.Deleted, DeletedFilters, "support.deleted_")
+	return es.Err()
 }
 
 // MaxList is the most calls one listing returns.

@@ -377,7 +377,7 @@ func TestBadInputIsRefusedAndNothingSaved(t *testing.T) {
 	}{
 		{"unknown company", func(in *Input) { in.CompanyCVR = "Ukendt Firma ApS" }, "company_cvr", "unknown company"},
 		{"unknown CVR", func(in *Input) { in.CompanyCVR = cvrFor(4242) }, "company_cvr", "no company in the registry has CVR"},
-		{"end before start", func(in *Input) { in.EndedAt = cph("2026-11-20 09:59") }, "ended_at", "before received_at"},
+		{"end before start", func(in *Input) { in.EndedAt = cph("2026-11-20 09:59") }, "ended_at", "before the time received"},
 		{"negative duration", func(in *Input) { in.DurationMinutes = minutes(-5) }, "duration_minutes", "0 or more"},
 		{"unknown category", func(in *Input) { in.Category = "printer" }, "category", `unknown category "printer"`},
 		{"1 MB description", func(in *Input) { in.Description = strings.Repeat("a", 1<<20) }, "description", "at most 10000 characters, got 1048576"},
@@ -396,7 +396,7 @@ func TestBadInputIsRefusedAndNothingSaved(t *testing.T) {
 			t.Errorf("%s: err %v, want field errors", tc.name, err)
 			continue
 		}
-		if fe[0].Field != tc.field || !strings.Contains(fe[0].Message, tc.msg) {
+		if fe[0].Field != tc.field || !strings.Contains(fe[0].Message.String(), tc.msg) {
 			t.Errorf("%s: %v, want %s: …%s…", tc.name, fe, tc.field, tc.msg)
 		}
 	}

@@ -1,7 +1,6 @@
 package support
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -13,48 +12,20 @@ import (
 )
 
 // FieldError is one invalid field, named as in the JSON API ("category").
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+type FieldError = problem.FieldError
 
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+// FieldErrors is every invalid field of one call, in field order, each
+// message a translation key shown in the reader's language.
+type FieldErrors = problem.Fields
 
-// FieldErrors is every invalid field of one call, in field order.
-type FieldErrors []FieldError
-
-func (es FieldErrors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
+// choices is the list of the labels of codes (translation keys prefix +
+// code), for a message naming what may be chosen, in the reader's language.
+func choices(prefix string, codes []string) problem.Message {
+	labels := make([]any, len(codes))
+	for i, c := range codes {
+		labels[i] = problem.Msg(prefix + c)
 	}
-	return strings.Join(parts, "; ")
-}
-
-func (es *FieldErrors) add(field, format string, args ...any) {
-	for _, e := range *es {
-		if e.Field == field {
-			return // one message per field
-		}
-	}
-	*es = append(*es, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-// ProblemFields lists the invalid fields for the web answer (400 with
-// "fields").
-func (es FieldErrors) ProblemFields() problem.Fields {
-	fs := make(problem.Fields, len(es))
-	for i, e := range es {
-		fs[i] = problem.FieldError{Field: e.Field, Message: problem.Msg("%s", e.Message)}
-	}
-	return fs
-}
-
-func (es FieldErrors) err() error {
-	if len(es) == 0 {
-		return nil
-	}
-	return es
+	return problem.Join(", ", labels...)
 }
 
 // futureSlack is how far in the future a call may be said to have come in
@@ -109,7 +80,7 @@ func code(s string) string {
 func (in *Input) validate(now time.Time, actor string) FieldErrors {
 	var es FieldErrors
 	if in.CompanyCVR == "" {
-		es.add("company_cvr", "required: pick the company by name or CVR")
+		es.AddOnce("company_cvr", "support.v.company_required")
 	}
 	text(&es, "caller_name", in.CallerName, MaxNameLen, true)
 	text(&es, "caller_role", in.CallerRole, MaxNameLen, false)
@@ -119,16 +90,16 @@ func (in *Input) validate(now time.Time, actor string) FieldErrors {
 	}
 	switch {
 	case in.ReceivedAt.After(now.Add(futureSlack)):
-		es.add("received_at", "is in the future (%s Copenhagen time)", in.ReceivedAt.In(week.Copenhagen).Format("2006-01-02 15:04"))
+		es.AddOnce("received_at", "support.v.future", in.ReceivedAt.In(week.Copenhagen).Format("2006-01-02 15:04"))
 	case in.ReceivedAt.Year() < 2000:
-		es.add("received_at", "is before the year 2000")
+		es.AddOnce("received_at", "support.v.before_2000")
 	}
 	if in.EndedAt != nil {
 		switch d := in.EndedAt.Sub(*in.ReceivedAt); {
 		case d < 0:
-			es.add("ended_at", "is before received_at: a call cannot end before it starts")
+			es.AddOnce("ended_at", "support.v.ended_before")
 		case d > MaxDurationMin*time.Minute:
-			es.add("ended_at", "is more than 24 hours after received_at")
+			es.AddOnce("ended_at", "support.v.ended_late")
 		case in.DurationMinutes == nil:
 			m := int64(d.Round(time.Minute) / time.Minute)
 			in.DurationMinutes = &m
@@ -142,20 +113,20 @@ func (in *Input) validate(now time.Time, actor string) FieldErrors {
 	if d := in.DurationMinutes; d != nil {
 		switch {
 		case *d < 0:
-			es.add("duration_minutes", "must be 0 or more minutes, not %d", *d)
+			es.AddOnce("duration_minutes", "support.v.duration_negative", *d)
 		case *d > MaxDurationMin:
-			es.add("duration_minutes", "must be at most %d minutes (24 hours), not %d", MaxDurationMin, *d)
+			es.AddOnce("duration_minutes", "support.v.duration_max", MaxDurationMin, *d)
 		}
 	}
 	switch {
 	case in.FollowUpBy != "":
 		if _, err := time.ParseInLocation(time.DateOnly, in.FollowUpBy, week.Copenhagen); err != nil {
-			es.add("follow_up_by", "must be a date such as 2026-11-30, not %q", clip(in.FollowUpBy, 40))
+			es.AddOnce("follow_up_by", "support.v.date", clip(in.FollowUpBy, 40))
 		} else if !in.FollowUpNeeded {
-			es.add("follow_up_by", "is set but follow_up_needed is not")
+			es.AddOnce("follow_up_by", "support.v.follow_up_unneeded")
 		}
 	case in.FollowUpNeeded:
-		es.add("follow_up_by", "required when a follow-up is needed: by which date")
+		es.AddOnce("follow_up_by", "support.v.follow_up_date")
 	}
 	if in.HandledBy == "" {
 		in.HandledBy = actor
@@ -168,22 +139,22 @@ func text(es *FieldErrors, field, v string, maxLen int, required bool) {
 	n := utf8.RuneCountInString(v)
 	switch {
 	case !utf8.ValidString(v):
-		es.add(field, "is not valid UTF-8 text")
+		es.AddOnce(field, "field.not_utf8")
 	case required && v == "":
-		es.add(field, "required")
+		es.AddOnce(field, "field.required")
 	case n > maxLen:
-		es.add(field, "is too long: at most %d characters, got %d", maxLen, n)
+		es.AddOnce(field, "support.v.too_long", maxLen, n)
 	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
-		es.add(field, "contains control characters")
+		es.AddOnce(field, "field.control_chars")
 	}
 }
 
 func oneOf(es *FieldErrors, field, v string, allowed []string) {
 	switch {
 	case v == "":
-		es.add(field, "required: one of %s", strings.Join(allowed, ", "))
+		es.AddOnce(field, "support.v.choose."+field)
 	case !slices.Contains(allowed, v):
-		es.add(field, "unknown %s %q: one of %s", strings.ReplaceAll(field, "_", " "), clip(v, 40), strings.Join(allowed, ", "))
+		es.AddOnce(field, "support.v.unknown."+field, clip(v, 40), choices("support."+field+".", allowed))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
@@ -105,16 +106,12 @@ func scheduleFromForm(c *fiber.Ctx) Schedule {
 		CloseAfterDays: n("close_after_days"), ReminderAfterDays: n("reminder_after_days"), MaxReminders: n("max_reminders"), Cohort: c.FormValue("cohort")}
 }
 
-func fieldErrs(err error) (map[string]string, bool) {
+func fieldErrs(err error) (FieldErrors, bool) {
 	var fe FieldErrors
 	if !errors.As(err, &fe) {
 		return nil, false
 	}
-	m := map[string]string{"form": "form.errors"}
-	for _, e := range fe {
-		m[e.Field] = e.Message
-	}
-	return m, true
+	return append(FieldErrors{{Field: "form", Message: problem.Msg("form.errors")}}, fe...), true
 }
 
 func (h *Handler) scheduleForm(c *fiber.Ctx) error {
@@ -125,7 +122,7 @@ func (h *Handler) scheduleForm(c *fiber.Ctx) error {
 			return err
 		}
 		c.Status(fiber.StatusBadRequest)
-		return h.renderHome(c, web.PageData{Errors: errs, Form: map[string]string{"schedule": "1"}}, homeView{Schedule: sc})
+		return h.renderHome(c, web.PageData{Fields: errs, Form: map[string]string{"schedule": "1"}}, homeView{Schedule: sc})
 	}
 	h.record(c, audit.RecordChanged, "survey schedule", fmt.Sprintf("%+v", sc))
 	return c.Redirect("/survey?done=schedule", fiber.StatusSeeOther)
@@ -135,20 +132,18 @@ func (h *Handler) createWaveForm(c *fiber.Ctx) error {
 	weekText := strings.TrimSpace(c.FormValue("week"))
 	w, n, err := h.store.CreateWave(c.UserContext(), weekText, web.PrincipalOf(c).Name())
 	if err != nil {
-		msg := ""
 		var fe FieldErrors
 		switch {
 		case errors.As(err, &fe):
-			msg = fe.Error()
 		case errors.Is(err, ErrExists):
-			msg = "week " + weekText + ": a wave exists already; waves are never overwritten"
+			fe.Add("week", "survey.v.wave_exists", weekText)
 		case errors.Is(err, ErrNoVersion):
-			msg = err.Error()
+			fe.AddErr("week", err)
 		default:
 			return err
 		}
 		c.Status(fiber.StatusBadRequest)
-		return h.renderHome(c, web.PageData{Errors: map[string]string{"week": msg}, Form: map[string]string{"week": weekText}}, homeView{})
+		return h.renderHome(c, web.PageData{Fields: fe, Form: map[string]string{"week": weekText}}, homeView{})
 	}
 	h.record(c, audit.RecordCreated, "survey wave "+w.ID, fmt.Sprintf("%d invitations", n))
 	return c.Redirect("/survey/waves/"+w.ID, fiber.StatusSeeOther)
@@ -227,7 +222,7 @@ func (h *Handler) publishForm(c *fiber.Ctx) error {
 	before, _ := h.store.Current(c.UserContext(), DefaultSlug)
 	def, err := ParseDefinition([]byte(text), "")
 	if err == nil && def.Slug != DefaultSlug {
-		err = FieldErrors{{"slug", fmt.Sprintf("the weekly questionnaire's slug is %q", DefaultSlug)}}
+		err = FieldErrors{{Field: "slug", Message: problem.Msg("survey.def.weekly_slug", DefaultSlug)}}
 	}
 	var v Version
 	if err == nil {
@@ -238,9 +233,8 @@ func (h *Handler) publishForm(c *fiber.Ctx) error {
 		if !errors.As(err, &fe) {
 			return err
 		}
-		errs := map[string]string{"form": "form.errors", "definition": fe.Error()}
 		c.Status(fiber.StatusBadRequest)
-		return h.renderEditor(c, web.PageData{Errors: errs}, editorView{Text: text})
+		return h.renderEditor(c, web.PageData{Errors: map[string]string{"form": "form.errors"}, Fields: definitionErrors(fe)}, editorView{Text: text})
 	}
 	if v.ID == before.ID {
 		return h.renderEditor(c, web.PageData{}, editorView{Message: fmt.Sprintf(web.Translate(web.Language(c), "survey.editor.unchanged"), v.Version)})
@@ -342,7 +336,7 @@ func (h *Handler) sendForm(c *fiber.Ctx) error {
 func (h *Handler) reopen(c *fiber.Ctx) (Invitation, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return Invitation{}, web.NotFound("invitation")
+		return Invitation{}, web.NotFound("survey.what.invitation")
 	}
 	inv, err := h.store.Invitation(c.UserContext(), id)
 	if err != nil {
@@ -350,7 +344,7 @@ func (h *Handler) reopen(c *fiber.Ctx) (Invitation, error) {
 	}
 	if err := h.store.Reopen(c.UserContext(), id, web.PrincipalOf(c).Name()); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return inv, web.Conflict("only submitted answers can be reopened")
+			return inv, web.Conflict("survey.reopen_submitted")
 		}
 		return inv, err
 	}
@@ -460,7 +454,7 @@ func (h *Handler) addInterviewForm(c *fiber.Ctx) error {
 			return err
 		}
 		c.Status(fiber.StatusBadRequest)
-		return h.renderCompany(c, web.PageData{Errors: errs, Form: map[string]string{"held_on": in.HeldOn, "interviewer": in.Interviewer, "notes": in.Notes}})
+		return h.renderCompany(c, web.PageData{Fields: errs, Form: map[string]string{"held_on": in.HeldOn, "interviewer": in.Interviewer, "notes": in.Notes}})
 	}
 	h.record(c, audit.RecordCreated, fmt.Sprintf("survey interview %d", iv.ID), "company "+iv.CompanyCVR)
 	return c.Redirect("/survey/companies/"+iv.CompanyCVR+"?saved=1", fiber.StatusSeeOther)

@@ -22,7 +22,7 @@ func TestAdminPagesScheduleWavesAndPublishing(t *testing.T) {
 
 	// Schedule: bad values are named next to their fields; good ones are saved.
 	bad := admin.PostForm("/survey/schedule", url.Values{"open_weekday": {"8"}, "open_time": {"25:00"}, "close_after_days": {"0"}, "reminder_after_days": {"2"}, "max_reminders": {"11"}})
-	if bad.StatusCode != http.StatusBadRequest || !strings.Contains(bad.Body, "want 1 (Monday) to 7 (Sunday)") || !strings.Contains(bad.Body, "want HH:MM") || !strings.Contains(bad.Body, "want 0 to 10") {
+	if bad.StatusCode != http.StatusBadRequest || !strings.Contains(bad.Body, "skal være 1 (mandag) til 7 (søndag)") || !strings.Contains(bad.Body, "skal være et klokkeslæt TT:MM") || !strings.Contains(bad.Body, "skal være fra 0 til 10") {
 		t.Errorf("bad schedule: %d %.500s", bad.StatusCode, bad.Body)
 	}
 	good := admin.PostForm("/survey/schedule", url.Values{"enabled": {"1"}, "open_weekday": {"2"}, "open_time": {"08:30"}, "close_after_days": {"4"}, "reminder_after_days": {"1"}, "max_reminders": {"3"}})
@@ -35,7 +35,7 @@ func TestAdminPagesScheduleWavesAndPublishing(t *testing.T) {
 	}
 
 	// Waves: a bad week, a good one, the same again.
-	if r := admin.PostForm("/survey/waves", url.Values{"week": {"2012-W99"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "does not exist") {
+	if r := admin.PostForm("/survey/waves", url.Values{"week": {"2012-W99"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "er ikke en uge") {
 		t.Errorf("bad week: %d %.500s", r.StatusCode, r.Body)
 	}
 	r := admin.PostForm("/survey/waves", url.Values{"week": {"2012-W46"}})
@@ -46,11 +46,11 @@ func TestAdminPagesScheduleWavesAndPublishing(t *testing.T) {
 	if got := w.OpensAt.In(week.Copenhagen).Format("Mon 15:04"); got != "Tue 08:30" {
 		t.Errorf("wave opens %s", got)
 	}
-	if r := admin.PostForm("/survey/waves", url.Values{"week": {"2012-W46"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "never overwritten") {
+	if r := admin.PostForm("/survey/waves", url.Values{"week": {"2012-W46"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "overskrives aldrig") {
 		t.Errorf("second wave: %d", r.StatusCode)
 	}
 	for _, same := range []string{"2012w46", "2012-11-14"} { // other spellings of the same week
-		if r := admin.PostForm("/survey/waves", url.Values{"week": {same}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "never overwritten") {
+		if r := admin.PostForm("/survey/waves", url.Values{"week": {same}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "overskrives aldrig") {
 			t.Errorf("wave of %s: %d", same, r.StatusCode)
 		}
 	}
@@ -183,19 +183,19 @@ func TestQuestionnaireBuilder(t *testing.T) {
 	bad.Set("show_if_3", "no equals sign")
 	bad.Set("type_0", "text") // recommend was published as nps
 	r := admin.PostForm("/survey/questionnaire/builder", bad)
-	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "want key | dansk | english") || !strings.Contains(r.Body, "want key=value") {
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "skriv nøgle | dansk | english") || !strings.Contains(r.Body, "skriv nøgle=værdi") {
 		t.Errorf("bad form: %d %.1000s", r.StatusCode, r.Body)
 	}
 	bad = builderForm(v.Definition, 1)
 	bad.Set("key_1", "Bad Key")
 	bad.Set("type_0", "text")
 	r = admin.PostForm("/survey/questionnaire/builder", bad)
-	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "want lower-case letters") || !strings.Contains(r.Body, `value="Bad Key"`) {
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "skal være små bogstaver") || !strings.Contains(r.Body, `value="Bad Key"`) {
 		t.Errorf("bad key: %d %.1000s", r.StatusCode, r.Body)
 	}
 	bad.Set("key_1", v.Definition.Questions[1].Key)
 	r = admin.PostForm("/survey/questionnaire/builder", bad)
-	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "keeps its type") {
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "beholder sin type") {
 		t.Errorf("type change: %d %.1000s", r.StatusCode, r.Body)
 	}
 	if cur, _ := f.store.Current(ctx, survey.DefaultSlug); cur.Version != 2 {

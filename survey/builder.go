@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -118,7 +119,7 @@ func definitionFromBuilder(c *fiber.Ctx) (Definition, []builderRow, FieldErrors)
 			}
 			parts := strings.Split(line, "|")
 			if len(parts) != 3 {
-				fe = append(fe, FieldError{field("options"), fmt.Sprintf("%q: want key | dansk | english", strings.TrimSpace(line))})
+				fe.Add(field("options"), "survey.def.option_line", strings.TrimSpace(line))
 				continue
 			}
 			q.Options = append(q.Options, Option{Key: strings.TrimSpace(parts[0]), Text: Text{DA: strings.TrimSpace(parts[1]), EN: strings.TrimSpace(parts[2])}})
@@ -126,7 +127,7 @@ func definitionFromBuilder(c *fiber.Ctx) (Definition, []builderRow, FieldErrors)
 		if r.ShowIf != "" {
 			k, v, ok := strings.Cut(r.ShowIf, "=")
 			if !ok {
-				fe = append(fe, FieldError{field("show_if"), "want key=value, e.g. setup_problem=yes"})
+				fe.Add(field("show_if"), "survey.def.show_if_form")
 			} else {
 				q.ShowIf = &Condition{Key: strings.TrimSpace(k), Equals: strings.TrimSpace(v)}
 			}
@@ -141,7 +142,7 @@ func definitionFromBuilder(c *fiber.Ctx) (Definition, []builderRow, FieldErrors)
 			}
 			x, err := parseNumber(m.s)
 			if err != nil {
-				fe = append(fe, FieldError{field(m.nm), "want a number"})
+				fe.Add(field(m.nm), "survey.def.number")
 				continue
 			}
 			*m.dst = &x
@@ -152,8 +153,9 @@ func definitionFromBuilder(c *fiber.Ctx) (Definition, []builderRow, FieldErrors)
 }
 
 // rowErrors maps a definition's field errors (questions[i].x) onto the rows
-// of the form they came from.
-func rowErrors(fe FieldErrors, rows []builderRow) map[string]string {
+// of the form they came from, after the form's "please correct" ("form");
+// the problems of one field of a row are joined.
+func rowErrors(fe FieldErrors, rows []builderRow) FieldErrors {
 	// questions[i] is the i-th row with a key.
 	rowOf := []int{}
 	for i, r := range rows {
@@ -161,7 +163,8 @@ func rowErrors(fe FieldErrors, rows []builderRow) map[string]string {
 			rowOf = append(rowOf, i)
 		}
 	}
-	m := map[string]string{"form": "form.errors"}
+	out := FieldErrors{{Field: "form", Message: problem.Msg("form.errors")}}
+	at := map[string]int{}
 	for _, e := range fe {
 		f := e.Field
 		var qi int
@@ -177,13 +180,14 @@ func rowErrors(fe FieldErrors, rows []builderRow) map[string]string {
 			}
 			f = fmt.Sprintf("row%d.%s", rowOf[qi], name)
 		}
-		if prev, ok := m[f]; ok {
-			m[f] = prev + "; " + e.Message
+		if i, ok := at[f]; ok {
+			out[i].Message = problem.Msg("%s; %s", out[i].Message, e.Message)
 		} else {
-			m[f] = e.Message
+			at[f] = len(out)
+			out = append(out, FieldError{Field: f, Message: e.Message})
 		}
 	}
-	return m
+	return out
 }
 
 func (h *Handler) buildForm(c *fiber.Ctx) error {
@@ -208,8 +212,22 @@ func (h *Handler) buildForm(c *fiber.Ctx) error {
 			return err
 		}
 		c.Status(fiber.StatusBadRequest)
-		return h.renderBuilder(c, web.PageData{Errors: rowErrors(all, rows)}, builderView{Title: def.Title, Intro: def.Intro, Rows: rows})
+		return h.renderBuilder(c, web.PageData{Fields: rowErrors(all, rows)}, builderView{Title: def.Title, Intro: def.Intro, Rows: rows})
 	}
 	h.record(c, audit.RecordCreated, fmt.Sprintf("survey questionnaire %s v%d", v.Slug, v.Version), "builder")
 	return c.Redirect(fmt.Sprintf("/survey/questionnaire?published=%d", v.Version), fiber.StatusSeeOther)
+}
+
+// definitionErrors joins a definition's problems into the one message the
+// questionnaire editor shows beside its text ("definition"): a question's
+// problems name the question already, the others name their part.
+func definitionErrors(fe FieldErrors) FieldErrors {
+	parts := make([]any, len(fe))
+	for i, e := range fe {
+		parts[i] = e.Message
+		if !strings.HasPrefix(e.Field, "questions[") {
+			parts[i] = problem.Msg("%s: %s", problem.Msg("survey.def.at."+e.Field), e.Message)
+		}
+	}
+	return FieldErrors{{Field: "definition", Message: problem.Join("; ", parts...)}}
 }

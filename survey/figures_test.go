@@ -177,7 +177,7 @@ func TestInterviewsSearchable(t *testing.T) {
 		t.Fatalf("add interview: %d %.500s", r.StatusCode, r.Body)
 	}
 	bad := admin.PostForm("/survey/companies/"+cvrA+"/interviews", map[string][]string{"held_on": {"20-11-2012"}, "interviewer": {""}, "topics": {"nope"}})
-	if bad.StatusCode != http.StatusBadRequest || !strings.Contains(bad.Body, "YYYY-MM-DD") || !strings.Contains(bad.Body, "not a question key") {
+	if bad.StatusCode != http.StatusBadRequest || !strings.Contains(bad.Body, "skal være en dato som 2026-11-30") || !strings.Contains(bad.Body, "er ikke et spørgsmål i spørgeskemaet") {
 		t.Errorf("bad interview: %d %.500s", bad.StatusCode, bad.Body)
 	}
 	var ivs []survey.Interview

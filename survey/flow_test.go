@@ -335,7 +335,7 @@ func TestVersionPublishKeepsOldAnswersAndKeys(t *testing.T) {
 	d2 := d
 	d2.Questions = append([]survey.Question{}, d.Questions...)
 	d2.Questions[3] = survey.Question{Key: "ease", Type: survey.TypeText, Text: survey.Text{DA: "a", EN: "b"}}
-	if r := admin.SendJSON("POST", "/api/v1/survey/questionnaires", d2); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "keeps its type") {
+	if r := admin.SendJSON("POST", "/api/v1/survey/questionnaires", d2); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "beholder sin type") {
 		t.Errorf("type change: %d %s", r.StatusCode, r.Body)
 	}
 	// The old answers are untouched and still point at version 1.

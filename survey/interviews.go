@@ -2,7 +2,6 @@ package survey
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -50,13 +49,13 @@ func (s *Store) AddInterview(ctx context.Context, in Interview, by string) (Inte
 	in.Interviewer = strings.TrimSpace(in.Interviewer)
 	in.Notes = strings.TrimSpace(in.Notes)
 	if _, err := time.Parse("2006-01-02", in.HeldOn); err != nil {
-		errs = append(errs, FieldError{"held_on", "want a date YYYY-MM-DD"})
+		errs.Add("held_on", "survey.v.date")
 	}
 	if in.Interviewer == "" || utf8.RuneCountInString(in.Interviewer) > 200 {
-		errs = append(errs, FieldError{"interviewer", "required, at most 200 characters"})
+		errs.Add("interviewer", "survey.v.interviewer", 200)
 	}
 	if utf8.RuneCountInString(in.Notes) > MaxNotesLength {
-		errs = append(errs, FieldError{"notes", fmt.Sprintf("at most %d characters", MaxNotesLength)})
+		errs.Add("notes", "field.too_long", MaxNotesLength)
 	}
 	topics, err := s.Topics(ctx)
 	if err != nil {
@@ -64,12 +63,12 @@ func (s *Store) AddInterview(ctx context.Context, in Interview, by string) (Inte
 	}
 	for _, t := range in.Topics {
 		if !slices.Contains(topics, t) {
-			errs = append(errs, FieldError{"topics", fmt.Sprintf("%q is not a question key", t)})
+			errs.Add("topics", "survey.v.topic", t)
 		}
 	}
 	companyID, name, err := s.CompanyID(ctx, in.CompanyCVR)
 	if err != nil {
-		errs = append(errs, FieldError{"company_cvr", "no company with this CVR"})
+		errs.Add("company_cvr", "survey.v.company")
 	}
 	if len(errs) > 0 {
 		return in, errs

@@ -8,6 +8,7 @@ package survey
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -116,114 +117,113 @@ func (d Definition) Keys() []string {
 }
 
 // FieldError is a problem with one field of a definition or an answer.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+type FieldError = problem.FieldError
 
 // FieldErrors is a list of problems; as an error it names them all.
-type FieldErrors []FieldError
-
-func (fe FieldErrors) Error() string {
-	parts := make([]string, len(fe))
-	for i, e := range fe {
-		parts[i] = e.Field + ": " + e.Message
-	}
-	return strings.Join(parts, "; ")
-}
-
-// ProblemFields lists the problems for the web answer (400 with "fields").
-func (fe FieldErrors) ProblemFields() problem.Fields {
-	fs := make(problem.Fields, len(fe))
-	for i, e := range fe {
-		fs[i] = problem.FieldError{Field: e.Field, Message: problem.Msg("%s", e.Message)}
-	}
-	return fs
-}
+type FieldErrors = problem.Fields
 
 var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
+// questionName names a question for a message: its number and its text in
+// the reader's language (only the number while it has no text).
+func questionName(i int, q Question) problem.Message {
+	if strings.TrimSpace(q.Text.DA) == "" && strings.TrimSpace(q.Text.EN) == "" {
+		return problem.Msg("survey.def.question_n", i+1)
+	}
+	return problem.Msg("survey.def.question", i+1, q.Text)
+}
+
+// typeNames lists the question types by their labels.
+func typeNames() problem.Message {
+	names := make([]any, len(Types))
+	for i, t := range Types {
+		names[i] = problem.Msg("survey.qtype." + t)
+	}
+	return problem.Join(", ", names...)
+}
+
 // Validate checks a definition: keys well-formed and unique, types known,
 // options where needed, conditions pointing at an earlier question with a
-// value it can have, texts in both languages.
+// value it can have, texts in both languages. A question's problems name
+// the question by its number and text.
 func (d Definition) Validate() error {
 	var errs FieldErrors
-	add := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{field, fmt.Sprintf(format, args...)})
-	}
 	if !keyPattern.MatchString(d.Slug) {
-		add("slug", "want lower-case letters, digits and _ (starting with a letter)")
+		errs.Add("slug", "survey.def.slug")
 	}
 	if strings.TrimSpace(d.Title.DA) == "" || strings.TrimSpace(d.Title.EN) == "" {
-		add("title", "needs a Danish and an English text")
+		errs.Add("title", "survey.def.both_languages")
 	}
 	if len(d.Questions) == 0 {
-		add("questions", "at least one question is needed")
+		errs.Add("questions", "survey.def.no_questions")
 	}
-	if len(d.Questions) > 200 {
-		add("questions", "at most 200 questions")
+	if len(d.Questions) > maxQuestions {
+		errs.Add("questions", "survey.def.too_many", maxQuestions)
 	}
 	seen := map[string]Question{}
 	for i, q := range d.Questions {
 		f := fmt.Sprintf("questions[%d]", i)
+		add := func(field, key string, args ...any) {
+			errs.Add(f+field, "%s: %s", questionName(i, q), problem.Msg(key, args...))
+		}
 		if !keyPattern.MatchString(q.Key) {
-			add(f+".key", "%q: want lower-case letters, digits and _ (starting with a letter)", q.Key)
+			add(".key", "survey.def.key", q.Key)
 		} else if _, dup := seen[q.Key]; dup {
-			add(f+".key", "%q is used twice", q.Key)
+			add(".key", "survey.def.key_twice", q.Key)
 		}
 		if !slices.Contains(Types, q.Type) {
-			add(f+".type", "%q: want one of %s", q.Type, strings.Join(Types, ", "))
+			add(".type", "survey.def.type", q.Type, typeNames())
 		}
 		if strings.TrimSpace(q.Text.DA) == "" || strings.TrimSpace(q.Text.EN) == "" {
-			add(f+".text", "needs a Danish and an English text")
+			add(".text", "survey.def.both_languages")
 		}
 		switch q.Type {
 		case TypeSingle, TypeMulti:
 			if len(q.Options) < 2 {
-				add(f+".options", "a choice question needs at least two options")
+				add(".options", "survey.def.two_options")
 			}
 			okeys := map[string]bool{}
 			for j, o := range q.Options {
-				of := fmt.Sprintf("%s.options[%d]", f, j)
+				of := fmt.Sprintf(".options[%d]", j)
 				if !keyPattern.MatchString(o.Key) {
-					add(of+".key", "%q: want lower-case letters, digits and _", o.Key)
+					add(of+".key", "survey.def.option_key", o.Key)
 				} else if okeys[o.Key] {
-					add(of+".key", "%q is used twice", o.Key)
+					add(of+".key", "survey.def.option_twice", o.Key)
 				}
 				okeys[o.Key] = true
 				if strings.TrimSpace(o.Text.DA) == "" || strings.TrimSpace(o.Text.EN) == "" {
-					add(of+".text", "needs a Danish and an English text")
+					add(of+".text", "survey.def.option_text", o.Key)
 				}
 			}
 		default:
 			if len(q.Options) > 0 {
-				add(f+".options", "only single and multiple choice questions have options")
+				add(".options", "survey.def.options_only_choice")
 			}
 		}
 		if (q.Min != nil || q.Max != nil) && q.Type != TypeNumber {
-			add(f+".min", "only number questions have min and max")
+			add(".min", "survey.def.min_max_number")
 		}
 		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
-			add(f+".min", "min is above max")
+			add(".min", "survey.def.min_above_max")
 		}
 		if c := q.ShowIf; c != nil {
 			dep, ok := seen[c.Key]
 			switch {
 			case !ok:
-				add(f+".show_if", "%q is not an earlier question", c.Key)
+				add(".show_if", "survey.def.show_if_earlier", c.Key)
 			case !conditionValueOK(dep, c.Equals):
-				add(f+".show_if", "%q cannot be an answer to %q", c.Equals, c.Key)
+				add(".show_if", "survey.def.show_if_value", c.Equals, dep.Text)
 			}
 		}
 		if keyPattern.MatchString(q.Key) {
 			seen[q.Key] = q
 		}
 	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
+	return errs.Err()
 }
+
+// maxQuestions is the most questions a questionnaire may have.
+const maxQuestions = 200
 
 func conditionValueOK(q Question, v string) bool {
 	switch q.Type {
@@ -253,14 +253,49 @@ func ParseDefinition(data []byte, format string) (Definition, error) {
 		dec := json.NewDecoder(strings.NewReader(string(data)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&d); err != nil {
-			return d, FieldErrors{{"file", "not valid JSON: " + err.Error()}}
+			return d, FieldErrors{{Field: "file", Message: jsonProblem(err)}}
 		}
 	case "yaml", "yml":
 		if err := yamlUnmarshalStrict(data, &d); err != nil {
-			return d, FieldErrors{{"file", "not valid YAML: " + err.Error()}}
+			return d, FieldErrors{{Field: "file", Message: yamlProblem(err)}}
 		}
 	default:
-		return d, FieldErrors{{"format", "want json or yaml"}}
+		return d, FieldErrors{{Field: "format", Message: problem.Msg("survey.def.format")}}
 	}
 	return d, d.Validate()
+}
+
+var (
+	jsonUnknownField = regexp.MustCompile(`unknown field "([^"]*)"`)
+	yamlUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found`)
+	yamlLine         = regexp.MustCompile(`line (\d+)`)
+)
+
+// jsonProblem says where a definition's JSON is wrong, in the reader's
+// language (the decoder's own text is English).
+func jsonProblem(err error) problem.Message {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return problem.Msg("survey.def.bad_json_at", se.Offset)
+	case errors.As(err, &te):
+		return problem.Msg("survey.def.bad_json_type", te.Field)
+	}
+	if m := jsonUnknownField.FindStringSubmatch(err.Error()); m != nil {
+		return problem.Msg("survey.def.bad_json_field", m[1])
+	}
+	return problem.Msg("survey.def.bad_json")
+}
+
+// yamlProblem says where a definition's YAML is wrong: its line, and an
+// unknown field by name.
+func yamlProblem(err error) problem.Message {
+	if m := yamlUnknownField.FindStringSubmatch(err.Error()); m != nil {
+		return problem.Msg("survey.def.bad_yaml_field", m[1], m[2])
+	}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		return problem.Msg("survey.def.bad_yaml_line", m[1])
+	}
+	return problem.Msg("survey.def.bad_yaml")
 }

@@ -2,12 +2,12 @@ package survey
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
@@ -28,22 +28,22 @@ var timePattern = regexp.MustCompile(`^([01]\d|2[0-3]):([0-5]\d)$`)
 func (s Schedule) Validate() error {
 	var errs FieldErrors
 	if s.OpenWeekday < 1 || s.OpenWeekday > 7 {
-		errs = append(errs, FieldError{"open_weekday", "want 1 (Monday) to 7 (Sunday)"})
+		errs.Add("open_weekday", "survey.v.weekday")
 	}
 	if !timePattern.MatchString(s.OpenTime) {
-		errs = append(errs, FieldError{"open_time", "want HH:MM"})
+		errs.Add("open_time", "survey.v.time")
 	}
 	if s.CloseAfterDays < 1 || s.CloseAfterDays > 28 {
-		errs = append(errs, FieldError{"close_after_days", "want 1 to 28 days"})
+		errs.Add("close_after_days", "survey.v.days", 1, 28)
 	}
 	if s.ReminderAfterDays < 1 || s.ReminderAfterDays > 28 {
-		errs = append(errs, FieldError{"reminder_after_days", "want 1 to 28 days"})
+		errs.Add("reminder_after_days", "survey.v.days", 1, 28)
 	}
 	if s.MaxReminders < 0 || s.MaxReminders > 10 {
-		errs = append(errs, FieldError{"max_reminders", "want 0 to 10"})
+		errs.Add("max_reminders", "survey.v.between", 0, 10)
 	}
 	if len(s.Cohort) > 100 {
-		errs = append(errs, FieldError{"cohort", "at most 100 characters"})
+		errs.Add("cohort", "field.too_long", 100)
 	}
 	if len(errs) > 0 {
 		return errs
@@ -59,7 +59,7 @@ func (s Schedule) Window(w week.Week) (opens, closes time.Time, err error) {
 	monday := w.Monday()
 	m := timePattern.FindStringSubmatch(s.OpenTime)
 	if m == nil {
-		return opens, closes, fmt.Errorf("open time %q: want HH:MM", s.OpenTime)
+		return opens, closes, problem.Reason("survey.v.time")
 	}
 	hh, _ := strconv.Atoi(m[1])
 	mm, _ := strconv.Atoi(m[2])

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
@@ -81,8 +82,8 @@ func (s *Store) Publish(ctx context.Context, def Definition, by string) (Version
 			case err != nil:
 				return err
 			case typ != q.Type:
-				fe = append(fe, FieldError{fmt.Sprintf("questions[%d].type", i),
-					fmt.Sprintf("key %q was published as %s; a key keeps its type (use a new key for a new question)", q.Key, typ)})
+				fe.Add(fmt.Sprintf("questions[%d].type", i), "%s: %s", questionName(i, q),
+					problem.Msg("survey.def.type_kept", q.Key, problem.Msg("survey.qtype."+typ)))
 			}
 		}
 		if len(fe) > 0 {
@@ -240,7 +241,7 @@ func (s *Store) Waves(ctx context.Context) ([]Wave, error) {
 func (s *Store) CreateWave(ctx context.Context, weekText, by string) (Wave, int, error) {
 	wk, err := week.Parse(weekText)
 	if err != nil {
-		return Wave{}, 0, FieldErrors{{"week", err.Error()}}
+		return Wave{}, 0, FieldErrors{{Field: "week", Message: problem.Msg("survey.v.week", weekText)}}
 	}
 	id := wk.String()
 	sc, err := s.Schedule(ctx)
@@ -249,7 +250,9 @@ func (s *Store) CreateWave(ctx context.Context, weekText, by string) (Wave, int,
 	}
 	opens, closes, err := sc.Window(wk)
 	if err != nil {
-		return Wave{}, 0, FieldErrors{{"week", err.Error()}}
+		var fe FieldErrors
+		fe.AddErr("week", err)
+		return Wave{}, 0, fe
 	}
 	v, err := s.Current(ctx, DefaultSlug)
 	if err != nil {

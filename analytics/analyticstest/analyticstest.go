@@ -6,6 +6,7 @@ package analyticstest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -19,14 +20,19 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 	"github.com/pilotpulse/pilotpulse/internal/testbinary"
+	"github.com/pilotpulse/pilotpulse/internal/warehouse/chdb"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
 // Main runs the tests of a package, then stops the shared ClickHouse server
-// and removes the binary built for them: call it from TestMain.
+// and the chDB engine (see Engines) and removes the binary built for them:
+// call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
 	warehousetest.Shutdown()
+	if err := chdb.Shutdown(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
 	testbinary.Remove()
 	os.Exit(code)
 }

@@ -13,8 +13,6 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/internal/store"
-	"github.com/pilotpulse/pilotpulse/internal/warehouse"
-	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
 // Valid CVRs (modulus 11).
@@ -42,14 +40,11 @@ func NewDB(t testing.TB, dir string) *store.DB {
 	return db
 }
 
-// NewCH returns a fresh, migrated ClickHouse database.
+// NewCH returns a fresh, migrated ClickHouse database on the 18.16 server
+// (Server.NewCH; Engines lists the engines the SQL must run on).
 func NewCH(t testing.TB) driver.Conn {
 	t.Helper()
-	ch, _ := warehousetest.NewDatabase(t)
-	if _, err := warehouse.Migrate(context.Background(), ch, warehouse.Migrations); err != nil {
-		t.Fatal(err)
-	}
-	return ch
+	return Server.NewCH(t)
 }
 
 // Sent is a message.sent event.

@@ -52,18 +52,13 @@ func VolumePerAuthorityWeek(ctx context.Context, ch driver.Conn, scope auth.Scop
 			return nil, queryError("volume per authority", err)
 		}
 		v.Monday = monday.Format(time.DateOnly)
-		v.Week = week.Of(calendarDay(monday)).String()
+		v.Week = weekOfDate(monday).String()
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, queryError("volume per authority", err)
 	}
 	return out, nil
-}
-
-// calendarDay is a ClickHouse Date (midnight UTC) as that day in Copenhagen.
-func calendarDay(d time.Time) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, week.Copenhagen)
 }
 
 // queryError is a failed ClickHouse query: an outage (ingest.ErrUnavailable,

@@ -15,9 +15,14 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
-func newTestIngester(t testing.TB) (*ingest.Ingester, string) {
+// newTestIngester returns an ingester on a fresh app database and a fresh
+// ClickHouse database on eng. The tests of this file run on every engine
+// (analyticstest.Engines): the rollups' migrations, the inserts that feed
+// them and the figure queries must give the same answers on ClickHouse 18.16
+// and 26.7.
+func newTestIngester(t testing.TB, eng analyticstest.Engine) (*ingest.Ingester, string) {
 	dir := t.TempDir()
-	return ingest.New(analyticstest.NewDB(t, dir), analyticstest.NewCH(t), analyticstest.QuietLogger()), dir
+	return ingest.New(analyticstest.NewDB(t, dir), eng.NewCH(t), analyticstest.QuietLogger()), dir
 }
 
 // weekKey is an authority and the Monday of a Copenhagen ISO week.
@@ -29,7 +34,11 @@ type weekWant struct{ messages, digital, remote, meta, deep, companies uint64 }
 // events (resent, partly duplicated) and checks, for every authority and
 // week, that the rollups, the raw table and a count made here in Go agree.
 func TestRollupsEqualRawForEveryAuthorityAndWeek(t *testing.T) {
-	ing, _ := newTestIngester(t)
+	analyticstest.OnEachEngine(t, testRollupsEqualRawForEveryAuthorityAndWeek)
+}
+
+func testRollupsEqualRawForEveryAuthorityAndWeek(t *testing.T, eng analyticstest.Engine) {
+	ing, _ := newTestIngester(t, eng)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 46))
 	authorities := []string{analyticstest.CVRAuthorityX, analyticstest.CVRAuthorityY, "10000041"}
@@ -156,7 +165,11 @@ func weeks(from, to time.Time) week.Range { return week.Range{From: week.Of(from
 // Copenhagen in winter, so it belongs to the next ISO week; 22:59 UTC stays.
 // The same holds on the Sunday summer time ends (28 October 2012).
 func TestWeekBoundaryIsCopenhagen(t *testing.T) {
-	ing, _ := newTestIngester(t)
+	analyticstest.OnEachEngine(t, testWeekBoundaryIsCopenhagen)
+}
+
+func testWeekBoundaryIsCopenhagen(t *testing.T, eng analyticstest.Engine) {
+	ing, _ := newTestIngester(t, eng)
 	ctx := context.Background()
 	evs := []event.Event{
 		analyticstest.Sent("sun-2259", time.Date(2012, 11, 11, 22, 59, 0, 0, time.UTC), analyticstest.CVRCompanyA, analyticstest.CVRAuthorityX, event.ChannelDigital, false, false),
@@ -190,7 +203,11 @@ func TestWeekBoundaryIsCopenhagen(t *testing.T) {
 }
 
 func TestVolumeScope(t *testing.T) {
-	ing, _ := newTestIngester(t)
+	analyticstest.OnEachEngine(t, testVolumeScope)
+}
+
+func testVolumeScope(t *testing.T, eng analyticstest.Engine) {
+	ing, _ := newTestIngester(t, eng)
 	ctx := context.Background()
 	at := time.Date(2012, 11, 13, 9, 0, 0, 0, time.UTC)
 	ing.Store(ctx, "feed", []event.Event{
@@ -219,6 +236,49 @@ func TestVolumeScope(t *testing.T) {
 			t.Errorf("scope %+v: %q, want %q", c.scope, s, c.want)
 		}
 	}
+}
+
+// TestVolumeRangeEndsAtNewestWeek: without a range, the volume figures end
+// at the newest week with messages in the scope (Copenhagen calendar: the
+// newest message, Sunday 18 November 23:30 UTC, is in 2012-W47), this week
+// when the scope has none, and start VolumeWeeks-1 weeks before.
+func TestVolumeRangeEndsAtNewestWeek(t *testing.T) {
+	analyticstest.OnEachEngine(t, testVolumeRangeEndsAtNewestWeek)
+}
+
+func testVolumeRangeEndsAtNewestWeek(t *testing.T, eng analyticstest.Engine) {
+	ing, _ := newTestIngester(t, eng)
+	ctx := context.Background()
+	// check compares the range with wantFrom to wantTo; "" stands for this
+	// week (as it was before or after the call: a week may end meanwhile)
+	// and its VolumeWeeks-1 predecessors.
+	check := func(scope auth.Scope, wantFrom, wantTo string) {
+		t.Helper()
+		before := week.Of(time.Now())
+		r, err := VolumeRange(ctx, ing.CH(), scope, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantTo == "" {
+			if r.To != before {
+				before = week.Of(time.Now())
+			}
+			wantTo, wantFrom = before.String(), before.Add(-(VolumeWeeks - 1)).String()
+		}
+		if r.From.String() != wantFrom || r.To.String() != wantTo {
+			t.Errorf("scope %+v: %s to %s, want %s to %s", scope, r.From, r.To, wantFrom, wantTo)
+		}
+	}
+	check(auth.SystemScope(), "", "") // no data at all
+	if _, _, err := ing.Store(ctx, "feed", []event.Event{
+		analyticstest.Sent("x1", time.Date(2012, 11, 18, 23, 30, 0, 0, time.UTC), analyticstest.CVRCompanyA, analyticstest.CVRAuthorityX, event.ChannelDigital, true, false),
+		analyticstest.Sent("y1", time.Date(2012, 11, 13, 9, 0, 0, 0, time.UTC), analyticstest.CVRCompanyA, analyticstest.CVRAuthorityY, event.ChannelDigital, true, false),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check(auth.SystemScope(), "2012-W36", "2012-W47")
+	check(auth.AuthorityScope(analyticstest.CVRAuthorityY), "2012-W35", "2012-W46")
+	check(auth.AuthorityScope("10000041"), "", "")
 }
 
 // TestVolumeRangeParameters: from and to are ISO weeks or dates (a date

@@ -83,5 +83,5 @@ func newestVolumeWeek(ctx context.Context, ch driver.Conn, scope auth.Scope) (we
 	if newest.Year() < 2000 { // no data: max() of nothing is 1970-01-01
 		return week.Of(time.Now()), nil
 	}
-	return week.Of(calendarDay(newest)), nil
+	return weekOfDate(newest), nil
 }

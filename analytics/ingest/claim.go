@@ -18,15 +18,18 @@ import (
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 )
 
-// eventKeyT is a ledger key: 8 bytes of SHA-256 of the source, then the
-// event_id itself. Exact (no hash of the id), and ids that grow over time
+// eventKeyT is a ledger key: 8 bytes of SHA-256 of the origin (the
+// upstream the source carries, by default the source itself: origin.go),
+// then the event_id itself. Exact (no hash of the id), and ids that grow over time
 // (sequence numbers, ULIDs, UUIDv7) land next to each other in the ledger's
 // B-tree, so a batch touches few pages.
 type eventKeyT = string
 
-// keyPrefix is the source part of its ledger keys.
-func keyPrefix(source string) string {
-	sum := sha256.Sum256([]byte(source))
+// keyPrefix is the origin part of its ledger keys. An origin that is a
+// source's own name gives the keys that source had before origins
+// (0007_origins.sql), so old ledgers keep deduplicating.
+func keyPrefix(origin string) string {
+	sum := sha256.Sum256([]byte(origin))
 	return string(sum[:8])
 }
 
@@ -34,8 +37,18 @@ func keyPrefix(source string) string {
 const keysPerStatement = 500
 
 // claimGroup takes the calls' events together, finds duplicates within them (the
-// first occurrence counts) and claims the keys of the rest (step 1).
+// first occurrence counts) and claims the keys of the rest (step 1), under
+// the source's origin: a key another source of the origin claimed first is
+// a duplicate (SQLite's uniqueness in the claim transaction decides, also
+// for concurrent claims through two sources). Then a sample of the new ids
+// is looked up under the other origins (checkOverlap).
 func (i *Ingester) claimGroup(ctx context.Context, source string, group []*storeReq) (*flight, error) {
+	// The origin is read per group: a change of a source's origin applies
+	// from the next group on.
+	origin, err := i.originOf(ctx, source)
+	if err != nil {
+		return nil, err
+	}
 	// The calls' events are not copied into one slice (a group may hold
 	// hundreds of thousands): the claim works on pointers to them.
 	total := 0
@@ -51,7 +64,7 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 	keys := make([]eventKeyT, len(events))
 	seen := make(map[eventKeyT]struct{}, len(events))
 	uniq := make([]int, 0, len(events))
-	prefix := keyPrefix(source)
+	prefix := keyPrefix(origin)
 	for n := range events {
 		k := prefix + events[n].EventID
 		keys[n] = k
@@ -66,6 +79,7 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 		return nil, err
 	}
 	answer(group, fresh) // the batch is durable: its callers may know
+	i.checkOverlap(ctx, source, origin, events, fresh)
 	return &flight{batchID: batchID, rows: len(fresh), payload: payload}, nil
 }
 

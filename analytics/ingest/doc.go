@@ -10,10 +10,10 @@
 // rollups would still count twice). So duplicates are filtered before the
 // insert, against a ledger in the app database (SQLite) that survives crashes:
 //
-//  1. One SQLite transaction: INSERT OR IGNORE the keys of (source,
+//  1. One SQLite transaction: INSERT OR IGNORE the keys of (origin,
 //     event_id) into event_keys (the ignored ones are duplicates) and record
 //     the batch as 'pending' with its new events (payload, a compact binary
-//     list). A key is 8 bytes of SHA-256 of the source and the event_id
+//     list). A key is 8 bytes of SHA-256 of the origin and the event_id
 //     itself: exact, and ids that grow over time stay close together in the
 //     B-tree. The caller is answered now: the events are durable in the
 //     ledger (synchronous=FULL) and will reach ClickHouse whatever happens,
@@ -21,6 +21,16 @@
 //  2. Insert the new events into ClickHouse with the batch's id (batch_id);
 //     the rollups are materialized views fed by that insert.
 //  3. Mark the batch 'stored' (dropping its payload).
+//
+// The origin is the upstream a source carries (sources.origin; by default
+// the source itself, whose keys are then those it had before origins
+// existed): the sources of one origin deduplicate against each other, the
+// first to claim a key stores the event. Stores are serialised per source,
+// not per origin: two sources of one origin claim concurrently, and
+// SQLite's uniqueness inside each claim transaction decides which one has a
+// key. After a claim a sample of its new ids is looked up under the other
+// origins (origin.go): ids found there mean one upstream sent under two
+// origins, counted twice, and are recorded for the sources page.
 //
 // Answering after step 1 lets one insert take the batches of many calls
 // (ClickHouse pays per insert: a part per table and partition). Store waits

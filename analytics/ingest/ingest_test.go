@@ -12,13 +12,29 @@ import (
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 )
 
-func newTestIngester(t testing.TB) (*Ingester, string) {
+// newTestIngester returns an ingester on a fresh app database and a fresh
+// ClickHouse database on eng.
+//
+// The tests whose ClickHouse statements are the ingester's (the migrations,
+// the insert with its settings, the materialized views it feeds, the
+// reconciling SELECT of settle.go) run on every engine
+// (analyticstest.Engines: ClickHouse 18.16 and, in-process, 26.7) with the
+// same data and answers. The others run on the 18.16 server only: those of
+// the ledger, its locks and group commits (they send no other SQL), the
+// simulated outage, and kill_test.go, whose real binary, killed with
+// SIGKILL, reaches ClickHouse over TCP from another process (chDB lives
+// inside this test process and cannot be shared, killed or stopped).
+func newTestIngester(t testing.TB, eng analyticstest.Engine) (*Ingester, string) {
 	dir := t.TempDir()
-	return New(analyticstest.NewDB(t, dir), analyticstest.NewCH(t), analyticstest.QuietLogger()), dir
+	return New(analyticstest.NewDB(t, dir), eng.NewCH(t), analyticstest.QuietLogger()), dir
 }
 
 func TestStoreMixedBatchCounts(t *testing.T) {
-	ing, _ := newTestIngester(t)
+	analyticstest.OnEachEngine(t, testStoreMixedBatchCounts)
+}
+
+func testStoreMixedBatchCounts(t *testing.T, eng analyticstest.Engine) {
+	ing, _ := newTestIngester(t, eng)
 	ctx := context.Background()
 	evs, rej := analyticstest.DecodeAll(t, analyticstest.MixedNDJSON(), event.FormatNDJSON)
 	wantRej := map[int]string{3: "occurred_at:", 6: "company_cvr:", 8: "event:", 9: "channel:", 10: "has_deep_link:"}
@@ -59,9 +75,15 @@ func TestStoreMixedBatchCounts(t *testing.T) {
 }
 
 func TestStoreCrashBetweenInsertAndMark(t *testing.T) {
+	analyticstest.OnEachEngine(t, testStoreCrashBetweenInsertAndMark)
+}
+
+// The crash is simulated in this process (afterInsert), so it runs on chDB
+// too: the restart's reconciling query (storedKeys) is checked on both.
+func testStoreCrashBetweenInsertAndMark(t *testing.T, eng analyticstest.Engine) {
 	dir := t.TempDir()
 	db := analyticstest.NewDB(t, dir)
-	ch := analyticstest.NewCH(t)
+	ch := eng.NewCH(t)
 	ctx := context.Background()
 	base := time.Date(2012, 11, 5, 8, 0, 0, 0, time.UTC)
 	var evs []event.Event
@@ -109,7 +131,7 @@ func TestStoreCrashBetweenInsertAndMark(t *testing.T) {
 // TestStoreConcurrentCallsShareOut: concurrent calls for one source (grouped
 // into common commits) with overlapping events accept each event once.
 func TestStoreConcurrentCallsShareOut(t *testing.T) {
-	ing, _ := newTestIngester(t)
+	ing, _ := newTestIngester(t, analyticstest.Server)
 	ctx := context.Background()
 	base := time.Date(2012, 11, 5, 8, 0, 0, 0, time.UTC)
 	var all []event.Event
@@ -155,10 +177,14 @@ func TestStoreConcurrentCallsShareOut(t *testing.T) {
 // than ClickHouse 19+ allows partitions per insert by default (100): a
 // backfill of ten years is stored whole, in raw events and rollups. 18.16
 // has no such limit (this passes there either way, and shows that the
-// setting is not sent to a server that would refuse it); against 24.x it
+// setting is not sent to a server that would refuse it); on chDB (26.7) it
 // checks that insertContext lifts the limit.
 func TestStoreSpanningManyMonths(t *testing.T) {
-	ing, _ := newTestIngester(t)
+	analyticstest.OnEachEngine(t, testStoreSpanningManyMonths)
+}
+
+func testStoreSpanningManyMonths(t *testing.T, eng analyticstest.Engine) {
+	ing, _ := newTestIngester(t, eng)
 	ctx := context.Background()
 	var evs []event.Event
 	for m := range 120 {

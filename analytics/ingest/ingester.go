@@ -89,8 +89,9 @@ func (i *Ingester) CH() driver.Conn { return i.ch }
 // source's next insert, normally well within a second; a crash or an
 // outage after Spool returned loses nothing (the batch is inserted at
 // start, by Run, or before the source's next batch). It returns how many
-// were new and how many were duplicates (same source + event_id seen
-// before, or twice in this call). On error nothing of this call is stored
+// were new and how many were duplicates (same origin + event_id seen
+// before, through any source of the origin, or twice in this call; the
+// origin is the source's in the sources table, by default the source). On error nothing of this call is stored
 // (a retry is safe); errors.Is(err, ErrUnavailable) while ClickHouse does
 // not answer. The events' Source fields are ignored: source is what counts.
 func (i *Ingester) Spool(ctx context.Context, source string, events []event.Event) (accepted, duplicates int, err error) {

@@ -163,6 +163,11 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	// What ClickHouse has of a batch is found by its batch_id (unique across
+	// sources and origins), so a batch's rows are exactly its own, whichever
+	// origin its keys are under. The keys compared here carry the source's
+	// prefix: for a spooled batch only to match storedKeys, and a keys-only
+	// batch predates origins (0007_origins.sql), so its keys are the source's.
 	prefix := keyPrefix(source)
 	// Batches with their events are settled in groups: one query for the
 	// rows ClickHouse has, one insert of the missing ones, one commit.
@@ -284,8 +289,9 @@ func splitKeys(blob []byte) ([]eventKeyT, error) {
 	return out, nil
 }
 
-// storedKeys returns, per batch, the ledger keys of the batches' rows in
-// ClickHouse (the batches' events occurred between lo and hi).
+// storedKeys returns, per batch, the keys of the batches' rows in
+// ClickHouse under the source's prefix (the batches' events occurred
+// between lo and hi).
 func (i *Ingester) storedKeys(ctx context.Context, source string, batchIDs []int64, lo, hi int64) (map[int64]map[eventKeyT]struct{}, error) {
 	list := make([]string, len(batchIDs))
 	for n, id := range batchIDs {

@@ -162,7 +162,7 @@ pilotpulse_ingest_pending_events 30
 // TestMarkStoredManyBatches: one insert may carry more batches than SQLite
 // takes variables in one statement (32,766): all are marked stored.
 func TestMarkStoredManyBatches(t *testing.T) {
-	ing, _ := newTestIngester(t)
+	ing, _ := newTestIngester(t, analyticstest.Server)
 	ctx := context.Background()
 	const n = 33_000
 	tx, err := ing.db.BeginTx(ctx, nil)
@@ -242,7 +242,7 @@ func TestSettleManyPendingBatches(t *testing.T) {
 // (another process holds it) is withdrawn when its context ends, and
 // nothing of it is stored.
 func TestSpoolWithdrawnWhenCallerGivesUp(t *testing.T) {
-	ing, _ := newTestIngester(t)
+	ing, _ := newTestIngester(t, analyticstest.Server)
 	ctx := context.Background()
 	unlock, err := ing.lock(ctx, "feed", true) // as a CLI import would
 	if err != nil {

@@ -35,9 +35,13 @@ const (
 
 // Source is an ingestion source: its configuration and its pull status.
 type Source struct {
-	ID              int64        `json:"id"`
-	Name            string       `json:"name"`
-	Kind            string       `json:"kind"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Origin is the upstream whose events the source carries (by default
+	// the source itself): an event's identity is its origin and event_id,
+	// so sources of one origin count an event once.
+	Origin          string       `json:"origin"`
 	URL             string       `json:"url,omitempty"`
 	Directory       string       `json:"directory,omitempty"`
 	IntervalSeconds int          `json:"interval_seconds"`
@@ -46,6 +50,9 @@ type Source struct {
 	CreatedAt       time.Time    `json:"created_at"`
 	UpdatedAt       *time.Time   `json:"updated_at"`
 	Status          SourceStatus `json:"status"`
+	// Overlaps warns of other origins whose events share ids with this
+	// source's (counted twice); empty when none was seen.
+	Overlaps []Overlap `json:"overlaps"`
 }
 
 // SourceStatus is where a pulled source stands.
@@ -90,6 +97,7 @@ func (s Source) Lag(now time.Time) time.Duration {
 type SourceInput struct {
 	Name            string `json:"name"`
 	Kind            string `json:"kind"`
+	Origin          string `json:"origin,omitempty"`
 	URL             string `json:"url,omitempty"`
 	Directory       string `json:"directory,omitempty"`
 	IntervalSeconds int    `json:"interval_seconds,omitempty"`
@@ -113,6 +121,7 @@ func nameTaken() error {
 func (in *SourceInput) normalize() {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Kind = strings.TrimSpace(in.Kind)
+	in.Origin = strings.TrimSpace(in.Origin)
 	in.URL = strings.TrimSpace(in.URL)
 	in.Directory = strings.TrimSpace(in.Directory)
 	if in.IntervalSeconds == 0 {
@@ -144,6 +153,7 @@ func (in SourceInput) validate() error {
 	case strings.ContainsAny(in.Name, "\x00\r\n\t"):
 		fs.Add("name", "field.control_chars")
 	}
+	checkOrigin(&fs, in.Origin)
 	switch in.Kind {
 	case KindHTTPFeed:
 		checkFeedURL(&fs, in.URL)
@@ -162,6 +172,25 @@ func (in SourceInput) validate() error {
 		fs.Add("batch_limit", "sources.batch_limit_range", MaxBatchLimit)
 	}
 	return fs.Err()
+}
+
+// checkOrigin checks an origin ("" is the source's own name).
+func checkOrigin(fs *problem.Fields, s string) {
+	switch {
+	case utf8.RuneCountInString(s) > 100:
+		fs.Add("origin", "field.too_long", 100)
+	case strings.ContainsAny(s, "\x00\r\n\t"):
+		fs.Add("origin", "field.control_chars")
+	}
+}
+
+// storedOrigin is how an origin is kept: "" when it is the source's own
+// name (the default, 0007_origins.sql).
+func storedOrigin(name, origin string) string {
+	if origin == name {
+		return ""
+	}
+	return origin
 }
 
 func checkFeedURL(fs *problem.Fields, s string) {

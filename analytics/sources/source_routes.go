@@ -15,7 +15,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
-//go:embed templates/analytics_source*.html
+//go:embed templates/analytics_source*.html templates/_analytics_source*.html
 var sourceTemplates embed.FS
 
 type sourceHandler struct {
@@ -280,11 +280,11 @@ func (h *sourceHandler) sourcePage(c *fiber.Ctx) error {
 // inputFromForm reads the form; numbers that are not numbers are reported
 // on their field.
 func inputFromForm(c *fiber.Ctx) (SourceInput, sourceFormView, problem.Fields) {
-	in := SourceInput{Name: c.FormValue("name"), Kind: c.FormValue("kind"), URL: c.FormValue("url"), Directory: c.FormValue("directory")}
+	in := SourceInput{Name: c.FormValue("name"), Kind: c.FormValue("kind"), Origin: c.FormValue("origin"), URL: c.FormValue("url"), Directory: c.FormValue("directory")}
 	enabled := c.FormValue("enabled") != ""
 	in.Enabled = &enabled
 	v := sourceFormView{Interval: strings.TrimSpace(c.FormValue("interval_seconds")), Limit: strings.TrimSpace(c.FormValue("batch_limit")), Enabled: enabled}
-	v.Row.Source = Source{Name: in.Name, Kind: in.Kind, URL: in.URL, Directory: in.Directory, Enabled: enabled}
+	v.Row.Source = Source{Name: in.Name, Kind: in.Kind, Origin: in.Origin, URL: in.URL, Directory: in.Directory, Enabled: enabled}
 	var fs problem.Fields
 	if v.Interval != "" {
 		n, err := ParseInterval(v.Interval)
@@ -332,7 +332,11 @@ func (h *sourceHandler) updateForm(c *fiber.Ctx) error {
 	}
 	in, v, fs := inputFromForm(c)
 	in.Name, in.Kind = "", "" // shown, not editable
+	if !cur.Pulled() {
+		in = SourceInput{Origin: in.Origin} // a push source has only its origin to set
+	}
 	v.Row = rowOf(cur, time.Now().UTC())
+	v.Row.Origin = in.Origin
 	v.Row.URL, v.Row.Directory = c.FormValue("url"), c.FormValue("directory")
 	switch {
 	case len(fs) > 0:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/problem"
@@ -23,7 +24,7 @@ func NewSources(db *store.DB) *Sources {
 
 const sourceSelect = `SELECT id, name, kind, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at,
 	cursor, last_attempt_at, last_success_at, last_error, last_error_at, events_pulled, events_duplicate, events_rejected,
-	consecutive_failures, next_attempt_at, newest_event_at FROM sources`
+	consecutive_failures, next_attempt_at, newest_event_at, coalesce(nullif(origin, ''), name) FROM sources`
 
 func nullTime(nt sql.NullTime) *time.Time {
 	if !nt.Valid {
@@ -40,7 +41,7 @@ func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 	st := &src.Status
 	err := row.Scan(&src.ID, &src.Name, &src.Kind, &src.URL, &src.Directory, &src.IntervalSeconds, &src.BatchLimit, &src.Enabled,
 		&src.CreatedAt, &updated, &cursor, &attempt, &success, &st.LastError, &errAt, &st.EventsPulled, &st.EventsDuplicate,
-		&st.EventsRejected, &st.ConsecutiveFailures, &next, &newest)
+		&st.EventsRejected, &st.ConsecutiveFailures, &next, &newest, &src.Origin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return src, ErrSourceNotFound
 	}
@@ -64,7 +65,11 @@ func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 
 // List returns every source (push ones too), by name.
 func (s *Sources) List(ctx context.Context) ([]Source, error) {
-	return s.query(ctx, sourceSelect+` ORDER BY name`)
+	srcs, err := s.query(ctx, sourceSelect+` ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	return srcs, s.attachOverlaps(ctx, srcs)
 }
 
 // query returns the sources a SELECT built on sourceSelect finds.
@@ -85,9 +90,15 @@ func (s *Sources) query(ctx context.Context, q string, args ...any) ([]Source, e
 	return out, rows.Err()
 }
 
-// Get returns one source by id.
+// Get returns one source by id, with its overlap warnings.
 func (s *Sources) Get(ctx context.Context, id int64) (Source, error) {
-	return s.scan(s.db.QueryRowContext(ctx, sourceSelect+` WHERE id = ?`, id))
+	src, err := s.scan(s.db.QueryRowContext(ctx, sourceSelect+` WHERE id = ?`, id))
+	if err != nil {
+		return src, err
+	}
+	one := []Source{src}
+	err = s.attachOverlaps(ctx, one)
+	return one[0], err
 }
 
 // ByName returns one source by name.
@@ -105,9 +116,9 @@ func (s *Sources) Create(ctx context.Context, in SourceInput) (Source, error) {
 	enabled := in.Enabled == nil || *in.Enabled
 	now := s.now()
 	var id int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO sources (name, kind, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		in.Name, in.Kind, in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, now).Scan(&id)
+	err := s.db.QueryRowContext(ctx, `INSERT INTO sources (name, kind, origin, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		in.Name, in.Kind, storedOrigin(in.Name, in.Origin), in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, now).Scan(&id)
 	if store.IsUnique(err) {
 		return Source{}, nameTaken()
 	}
@@ -117,18 +128,25 @@ func (s *Sources) Create(ctx context.Context, in SourceInput) (Source, error) {
 	return s.Get(ctx, id)
 }
 
-// Update changes a pulled source's settings. The name and kind cannot change; empty
-// fields keep their value. A new feed URL starts the feed from its
-// beginning (already stored events are recognised as duplicates).
+// Update changes a source's settings (of a push source only its origin).
+// The name and kind cannot change; empty fields keep their value. A new feed
+// URL starts the feed from its beginning (already stored events are
+// recognised as duplicates). A new origin applies to the events claimed
+// from then on: those stored before are known under the old origin only.
 func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source, error) {
-	var out Source
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		cur, err := s.scan(tx.QueryRowContext(ctx, sourceSelect+` WHERE id = ?`, id))
 		if err != nil {
 			return err
 		}
+		if in.Origin == "" {
+			in.Origin = cur.Origin
+		}
 		if !cur.Pulled() {
-			return problem.Fields{{Field: "kind", Message: problem.Msg("sources.push_no_settings")}}
+			if in.URL != "" || in.Directory != "" || in.IntervalSeconds != 0 || in.BatchLimit != 0 || in.Enabled != nil {
+				return problem.Fields{{Field: "kind", Message: problem.Msg("sources.push_no_settings")}}
+			}
+			return s.updateOrigin(ctx, tx, cur, in.Origin)
 		}
 		if in.Kind != "" && in.Kind != cur.Kind {
 			return problem.Fields{{Field: "kind", Message: problem.Msg("sources.kind_fixed")}}
@@ -161,9 +179,9 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 			return err
 		}
 		now := s.now()
-		_, err = tx.ExecContext(ctx, `UPDATE sources SET name = ?, url = ?, directory = ?, interval_seconds = ?, batch_limit = ?, enabled = ?,
+		_, err = tx.ExecContext(ctx, `UPDATE sources SET name = ?, origin = ?, url = ?, directory = ?, interval_seconds = ?, batch_limit = ?, enabled = ?,
 			updated_at = ?, next_attempt_at = ? WHERE id = ?`,
-			in.Name, in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, id)
+			in.Name, storedOrigin(in.Name, in.Origin), in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, id)
 		if store.IsUnique(err) {
 			return nameTaken()
 		}
@@ -175,10 +193,24 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 				return err
 			}
 		}
-		out, err = s.scan(tx.QueryRowContext(ctx, sourceSelect+` WHERE id = ?`, id))
-		return err
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return Source{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// updateOrigin sets the origin of a push source.
+func (s *Sources) updateOrigin(ctx context.Context, tx *sql.Tx, cur Source, origin string) error {
+	origin = strings.TrimSpace(origin)
+	var fs problem.Fields
+	checkOrigin(&fs, origin)
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE sources SET origin = ?, updated_at = ? WHERE id = ?`, storedOrigin(cur.Name, origin), s.now(), cur.ID)
+	return err
 }
 
 // SetEnabled turns pulling a source on or off.

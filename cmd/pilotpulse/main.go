@@ -39,9 +39,10 @@ commands:
   import calls FILE…                      a support-call log (CSV or XLSX)
   survey tick | wave 2012-W46 | export yaml|json | publish FILE
   demo [--seed 1] [--weeks 8]             load the demo pilot (registry and usage events); safe to repeat
-  source add --name N --kind http-feed|directory (--url U | --dir D) [--interval 30s] [--limit N]
+  source add --name N --kind http-feed|directory (--url U | --dir D) [--interval 30s] [--limit N] [--origin O]
   source list                             pulled and push sources with their status
-  source set --name N [--url U | --dir D] [--interval 30s] [--limit N] [--enabled true|false]
+  source set --name N [--url U | --dir D] [--interval 30s] [--limit N] [--enabled true|false] [--origin O]
+                                          (push sources: only --origin)
   source poll --name N                    pull now (the running app picks it up within seconds)
   feed serve [--addr 127.0.0.1:9900] [--companies 30] [--weeks 8] [--seed 1] [--delay 0]
                                           a synthetic upstream feed (the demo pilot)

@@ -17,6 +17,7 @@ import (
 func sourceAddFlags(fs *flag.FlagSet) {
 	fs.String("name", "", "the source's name (the events' source; cannot change later)")
 	fs.String("kind", sources.KindHTTPFeed, "http-feed or directory")
+	fs.String("origin", "", "the upstream the source carries (default: its own name); sources of one origin count an event_id once")
 	fs.String("url", "", "http-feed: the feed address, polled as URL?after=CURSOR&limit=N")
 	fs.String("dir", "", "directory: the folder export files (*.ndjson, *.ndjson.gz, *.csv) are dropped in")
 	fs.String("interval", "", "how often to poll, e.g. 30s or 5m (default 60s)")
@@ -38,7 +39,7 @@ func runSourceAdd(ctx context.Context, c *cmdContext) error {
 	limit, _ := strconv.Atoi(c.flag("limit"))
 	disabled := c.flag("disabled") == "true"
 	enabled := !disabled
-	in := sources.SourceInput{Name: c.flag("name"), Kind: c.flag("kind"), URL: c.flag("url"), Directory: c.flag("dir"),
+	in := sources.SourceInput{Name: c.flag("name"), Kind: c.flag("kind"), Origin: c.flag("origin"), URL: c.flag("url"), Directory: c.flag("dir"),
 		IntervalSeconds: interval, BatchLimit: limit, Enabled: &enabled}
 	a, err := openAppDB(ctx, c)
 	if err != nil {
@@ -69,12 +70,16 @@ func sourceTarget(s sources.Source) string {
 }
 
 func sourceDetail(s sources.Source) string {
-	return fmt.Sprintf("kind=%s target=%s interval=%ds limit=%d enabled=%t", s.Kind, sourceTarget(s), s.IntervalSeconds, s.BatchLimit, s.Enabled)
+	if !s.Pulled() {
+		return fmt.Sprintf("kind=%s origin=%s", s.Kind, s.Origin)
+	}
+	return fmt.Sprintf("kind=%s origin=%s target=%s interval=%ds limit=%d enabled=%t", s.Kind, s.Origin, sourceTarget(s), s.IntervalSeconds, s.BatchLimit, s.Enabled)
 }
 
 // sourceSetFlags are the flags of "source set" and "source poll".
 func sourceSetFlags(fs *flag.FlagSet) {
 	fs.String("name", "", "the source to change")
+	fs.String("origin", "", "source set: the upstream the source carries, push sources too (applies to events from then on)")
 	fs.String("url", "", "http-feed: a new feed address (the feed is then read from its beginning; stored events count once)")
 	fs.String("dir", "", "directory: a new folder")
 	fs.String("interval", "", "how often to poll, e.g. 30s or 5m")
@@ -91,7 +96,7 @@ func runSourceSet(ctx context.Context, c *cmdContext) error {
 		return usageError{"--interval: " + err.Error()}
 	}
 	limit, _ := strconv.Atoi(c.flag("limit"))
-	in := sources.SourceInput{URL: c.flag("url"), Directory: c.flag("dir"), IntervalSeconds: interval, BatchLimit: limit}
+	in := sources.SourceInput{Origin: c.flag("origin"), URL: c.flag("url"), Directory: c.flag("dir"), IntervalSeconds: interval, BatchLimit: limit}
 	switch c.flag("enabled") {
 	case "":
 	case "true", "false":
@@ -153,7 +158,7 @@ func runSourceList(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tKIND\tSTATE\tINTERVAL\tPULLED\tREJECTED\tLAST SUCCESS\tCURSOR\tLAST ERROR")
+	fmt.Fprintln(tw, "ID\tNAME\tKIND\tORIGIN\tSTATE\tINTERVAL\tPULLED\tREJECTED\tLAST SUCCESS\tCURSOR\tLAST ERROR")
 	now := time.Now().UTC()
 	for _, s := range srcs {
 		state, interval, success, cursor, lastErr := "-", "-", "-", "-", "-"
@@ -178,7 +183,10 @@ func runSourceList(ctx context.Context, c *cmdContext) error {
 				lastErr = s.Status.LastErrorAt.Format(time.RFC3339) + " " + lastErr
 			}
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.ID, cliSafe(s.Name), s.Kind, state, interval,
+		if len(s.Overlaps) > 0 {
+			state += fmt.Sprintf(" (ids overlap origin %s)", cliSafe(s.Overlaps[0].OtherOrigin))
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.ID, cliSafe(s.Name), s.Kind, cliSafe(s.Origin), state, interval,
 			s.Status.EventsPulled, s.Status.EventsRejected, success, cliSafe(cursor), cliSafe(lastErr))
 	}
 	return tw.Flush()

@@ -25,6 +25,11 @@ func init() {
 		"password.wrong_current": "Den nuværende adgangskode er forkert.", "password.too_short": "Den nye adgangskode skal være på mindst 12 tegn.",
 		"password.mismatch": "De to nye adgangskoder er ikke ens.",
 		"audit.detail":      "Detaljer", "audit.filter": "Filtrér", "audit.none": "Ingen poster.",
+		"account.token_kind": "vælg en bruger eller en datakilde",
+		"auth.bad_email":     "%q er ikke en gyldig e-mailadresse", "auth.bad_role": "ukendt rolle %q; vælg en af: %s",
+		"auth.authority_needed": "en myndighedsbruger skal have sin myndigheds CVR", "auth.authority_only": "kun brugere med rollen myndighed hører til en myndighed",
+		"auth.password_short": "skal være mindst %d tegn", "auth.no_user": "ingen bruger har e-mailadressen %q",
+		"auth.user_disabled": "brugeren %q er deaktiveret", "auth.source_name": "skriv kildens navn (1 til %d tegn)",
 	}, map[string]string{
 		"account.token_not_found": "token not found", "account.user_not_found": "user not found", "account.email_taken": "a user with this e-mail address exists already",
 		"account.body_create": "body: want a JSON object with email, role, authority_cvr, language, password", "account.body_change": "body: want a JSON object with role, authority_cvr, language, disabled",
@@ -47,5 +52,10 @@ func init() {
 		"password.wrong_current": "The current password is wrong.", "password.too_short": "The new password must be at least 12 characters.",
 		"password.mismatch": "The two new passwords differ.",
 		"audit.detail":      "Detail", "audit.filter": "Filter", "audit.none": "No entries.",
+		"account.token_kind": "choose a user or a data source",
+		"auth.bad_email":     "%q is not a valid e-mail address", "auth.bad_role": "unknown role %q: one of %s",
+		"auth.authority_needed": "an authority user needs the CVR of its authority", "auth.authority_only": "only users with the authority role belong to an authority",
+		"auth.password_short": "must be at least %d characters", "auth.no_user": "no user has the e-mail address %q",
+		"auth.user_disabled": "the user %q is disabled", "auth.source_name": "type the source's name (1 to %d characters)",
 	})
 }

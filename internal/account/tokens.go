@@ -46,12 +46,15 @@ func (h *Handler) createTokenForm(c *fiber.Ctx) error {
 	case "source":
 		t, secret, err = h.auth.CreateSourceToken(c.UserContext(), owner, name, actor)
 	default:
-		err = errors.New("kind: want user or source")
+		err = problem.Fields{{Field: "kind", Message: problem.Msg("account.token_kind")}}
+	}
+	if status, text, bad := formError(c, err); bad {
+		c.Status(status)
+		return h.renderTokens(c, web.PageData{Errors: map[string]string{"new": text},
+			Form: map[string]string{"kind": kind, "owner": owner, "name": name}}, tokensView{})
 	}
 	if err != nil {
-		c.Status(fiber.StatusBadRequest)
-		return h.renderTokens(c, web.PageData{Errors: map[string]string{"new": err.Error()},
-			Form: map[string]string{"kind": kind, "owner": owner, "name": name}}, tokensView{})
+		return err
 	}
 	h.audit.Record(c.UserContext(), audit.Entry{Actor: actor, Action: audit.TokenCreated, Target: kind + ":" + owner,
 		Detail: "token " + t.Prefix + "… name=" + t.Name, IP: c.IP()})

@@ -66,44 +66,39 @@ func authorityDetail(cvr string) string {
 
 // isInputError tells validation errors (say what is wrong) from store failures.
 func isInputError(err error) bool {
-	if errors.Is(err, auth.ErrNoAuthority) {
-		return true
-	}
-	msg := err.Error()
-	for _, p := range []string{"email:", "role:", "authority:", "language:", "password "} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
+	_, ok := problem.AsFields(err)
+	return ok || errors.Is(err, auth.ErrNoAuthority)
 }
 
-// inputFields turns auth's validation error ("email: ...") into the
-// field it is about.
+// inputFields is auth's validation error as the fields it is about.
 func inputFields(err error) problem.Fields {
 	if errors.Is(err, auth.ErrNoAuthority) {
 		return problem.Fields{{Field: "authority_cvr", Message: problem.Msg("account.no_authority")}}
 	}
-	field, msg, ok := strings.Cut(err.Error(), ": ")
-	if !ok || strings.Contains(field, " ") {
-		field, msg = "password", err.Error()
-	}
-	if field == "authority" {
-		field = "authority_cvr"
-	}
-	return problem.Fields{{Field: field, Message: problem.Msg("%s", msg)}}
+	fs, _ := problem.AsFields(err)
+	return fs
 }
 
+// fieldLabels are the translation keys of the labels of the fields of the
+// user and token forms, to name a field as the form shows it.
+var fieldLabels = map[string]string{"email": "users.email", "role": "users.role", "authority_cvr": "users.authority",
+	"language": "users.language", "password": "login.password", "owner": "tokens.owner", "name": "tokens.name", "kind": "tokens.kind"}
+
 // formError is the text a form shows for err, when err is about the input
-// (a status below 500 other than 404).
+// (a status below 500 other than 404): each field named by its label.
 func formError(c *fiber.Ctx, err error) (int, string, bool) {
-	status, body, _ := web.Problem(err, web.Language(c))
+	lang := web.Language(c)
+	status, body, _ := web.Problem(err, lang)
 	if err == nil || status >= 500 || status == fiber.StatusNotFound {
 		return status, "", false
 	}
 	text := body.Error
 	for _, f := range body.Fields {
-		text += " " + f.Field + ": " + f.Error
+		label := f.Field
+		if key, ok := fieldLabels[f.Field]; ok {
+			label = web.Translate(lang, key)
+		}
+		text += " " + label + ": " + f.Error
 	}
 	return status, text, true
 }

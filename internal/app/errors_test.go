@@ -1,17 +1,24 @@
 package app_test
 
 import (
+	"context"
 	"database/sql"
 	"html"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
+	"github.com/pilotpulse/pilotpulse/registry"
+	"github.com/pilotpulse/pilotpulse/survey"
 )
 
 // TestUnknownStoreErrorIs500: a store error that is not an outage (here:
@@ -73,7 +80,7 @@ func TestStoreOutageIs503(t *testing.T) {
 	}
 }
 
-var shownMessage = regexp.MustCompile(`class="(?:field-error|error-message)"[^>]*>([^<]+)<|class="errors" role="alert"><p>([^<]+)<`)
+var shownMessage = regexp.MustCompile(`class="(?:field-error|error-message)"[^>]*>([^<]+)<|class="errors" role="alert"[^>]*><p>([^<]+)<`)
 
 // shownMessages is every error message a page or API answer shows.
 func shownMessages(t *testing.T, r apptest.Response) []string {
@@ -102,19 +109,29 @@ var userValues = regexp.MustCompile(`"[^"]*"|(?:kolonne|column) \S+|:\s*[a-z_0-9
 
 // foreignWords are the words of the other language's texts that lang's
 // texts never use: one of them in a message shows a text not translated.
+// A text that is the same in both languages ("Chat", or an English text
+// copied into the Danish table) counts for neither, so a text left
+// untranslated in the table does not make its words look like lang's.
 func foreignWords(lang string) map[string]bool {
 	other := "en"
 	if lang == "en" {
 		other = "da"
 	}
+	mine, theirs := web.Table(lang), web.Table(other)
 	own := map[string]bool{}
-	for _, s := range web.Table(lang) {
+	for k, s := range mine {
+		if theirs[k] == s {
+			continue
+		}
 		for _, w := range word.FindAllString(strings.ToLower(s), -1) {
 			own[w] = true
 		}
 	}
 	foreign := map[string]bool{}
-	for _, s := range web.Table(other) {
+	for k, s := range theirs {
+		if mine[k] == s {
+			continue
+		}
 		for _, w := range word.FindAllString(strings.ToLower(s), -1) {
 			if !own[w] {
 				foreign[w] = true
@@ -124,12 +141,72 @@ func foreignWords(lang string) map[string]bool {
 	return foreign
 }
 
+// respondentTokens opens this week's wave for a company with a Danish and
+// an English contact and returns their tokens by language, with the wave.
+func respondentTokens(t *testing.T, env *apptest.Env, cvr string) (map[string]string, survey.Wave) {
+	t.Helper()
+	ctx := context.Background()
+	co := registry.Company{CVR: cvr, Name: "Svar A/S", Kind: "company", Contacts: []registry.Contact{
+		{Name: "Dorthe", Email: "dorthe@svar.dk", Language: "da"}, {Name: "Emma", Email: "emma@svar.dk", Language: "en"}}}
+	if _, err := env.App.Registry.CreateCompany(ctx, co); err != nil {
+		t.Fatal(err)
+	}
+	st := env.App.Survey.Store
+	if err := st.SetSchedule(ctx, survey.Schedule{OpenWeekday: 1, OpenTime: "00:00", CloseAfterDays: 7, ReminderAfterDays: 2, MaxReminders: 2}); err != nil {
+		t.Fatal(err)
+	}
+	w, _, err := st.CreateWave(ctx, week.Of(time.Now()).String(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	invs, err := st.Invitations(ctx, w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, inv := range invs {
+		tok, err := st.Token(inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[inv.Language] = tok
+	}
+	return tokens, w
+}
+
+// badDefinition is a questionnaire (YAML) with a problem in every part: an
+// empty English title, a bad key, an unknown type, too few options and a
+// condition on no earlier question.
+const badDefinition = `slug: weekly
+title: {da: Uge, en: ""}
+questions:
+  - {key: Bad Key, type: smiley, text: {da: Hvordan går det, en: How is it going}}
+  - {key: kind, type: single, text: {da: Hvilken slags, en: Which kind}, options: [{key: o, text: {da: o, en: o}}], show_if: {key: zz, equals: "yes"}}
+`
+
 // TestErrorsSpeakTheReadersLanguage renders the error cases of the pages
-// and the API (404, 403, 401, bad form input, bad JSON) in Danish and in
-// English and finds no message with a word of the other language.
+// and the API (404, 403, 401, bad form input, bad JSON; the support call
+// form, list, import and figures; the survey respondent page, builder,
+// editor, schedule, waves and interviews; the user and token forms) in
+// Danish and in English and finds no message with a word of the other
+// language.
 func TestErrorsSpeakTheReadersLanguage(t *testing.T) {
 	env := apptest.New(t, apptest.Options{NoClickHouse: true})
 	authority := env.Authority(validCVR(t, "1234567"), "Styrelsen A")
+	respondentCVR := validCVR(t, "2345678")
+	tokens, wave := respondentTokens(t, env, respondentCVR)
+	someone := env.User(auth.RoleSupport, "")
+	badBuilder := url.Values{"title_da": {"Uge"}, "title_en": {""}, "rows": {"2"},
+		"pos_0": {"10"}, "key_0": {"Bad Key"}, "type_0": {"smiley"}, "text_da_0": {"Hvordan går det?"}, "text_en_0": {""},
+		"pos_1": {"20"}, "key_1": {"kind"}, "type_1": {"single"}, "text_da_1": {"Hvilken slags?"}, "text_en_1": {"Which kind?"},
+		"options_1": {"only-one-part"}, "show_if_1": {"no equals sign"}, "min_1": {"x"}}
+	badCall := url.Values{"company": {"Ingen Sådan ApS"}, "caller_name": {""}, "desk": {"helpdesk"}, "channel": {""}, "category": {"printer"},
+		"description": {""}, "resolution": {""}, "duration_minutes": {"-4"}, "received_at": {"i går"}, "ended_at": {"2026-11-10T09:00"}, "follow_up_by": {"31-02-2026"}}
+	badCallJSON := map[string]any{"company_cvr": validCVR(t, "9988776"), "caller_name": "Kim", "desk": "portal", "channel": "fax",
+		"description": "x", "resolution": "maybe", "duration_minutes": 2000, "received_at": "2026-11-10T09:15:00+01:00", "ended_at": "2026-11-10T09:00:00+01:00",
+		"follow_up_needed": true}
+	badCalls := "company;caller_name;received_at;desk;channel;category;description;resolution;duration_minutes;follow_up_needed\n" +
+		"Gamma A/S;Bo;i går;helpdesk;phone;printer;ok;resolved;x;måske\n"
 	for _, lang := range []string{"da", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			foreign := foreignWords(lang)
@@ -175,6 +252,81 @@ func TestErrorsSpeakTheReadersLanguage(t *testing.T) {
 				}},
 				{"import page", func() apptest.Response {
 					return admin.Upload("/companies/import", "firms.txt", []byte("x"))
+				}},
+				{"support call form", func() apptest.Response { return support.PostForm("/support/calls", maps.Clone(badCall)) }},
+				{"support call API", func() apptest.Response { return support.SendJSON("POST", "/api/v1/support/calls", badCallJSON) }},
+				{"support call list, bad filters", func() apptest.Response {
+					return support.Get("/support/calls?week=nope&category=printer&follow_up=soon&company=Nobody")
+				}},
+				{"support call list API, bad filters", func() apptest.Response {
+					return support.Get("/api/v1/support/calls?week=2026-W60&desk=helpdesk&deleted=only&limit=-1")
+				}},
+				{"support import", func() apptest.Response {
+					return support.Upload("/api/v1/support/calls/import", "f.csv", []byte(badCalls))
+				}},
+				{"support import page", func() apptest.Response { return support.Upload("/support/calls/import", "f.csv", []byte(badCalls)) }},
+				{"support figures, to before from", func() apptest.Response { return admin.Get("/support/figures?from=2026-W47&to=2026-W46") }},
+				{"support figures, bad week", func() apptest.Response { return admin.Get("/support/figures?from=2026-W60&to=uge") }},
+				{"support figures API, too many weeks", func() apptest.Response {
+					return admin.Get("/api/v1/support/figures?from=2020-W01&to=2026-W46&kind=planet")
+				}},
+				{"support figures API, to before from", func() apptest.Response {
+					return admin.Get("/api/v1/support/figures?from=2026-W47&to=2026-W46")
+				}},
+				{"survey respondent, required left empty", func() apptest.Response {
+					respondent := env.Anonymous()
+					page := "/q/" + tokens[lang]
+					if r := respondent.Get(page); r.StatusCode != http.StatusOK {
+						t.Fatalf("respondent page: %d", r.StatusCode)
+					}
+					return respondent.PostForm(page, url.Values{"wave": {wave.ID}, "version": {strconv.FormatInt(wave.VersionID, 10)}, "action": {"submit"}})
+				}},
+				{"survey builder", func() apptest.Response {
+					return admin.PostForm("/survey/questionnaire/builder", maps.Clone(badBuilder))
+				}},
+				{"survey builder, definition", func() apptest.Response {
+					return admin.PostForm("/survey/questionnaire/builder", url.Values{"title_da": {"Uge"}, "title_en": {"Week"}, "rows": {"1"},
+						"pos_0": {"10"}, "key_0": {"Bad Key"}, "type_0": {"smiley"}, "text_da_0": {"Hvordan går det"}, "text_en_0": {""}})
+				}},
+				{"survey editor", func() apptest.Response {
+					return admin.PostForm("/survey/questionnaire", url.Values{"definition": {badDefinition}})
+				}},
+				{"survey editor, YAML", func() apptest.Response {
+					return admin.PostForm("/survey/questionnaire", url.Values{"definition": {"slug: weekly\nbogus: 1\n"}})
+				}},
+				{"survey questionnaire API", func() apptest.Response {
+					return admin.SendJSON("POST", "/api/v1/survey/questionnaires", map[string]any{"slug": "weekly", "title": map[string]string{"da": "Uge"},
+						"questions": []map[string]any{{"key": "a", "type": "smiley", "text": map[string]string{"da": "Hvordan går det?", "en": "How is it going?"}},
+							{"key": "a", "type": "number", "min": 5, "max": 1, "text": map[string]string{"da": "Hvor mange?", "en": "How many?"}}}})
+				}},
+				{"survey schedule form", func() apptest.Response {
+					return admin.PostForm("/survey/schedule", url.Values{"open_weekday": {"8"}, "open_time": {"25:00"}, "close_after_days": {"0"}, "max_reminders": {"11"}})
+				}},
+				{"survey wave form, bad week", func() apptest.Response { return admin.PostForm("/survey/waves", url.Values{"week": {"2012-W99"}}) }},
+				{"survey wave form, wave exists", func() apptest.Response { return admin.PostForm("/survey/waves", url.Values{"week": {wave.ID}}) }},
+				{"survey wave API, bad week", func() apptest.Response {
+					return admin.SendJSON("POST", "/api/v1/survey/waves", map[string]any{"week": "2012-W99"})
+				}},
+				{"survey interview form", func() apptest.Response {
+					return admin.PostForm("/survey/companies/"+respondentCVR+"/interviews", url.Values{"held_on": {"20-11-2012"}, "interviewer": {""}, "topics": {"nope"}})
+				}},
+				{"user form", func() apptest.Response {
+					return admin.PostForm("/admin/users", url.Values{"email": {"kim@"}, "role": {"boss"}, "authority_cvr": {"12345678"}, "language": {"fr"}})
+				}},
+				{"user API, short password", func() apptest.Response {
+					return admin.SendJSON("POST", "/api/v1/users", map[string]any{"email": "kim@", "role": "authority", "password": "kort"})
+				}},
+				{"user change form", func() apptest.Response {
+					return admin.PostForm("/admin/users/"+strconv.FormatInt(someone.ID, 10), url.Values{"role": {"authority"}, "authority_cvr": {""}})
+				}},
+				{"user change API", func() apptest.Response {
+					return admin.SendJSON("PATCH", "/api/v1/users/"+strconv.FormatInt(someone.ID, 10), map[string]any{"role": "boss", "language": "fr"})
+				}},
+				{"token form", func() apptest.Response {
+					return admin.PostForm("/admin/tokens", url.Values{"kind": {"user"}, "owner": {"nobody@example.dk"}, "name": {"feed"}})
+				}},
+				{"token form, kind", func() apptest.Response {
+					return admin.PostForm("/admin/tokens", url.Values{"kind": {"robot"}, "owner": {"x"}})
 				}},
 			}
 			for _, tc := range cases {

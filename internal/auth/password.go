@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Argon2id parameters: OWASP's minimum (19 MiB, 2 passes, 1 lane).
@@ -38,10 +40,10 @@ func HashPassword(password string) (string, error) {
 // CheckPasswordStrength says what is wrong with a new password.
 func CheckPasswordStrength(password string) error {
 	if len(password) < MinPasswordLength {
-		return fmt.Errorf("password must be at least %d characters", MinPasswordLength)
+		return problem.Reason("auth.password_short", MinPasswordLength)
 	}
 	if len(password) > maxPasswordLength {
-		return fmt.Errorf("password must be at most %d characters", maxPasswordLength)
+		return problem.Reason("field.too_long", maxPasswordLength)
 	}
 	return nil
 }

@@ -3,7 +3,7 @@
 // every query for figures takes.
 package auth
 
-import "fmt"
+import "github.com/pilotpulse/pilotpulse/internal/problem"
 
 // Role is what a user may do. See README.md (Roles).
 type Role string
@@ -31,7 +31,11 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q: want admin, support, manager or authority", s)
+	names := make([]any, len(UserRoles))
+	for i, r := range UserRoles {
+		names[i] = problem.Msg("role." + string(r))
+	}
+	return "", problem.Reason("auth.bad_role", s, problem.Join(", ", names...))
 }
 
 // Principal is who a request acts as.

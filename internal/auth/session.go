@@ -8,6 +8,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Session is a signed-in browser.
@@ -98,7 +100,7 @@ func (s *Service) PurgeSessions(ctx context.Context) error {
 // SetLanguage stores a user's language choice.
 func (s *Service) SetLanguage(ctx context.Context, userID int64, lang string) error {
 	if lang != "da" && lang != "en" {
-		return errors.New("language: want da or en")
+		return problem.Fields{{Field: "lang", Message: problem.Msg("error.lang_choice")}}
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE users SET language = ? WHERE id = ?`, lang, userID)
 	return err

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // tokenPrefix marks Pilotpulse API tokens so they are recognisable in leaks.
@@ -29,11 +31,14 @@ type Token struct {
 // returned once and only its hash is kept.
 func (s *Service) CreateUserToken(ctx context.Context, email, name, createdBy string) (Token, string, error) {
 	u, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		return Token{}, "", problem.Fields{{Field: "owner", Message: problem.Msg("auth.no_user", email)}}
+	}
 	if err != nil {
 		return Token{}, "", fmt.Errorf("user %q: %w", email, err)
 	}
 	if u.Disabled {
-		return Token{}, "", fmt.Errorf("user %q is disabled", email)
+		return Token{}, "", problem.Fields{{Field: "owner", Message: problem.Msg("auth.user_disabled", email)}}
 	}
 	return s.createToken(ctx, "user_id", u.ID, name, createdBy)
 }
@@ -43,7 +48,7 @@ func (s *Service) CreateUserToken(ctx context.Context, email, name, createdBy st
 func (s *Service) CreateSourceToken(ctx context.Context, source, name, createdBy string) (Token, string, error) {
 	source = strings.TrimSpace(source)
 	if source == "" || len(source) > 100 {
-		return Token{}, "", errors.New("source: a name of 1 to 100 characters is needed")
+		return Token{}, "", problem.Fields{{Field: "owner", Message: problem.Msg("auth.source_name", 100)}}
 	}
 	var id int64
 	err := s.db.QueryRowContext(ctx, `SELECT id FROM sources WHERE name = ?`, source).Scan(&id)
@@ -61,7 +66,7 @@ func (s *Service) createToken(ctx context.Context, column string, owner int64, n
 	secret := tokenPrefix + RandomToken(32)
 	prefix := secret[:10]
 	if len(name) > 100 {
-		return Token{}, "", errors.New("name: at most 100 characters")
+		return Token{}, "", problem.Fields{{Field: "name", Message: problem.Msg("field.too_long", 100)}}
 	}
 	var id int64
 	err := s.db.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, prefix, `+column+`, created_by, created_at)

@@ -54,28 +54,34 @@ type NewUser struct {
 	Language     string
 }
 
-// Validate checks the fields of a new user and normalizes them.
+// Validate checks the fields of a new user and normalizes them. Its
+// problems are problem.Fields named as the API names them (email, role,
+// authority_cvr, language, password), in the reader's language.
 func (n *NewUser) Validate() error {
+	var fs problem.Fields
 	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
 	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > 254 {
-		return fmt.Errorf("email: %q is not a valid e-mail address", n.Email)
+		fs.Add("email", "auth.bad_email", n.Email)
 	}
 	if _, err := ParseRole(string(n.Role)); err != nil {
-		return fmt.Errorf("role: %w", err)
+		fs.AddErr("role", err)
 	}
 	if n.Role == RoleAuthority && n.AuthorityCVR == "" {
-		return errors.New("authority: an authority user needs the CVR of its authority")
+		fs.Add("authority_cvr", "auth.authority_needed")
 	}
 	if n.Role != RoleAuthority && n.AuthorityCVR != "" {
-		return errors.New("authority: only authority users are bound to an authority")
+		fs.Add("authority_cvr", "auth.authority_only")
 	}
 	if n.Language == "" {
 		n.Language = "da"
 	}
 	if n.Language != "da" && n.Language != "en" {
-		return errors.New("language: want da or en")
+		fs.Add("language", "error.lang_choice")
 	}
-	return CheckPasswordStrength(n.Password)
+	if err := CheckPasswordStrength(n.Password); err != nil {
+		fs.AddErr("password", err)
+	}
+	return fs.Err()
 }
 
 // CreateUser stores a new user.

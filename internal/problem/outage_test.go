@@ -100,7 +100,23 @@ func TestMessagesAndFields(t *testing.T) {
 	if !errors.As(fmt.Errorf("wrapped: %w", fs), &got) || len(got) != 2 {
 		t.Fatalf("Fields not found through wrapping")
 	}
+	// An argument with a text per language is shown in the reader's.
+	if got := problem.Msg("%s!", bilingual{"hej", "hello"}).In("da"); got != "hej!" {
+		t.Errorf("a Localized argument in Danish: %q", got)
+	}
+	if got := problem.Join(" % ", bilingual{"ja", "yes"}, "x").In("en"); got != "yes % x" {
+		t.Errorf("Join: %q", got)
+	}
 	if !errors.Is(problem.Conflict("x"), problem.ErrConflict) || !errors.Is(problem.NotFound("x"), problem.ErrNotFound) {
 		t.Fatal("kinds are not found by errors.Is")
 	}
+}
+
+type bilingual struct{ da, en string }
+
+func (b bilingual) In(lang string) string {
+	if lang == "en" {
+		return b.en
+	}
+	return b.da
 }

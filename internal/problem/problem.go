@@ -28,14 +28,27 @@ var (
 
 // Message is a text shown to a user: a translation key and the arguments
 // its text is formatted with (fmt verbs). An argument that is itself a
-// Message is translated too.
+// Message, or any text of its own in each language (a Localized, such as a
+// question's text), is shown in the reader's language too.
 type Message struct {
 	Key  string
 	Args []any
 }
 
+// Localized is a value with a text of its own per language.
+type Localized interface {
+	In(lang string) string
+}
+
 // Msg is the message of key with args.
 func Msg(key string, args ...any) Message { return Message{Key: key, Args: args} }
+
+// Join is a message listing parts (texts, Messages, Localized values, each
+// shown in the reader's language) separated by sep.
+func Join(sep string, parts ...any) Message {
+	sep = strings.ReplaceAll(sep, "%", "%%")
+	return Msg(strings.TrimSuffix(strings.Repeat("%s"+sep, len(parts)), sep), parts...)
+}
 
 var (
 	catalogMu sync.RWMutex
@@ -61,8 +74,8 @@ func (m Message) In(lang string) string {
 	}
 	args := make([]any, len(m.Args))
 	for i, a := range m.Args {
-		if am, ok := a.(Message); ok {
-			a = am.In(lang)
+		if l, ok := a.(Localized); ok {
+			a = l.In(lang)
 		}
 		args[i] = a
 	}

@@ -321,12 +321,6 @@ func (m *Managed) TCPAddr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(m.tcpPort))
 }
 
-// HTTPAddr is the server's HTTP address, 127.0.0.1:PORT, for curl and
-// clickhouse's own tools; the app itself talks native protocol only.
-func (m *Managed) HTTPAddr() string {
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(m.httpPort))
-}
-
 // Pid is the server's process id.
 func (m *Managed) Pid() int { return m.pid }
 

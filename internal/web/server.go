@@ -57,6 +57,7 @@ type Server struct {
 	views    *Views
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	homePage fiber.Handler // the start page's content, set by SetHome
 }
 
 // New builds the app with its middleware and the frame's own routes

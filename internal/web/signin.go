@@ -95,7 +95,3 @@ func (s *Server) setLanguage(c *fiber.Ctx) error {
 	}
 	return c.Redirect(localPath(c.FormValue("next", "/")), fiber.StatusSeeOther)
 }
-
-func (s *Server) home(c *fiber.Ctx) error {
-	return s.render(c, "home", PageData{Title: "home.title"})
-}

@@ -1,0 +1,113 @@
+// Origins: an event's identity is its origin (the upstream a source
+// carries; by default the source itself) plus its event_id, so the sources
+// of one origin deduplicate against each other. Overlapping ids across
+// different origins (one upstream sent under two origins, counted twice)
+// are looked for in a sample of each claimed batch and recorded for the
+// sources page.
+
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pilotpulse/pilotpulse/analytics/event"
+)
+
+// originOf is the origin of a source: the one its row in sources names, or
+// the source itself (no origin set, or no row: a CLI import's source).
+func (i *Ingester) originOf(ctx context.Context, source string) (string, error) {
+	var origin string
+	err := i.db.QueryRowContext(ctx, `SELECT coalesce(nullif(origin, ''), name) FROM sources WHERE name = ?`, source).Scan(&origin)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return source, nil
+	case err != nil:
+		return "", fmt.Errorf("analytics: origin of source %s: %w", source, err)
+	}
+	return origin, nil
+}
+
+// overlapSample is how many of a batch's new ids are looked up under the
+// other origins; maxOverlapOrigins bounds how many other origins are asked.
+// A batch costs at most overlapSample x maxOverlapOrigins primary-key
+// lookups in the ledger, in statements of overlapSample keys.
+const (
+	overlapSample     = 64
+	maxOverlapOrigins = 100
+)
+
+// checkOverlap looks a sample of a claimed batch's new ids (events[fresh],
+// evenly spread) up under the other origins of the sources table, and
+// records the origins that had some of them already (origin_overlaps).
+// It only reads the ledger (no write lock) unless it finds an overlap, and
+// a failure only loses the warning: it is logged, not returned.
+func (i *Ingester) checkOverlap(ctx context.Context, source, origin string, events []*event.Event, fresh []int) {
+	if len(fresh) == 0 {
+		return
+	}
+	if err := i.recordOverlaps(ctx, source, origin, events, fresh); err != nil && ctx.Err() == nil {
+		i.logger.Warn("checking a batch's ids against other origins failed", "source", source, "err", err)
+	}
+}
+
+func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, events []*event.Event, fresh []int) error {
+	others, err := i.otherOrigins(ctx, origin)
+	if err != nil || len(others) == 0 {
+		return err
+	}
+	n := min(len(fresh), overlapSample)
+	ids := make([]string, n)
+	for k := range n {
+		ids[k] = events[fresh[k*len(fresh)/n]].EventID
+	}
+	q := `SELECT count(*) FROM event_keys WHERE k IN (?` + strings.Repeat(",?", n-1) + `)`
+	args := make([]any, n)
+	now := i.now().UTC()
+	for _, other := range others {
+		prefix := keyPrefix(other)
+		for k, id := range ids {
+			args[k] = []byte(prefix + id)
+		}
+		var seen int
+		if err := i.db.QueryRowContext(ctx, q, args...).Scan(&seen); err != nil {
+			return err
+		}
+		if seen == 0 {
+			continue
+		}
+		i.logger.Warn("event ids of another origin: these events are counted twice", "source", source, "origin", origin,
+			"other_origin", other, "seen", seen, "sampled", n)
+		_, err := i.db.ExecContext(ctx, `INSERT INTO origin_overlaps (source, origin, other_origin, seen, sampled, first_seen_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (source, other_origin) DO UPDATE SET origin = excluded.origin, seen = seen + excluded.seen,
+				sampled = sampled + excluded.sampled, last_seen_at = excluded.last_seen_at`,
+			source, origin, other, seen, n, now, now)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// otherOrigins lists the origins of the sources table other than origin.
+func (i *Ingester) otherOrigins(ctx context.Context, origin string) ([]string, error) {
+	rows, err := i.db.QueryContext(ctx, `SELECT DISTINCT coalesce(nullif(origin, ''), name) AS o FROM sources
+		WHERE o <> ? ORDER BY o LIMIT ?`, origin, maxOverlapOrigins)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
