@@ -3,8 +3,11 @@ package web
 import (
 	"errors"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -98,4 +101,24 @@ func (s *Server) setLanguage(c *fiber.Ctx) error {
 
 func (s *Server) home(c *fiber.Ctx) error {
 	return s.render(c, "home", PageData{Title: "home.title"})
+}
+
+// localPath keeps a redirect target (a sign-in's next) on this site: a
+// plain local path, else "/". A control character or backslash anywhere
+// refuses it (browsers drop a tab or newline and read "/\t/x" as //x, and
+// "\\" as "/"), as does anything with a scheme or host.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return "/"
+	}
+	for _, r := range p {
+		if r == '\\' || unicode.IsControl(r) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return "/"
+	}
+	return p
 }
