@@ -103,6 +103,7 @@ func New(d Deps) (*Server, error) {
 		s.logger.Error("panic in handler", "request_id", requestID(c), "path", c.Path(), "panic", e)
 	}}))
 	s.App.Use(s.settleBody)
+	s.App.Use(s.clientAddress)
 	s.App.Use(requestid.New())
 	s.App.Use(s.accessLog)
 	s.App.Use(s.securityHeaders)
