@@ -37,6 +37,9 @@ type Config struct {
 	// (PILOTPULSE_TRUSTED_PROXIES: IPs and CIDRs, comma-separated; empty:
 	// trust none, the client is the connection's peer).
 	TrustedProxies []netip.Prefix
+	// MetricsAddr, when set, is the only address serving /metrics (not
+	// Addr) (PILOTPULSE_METRICS_ADDR).
+	MetricsAddr string
 
 	// SMTP is the mail server questionnaire invitations and reminders go
 	// through; zero Host: no e-mail.
@@ -127,6 +130,7 @@ func settings(c *Config) []setting {
 		{"push-burst", "pushes of usage events per token at once", integer(&c.PushBurst)},
 		{"push-wait", "how long a push waits for its turn before 503 with Retry-After", dur(&c.PushWait)},
 		{"trusted-proxies", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client; empty: none", proxies(&c.TrustedProxies)},
+		{"metrics-addr", "address serving /metrics (host:port) instead of the main address; empty: /metrics on the main address", str(&c.MetricsAddr)},
 	}
 }
 
@@ -246,6 +250,13 @@ func (c *Config) finish() error {
 	}
 	if c.PushWait <= 0 {
 		errs = append(errs, fmt.Errorf("PILOTPULSE_PUSH_WAIT: want more than 0, got %s", c.PushWait))
+	}
+	if c.MetricsAddr != "" {
+		if _, mport, err := net.SplitHostPort(c.MetricsAddr); err != nil || mport == "" {
+			errs = append(errs, fmt.Errorf("PILOTPULSE_METRICS_ADDR: want host:port, got %q", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr {
+			errs = append(errs, fmt.Errorf("PILOTPULSE_METRICS_ADDR: must differ from PILOTPULSE_ADDR (%s)", c.Addr))
+		}
 	}
 	errs = append(errs, c.SMTP.finish())
 	return errors.Join(errs...)

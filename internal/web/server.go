@@ -185,12 +185,22 @@ func (s *Server) registerFrameRoutes() {
 		return c.JSON(fiber.Map{"status": "ok"})
 	}})
 	r.Add(Route{Method: "GET", Path: "/readyz", Public: true, Summary: "Both stores answer", Handler: s.readyz})
-	r.Add(Route{Method: "GET", Path: "/metrics", Public: true, Summary: "Prometheus metrics",
-		Handler: adaptor.HTTPHandler(promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))})
+	if s.deps.Config.MetricsAddr == "" { // else on that address only (MetricsHandler)
+		r.Add(Route{Method: "GET", Path: "/metrics", Public: true, Summary: "Prometheus metrics",
+			Handler: adaptor.HTTPHandler(promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))})
+	}
 	r.Add(Route{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Summary: "This OpenAPI document", Handler: func(c *fiber.Ctx) error {
 		return c.JSON(r.OpenAPI())
 	}})
 	s.registerSignIn()
+}
+
+// MetricsHandler serves GET /metrics (and nothing else), for the separate
+// address of Config.MetricsAddr.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+	return mux
 }
 
 func (s *Server) readyz(c *fiber.Ctx) error {
