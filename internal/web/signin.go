@@ -76,6 +76,26 @@ func (s *Server) login(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
+// localPath keeps a redirect target (a sign-in's next) on this site: a
+// plain local path, else "/". A control character or backslash anywhere
+// refuses it (browsers drop a tab or newline and read "/\t/x" as //x, and
+// "\\" as "/"), as does anything with a scheme or host.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return "/"
+	}
+	for _, r := range p {
+		if r == '\\' || unicode.IsControl(r) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return "/"
+	}
+	return p
+}
+
 func (s *Server) logout(c *fiber.Ctx) error {
 	if id := c.Cookies(sessionCookie); id != "" {
 		s.deps.Auth.EndSession(c.UserContext(), id)
@@ -101,24 +121,4 @@ func (s *Server) setLanguage(c *fiber.Ctx) error {
 
 func (s *Server) home(c *fiber.Ctx) error {
 	return s.render(c, "home", PageData{Title: "home.title"})
-}
-
-// localPath keeps a redirect target (a sign-in's next) on this site: a
-// plain local path, else "/". A control character or backslash anywhere
-// refuses it (browsers drop a tab or newline and read "/\t/x" as //x, and
-// "\\" as "/"), as does anything with a scheme or host.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
-		return "/"
-	}
-	for _, r := range p {
-		if r == '\\' || unicode.IsControl(r) {
-			return "/"
-		}
-	}
-	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
-		return "/"
-	}
-	return p
 }
