@@ -120,26 +120,15 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error)
 	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
 		br.Discard(len(utf8BOM))
 	}
-	line := 1
-	for {
-		c, err := br.ReadByte()
-		if err == io.EOF {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if isJSONSpace(c) {
-			if c == '\n' {
-				line++
-			}
-			continue
-		}
-		br.UnreadByte()
-		if c != '[' {
-			return decodeNDJSON(br, line, received, fn)
-		}
-		break
+	newlines, c, err := skipJSONSpace(br)
+	if err == io.EOF {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c != '[' {
+		return decodeNDJSON(br, 1+newlines, received, fn)
 	}
 	dec := json.NewDecoder(br)
 	if _, err := dec.Token(); err != nil { // the '['
@@ -169,17 +158,28 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error)
 		return append(rejected, LineError{Line: 0, Error: "event: the JSON array is not closed"}), nil
 	}
 	// Only white space may follow the array.
-	rest := bufio.NewReader(io.MultiReader(dec.Buffered(), br))
+	switch _, _, err := skipJSONSpace(bufio.NewReader(io.MultiReader(dec.Buffered(), br))); {
+	case err == io.EOF:
+		return rejected, nil
+	case err != nil:
+		return rejected, err
+	}
+	return append(rejected, LineError{Line: 0, Error: "event: text after the JSON array was not read"}), nil
+}
+
+// skipJSONSpace reads past white space, counting the newlines in it, and
+// returns the next byte, left unread; err is io.EOF when there is none.
+func skipJSONSpace(br *bufio.Reader) (newlines int, next byte, err error) {
 	for {
-		c, err := rest.ReadByte()
-		if err == io.EOF {
-			return rejected, nil
-		}
+		c, err := br.ReadByte()
 		if err != nil {
-			return rejected, err
+			return newlines, 0, err
 		}
 		if !isJSONSpace(c) {
-			return append(rejected, LineError{Line: 0, Error: "event: text after the JSON array was not read"}), nil
+			return newlines, c, br.UnreadByte()
+		}
+		if c == '\n' {
+			newlines++
 		}
 	}
 }
