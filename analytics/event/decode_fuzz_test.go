@@ -192,7 +192,16 @@ func checkCSVLines(t *testing.T, lines [][]byte, d decoded) {
 		if i+1 < len(reported) {
 			end = reported[i+1]
 		}
-		if e := d.rejected[s]; strings.HasPrefix(e, "line: not valid CSV") || strings.HasPrefix(e, "line: longer than") {
+		e := d.rejected[s]
+		if strings.HasPrefix(e, "line: not valid CSV") {
+			// encoding/csv cannot read that row either.
+			cr := csv.NewReader(bytes.NewReader(segment(s, len(lines)+1)))
+			cr.FieldsPerRecord = -1
+			if rec, err := cr.Read(); err == nil {
+				t.Fatalf("line %d rejected (%s), encoding/csv reads %q", s, e, rec)
+			}
+		}
+		if strings.HasPrefix(e, "line: not valid CSV") || strings.HasPrefix(e, "line: longer than") {
 			for n := s + 1; n < end; n++ {
 				if len(trimCSVLineEnd(lines[n-1])) > 0 {
 					t.Fatalf("line %d %q after the broken row of line %d neither stored nor reported", n, lines[n-1], s)
