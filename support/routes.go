@@ -40,7 +40,7 @@ func Register(srv *web.Server, st *Store, log *audit.Log) error {
 	r.Add(web.Route{Method: "GET", Path: "/support/calls", Roles: readers, Summary: "Support calls", Nav: "nav.support_calls", NavOrder: 30, Handler: h.listPage})
 	r.Add(web.Route{Method: "GET", Path: "/support/calls/new", Roles: writers, Summary: "Log a call form", Handler: h.newPage})
 	r.Add(web.Route{Method: "POST", Path: "/support/calls", Roles: writers, Summary: "Log a call", Handler: h.createForm})
-	r.Add(web.Route{Method: "POST", Path: "/support/calls/import", Roles: writers, Summary: "Import calls (CSV/XLSX)", Handler: h.importForm})
+	r.Add(web.Route{Method: "POST", Path: "/support/calls/import", Roles: writers, Summary: "Import calls (CSV/XLSX)", LargeBody: true, Handler: h.importForm})
 	r.Add(web.Route{Method: "GET", Path: "/support/calls/:id", Roles: readers, Summary: "One call and its history", Handler: h.callPage})
 	r.Add(web.Route{Method: "POST", Path: "/support/calls/:id", Roles: writers, Summary: "Change a call (a new version)", Handler: h.updateForm})
 	r.Add(web.Route{Method: "POST", Path: "/support/calls/:id/delete", Roles: adminOnly, Summary: "Delete a call (soft, with a reason)", Handler: h.deleteForm})
@@ -53,7 +53,7 @@ func Register(srv *web.Server, st *Store, log *audit.Log) error {
 	api(web.Route{Method: "POST", Path: "/api/v1/support/calls", Roles: writers, Summary: "Log a call (version 1); received_at defaults to now, handled_by to you",
 		Body: Input{}, Returns: Call{}, Handler: h.createAPI})
 	api(web.Route{Method: "POST", Path: "/api/v1/support/calls/import", Roles: writers, Summary: "Import calls from a CSV or XLSX file (multipart field 'file'); all rows or none",
-		Returns: ImportResult{}, Handler: h.importAPI})
+		Returns: ImportResult{}, LargeBody: true, Handler: h.importAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/support/calls/:id", Roles: readers, Summary: "Get a call", Returns: Call{}, Handler: h.getAPI})
 	api(web.Route{Method: "PUT", Path: "/api/v1/support/calls/:id", Roles: writers, Summary: "Change a call: a new version; 'version' must be the current one (else 409)",
 		Body: Input{}, Returns: Call{}, Handler: h.updateAPI})

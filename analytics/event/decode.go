@@ -3,13 +3,13 @@ package event
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Format is the layout of a stream of events.
@@ -58,7 +58,7 @@ type LineError struct {
 func Decode(r io.Reader, f Format, received time.Time, fn func(line int, ev Event) error) ([]LineError, error) {
 	switch f {
 	case FormatNDJSON:
-		return decodeNDJSON(r, received, fn)
+		return decodeNDJSON(r, 1, received, fn)
 	case FormatJSON:
 		return decodeJSONArray(r, received, fn)
 	case FormatCSV:
@@ -69,10 +69,15 @@ func Decode(r io.Reader, f Format, received time.Time, fn func(line int, ev Even
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-func decodeNDJSON(r io.Reader, received time.Time, fn func(int, Event) error) ([]LineError, error) {
+// isJSONSpace reports whether c is white space to JSON (a line of nothing
+// else is blank; anything else on a line is an event or an error).
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// decodeNDJSON reads lines, the first of which is line first.
+func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event) error) ([]LineError, error) {
 	br := bufio.NewReaderSize(r, MaxLineBytes+1)
 	var rejected []LineError
-	for line := 1; ; line++ {
+	for line := first; ; line++ {
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			rejected = append(rejected, LineError{Line: line, Error: fmt.Sprintf("line: longer than %d bytes", MaxLineBytes)})
@@ -93,7 +98,7 @@ func decodeNDJSON(r io.Reader, received time.Time, fn func(int, Event) error) ([
 		if line == 1 {
 			b = bytes.TrimPrefix(b, utf8BOM)
 		}
-		if t := bytes.TrimSpace(b); len(t) > 0 {
+		if t := bytes.TrimFunc(b, func(r rune) bool { return r < utf8.RuneSelf && isJSONSpace(byte(r)) }); len(t) > 0 {
 			ev, perr := ParseEventJSON(t, received)
 			if perr != nil {
 				rejected = append(rejected, LineError{Line: line, Error: perr.Error()})
@@ -110,29 +115,20 @@ func decodeNDJSON(r io.Reader, received time.Time, fn func(int, Event) error) ([
 func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error) ([]LineError, error) {
 	br := bufio.NewReader(r)
 	// Skip a BOM and blanks; a body that is not an array is read as NDJSON
-	// (a single object is a one-line NDJSON stream).
-	for {
-		c, err := br.ReadByte()
-		if err == io.EOF {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if c == 0xEF {
-			if rest, _ := br.Peek(2); bytes.Equal(rest, utf8BOM[1:]) {
-				br.Discard(2)
-				continue
-			}
-		}
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
-			continue
-		}
-		br.UnreadByte()
-		if c != '[' {
-			return decodeNDJSON(br, received, fn)
-		}
-		break
+	// (a single object is a one-line NDJSON stream), numbered from the
+	// line it starts on.
+	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
+		br.Discard(len(utf8BOM))
+	}
+	newlines, c, err := skipJSONSpace(br)
+	if err == io.EOF {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c != '[' {
+		return decodeNDJSON(br, 1+newlines, received, fn)
 	}
 	dec := json.NewDecoder(br)
 	if _, err := dec.Token(); err != nil { // the '['
@@ -143,6 +139,9 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			// The array itself is broken: nothing after this point can be read.
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				err = errors.New("unexpected end of the body")
+			}
 			rejected = append(rejected, LineError{Line: n, Error: jsonFieldError(err).Error() + "; the rest of the array was not read"})
 			return rejected, nil
 		}
@@ -156,9 +155,33 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error)
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the ']'
-		rejected = append(rejected, LineError{Line: 0, Error: "event: the JSON array is not closed"})
+		return append(rejected, LineError{Line: 0, Error: "event: the JSON array is not closed"}), nil
 	}
-	return rejected, nil
+	// Only white space may follow the array.
+	switch _, _, err := skipJSONSpace(bufio.NewReader(io.MultiReader(dec.Buffered(), br))); {
+	case err == io.EOF:
+		return rejected, nil
+	case err != nil:
+		return rejected, err
+	}
+	return append(rejected, LineError{Line: 0, Error: "event: text after the JSON array was not read"}), nil
+}
+
+// skipJSONSpace reads past white space, counting the newlines in it, and
+// returns the next byte, left unread; err is io.EOF when there is none.
+func skipJSONSpace(br *bufio.Reader) (newlines int, next byte, err error) {
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return newlines, 0, err
+		}
+		if !isJSONSpace(c) {
+			return newlines, c, br.UnreadByte()
+		}
+		if c == '\n' {
+			newlines++
+		}
+	}
 }
 
 // csvColumns maps header names to the field setters.
@@ -198,24 +221,24 @@ func csvBool(dst **bool, field, v string) error {
 }
 
 func decodeCSV(r io.Reader, received time.Time, fn func(int, Event) error) ([]LineError, error) {
-	cr := csv.NewReader(bufio.NewReader(r))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, nil
+	rows := newCSVRows(r)
+	header, ok, err := rows.next()
+	if !ok || err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("CSV header: %w", err)
+	if header.err != "" {
+		return nil, fmt.Errorf("CSV header (line %d): %s", header.line, strings.TrimPrefix(header.err, "line: "))
 	}
-	setters := make([]func(*rawEvent, string) error, len(header))
+	names := make([]string, len(header.fields))
+	setters := make([]func(*rawEvent, string) error, len(header.fields))
 	seen := map[string]bool{}
-	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+	for i, h := range header.fields {
+		name := strings.ToLower(strings.TrimSpace(h))
 		if seen[name] && csvColumns[name] != nil {
 			return nil, fmt.Errorf("CSV header: column %q appears twice", name)
 		}
 		seen[name] = true
+		names[i] = name
 		setters[i] = csvColumns[name] // nil: an unknown column, ignored
 	}
 	if !seen["event_id"] {
@@ -223,51 +246,45 @@ func decodeCSV(r io.Reader, received time.Time, fn func(int, Event) error) ([]Li
 	}
 	var rejected []LineError
 	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return rejected, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
-				rejected = append(rejected, LineError{Line: pe.Line, Error: "line: not valid CSV (" + pe.Err.Error() + ")"})
-				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-					// The reader cannot resync after a broken quote reliably; stop here.
-					return rejected, nil
-				}
-				continue
-			}
+		row, ok, err := rows.next()
+		if !ok || err != nil {
 			return rejected, err
 		}
-		line, _ := cr.FieldPos(0)
-		size := 0
-		for _, v := range rec {
-			size += len(v)
-		}
-		if size > MaxLineBytes {
-			rejected = append(rejected, LineError{Line: line, Error: fmt.Sprintf("line: longer than %d bytes", MaxLineBytes)})
+		if row.err != "" {
+			rejected = append(rejected, LineError{Line: row.line, Error: row.err})
 			continue
 		}
-		var raw rawEvent
-		var ferr error
-		for i, v := range rec {
-			if i < len(setters) && setters[i] != nil {
-				if ferr = setters[i](&raw, v); ferr != nil {
-					break
-				}
-			}
-		}
-		if ferr != nil {
-			rejected = append(rejected, LineError{Line: line, Error: ferr.Error()})
+		ev, err := csvEvent(row.fields, names, setters, received)
+		if err != nil {
+			rejected = append(rejected, LineError{Line: row.line, Error: err.Error()})
 			continue
 		}
-		ev, verr := raw.validate(received)
-		if verr != nil {
-			rejected = append(rejected, LineError{Line: line, Error: verr.Error()})
-			continue
-		}
-		if err := fn(line, ev); err != nil {
+		if err := fn(row.line, ev); err != nil {
 			return rejected, err
 		}
 	}
+}
+
+// csvEvent validates one CSV row. Text that is not UTF-8 rejects it, in any
+// column (an unknown one too: the file is then not in the encoding it must
+// be in).
+func csvEvent(fields, names []string, setters []func(*rawEvent, string) error, received time.Time) (Event, error) {
+	for i, v := range fields {
+		if i < len(names) && !utf8.ValidString(v) {
+			name := names[i]
+			if !utf8.ValidString(name) || name == "" {
+				name = fmt.Sprintf("column %d", i+1)
+			}
+			return Event{}, fieldErr(clip(name), "not valid UTF-8")
+		}
+	}
+	var raw rawEvent
+	for i, v := range fields {
+		if i < len(setters) && setters[i] != nil {
+			if err := setters[i](&raw, v); err != nil {
+				return Event{}, err
+			}
+		}
+	}
+	return raw.validate(received)
 }

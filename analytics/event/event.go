@@ -120,11 +120,15 @@ type rawEvent struct {
 
 // ParseEventJSON validates one JSON event object (docs/events.md#the-event; unknown
 // fields ignored) received at the given time. The error is a *FieldError
-// naming the field.
+// naming the field. Text that encoding/json would not read as sent (bytes
+// that are not UTF-8, a lone surrogate escape) rejects the event.
 func ParseEventJSON(raw []byte, received time.Time) (Event, error) {
 	var r rawEvent // on the stack: the slow path decodes into its own
 	if parseFast(raw, &r) {
 		return r.validate(received)
+	}
+	if fe := jsonTextError(raw); fe != nil {
+		return Event{}, fe
 	}
 	slow := new(rawEvent)
 	if err := json.Unmarshal(raw, slow); err != nil {

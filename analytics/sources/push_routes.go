@@ -21,7 +21,7 @@ func RegisterPush(srv *web.Server, sources *Sources, ing *ingest.Ingester, limit
 		return err
 	}
 	h := &pushHandler{ing: ing, sources: sources, limiter: newLimiter(limits.Rate), counter: counter, slots: make(chan struct{}, maxConcurrentPushes), wait: limits.Wait}
-	srv.Router.Add(web.Route{Method: "POST", Path: "/api/v1/events", Roles: []auth.Role{auth.RoleSource, auth.RoleAdmin},
+	srv.Router.Add(web.Route{Method: "POST", Path: "/api/v1/events", Roles: []auth.Role{auth.RoleSource, auth.RoleAdmin}, LargeBody: true,
 		Tag: "events", Summary: "Send usage events (NDJSON, JSON array or CSV; gzip accepted). A source token sends for its own source; an admin names an existing one with ?source=NAME. 200 means stored for good (durable in the ledger, in ClickHouse within the next insert); 503 with Retry-After means nothing was kept.",
 		Query:   []string{"source"},
 		Body:    []map[string]any{{"event_id": "e-1", "occurred_at": "2012-11-05T09:30:00+01:00", "type": "message.sent", "company_cvr": "10000009", "authority_cvr": "10000025", "channel": "digital", "has_metadata": true, "has_deep_link": false}},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/app"
@@ -30,8 +31,19 @@ func runServe(ctx context.Context, c *cmdContext) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.cfg.Addr, err)
 	}
-	served := make(chan error, 1)
+	served := make(chan error, 2) // the web server and the metrics server
 	go func() { served <- srv.App.Listener(ln) }()
+	if c.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", c.cfg.MetricsAddr)
+		if err != nil {
+			srv.Shutdown(5 * time.Second)
+			return fmt.Errorf("listen on %s (PILOTPULSE_METRICS_ADDR): %w", c.cfg.MetricsAddr, err)
+		}
+		metrics := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { served <- metrics.Serve(mln) }()
+		defer metrics.Close()
+		c.logger.Info("serving /metrics", "addr", mln.Addr().String())
+	}
 	fmt.Fprintf(c.stdout, "Pilotpulse is running at %s (data in %s)\n", c.cfg.BaseURL, c.cfg.DataDir)
 	c.logger.Info("serving", "addr", ln.Addr().String(), "base_url", c.cfg.BaseURL)
 

@@ -35,13 +35,14 @@ type served struct {
 	addr   string
 }
 
-// startServe runs `pilotpulse serve` with a private ClickHouse in dataDir and
-// waits until it prints its URL.
-func startServe(t *testing.T, bin, dataDir string) *served {
+// startServe runs `pilotpulse serve` with a private ClickHouse in dataDir
+// (and the environment variables env) and waits until it prints its URL.
+func startServe(t *testing.T, bin, dataDir string, env ...string) *served {
 	t.Helper()
 	s := &served{addr: freeAddr(t)}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = append(os.Environ(), "PILOTPULSE_DATA_DIR="+dataDir, "PILOTPULSE_ADDR="+s.addr, "PILOTPULSE_CLICKHOUSE_DSN=")
+	s.cmd.Env = append(s.cmd.Env, env...)
 	out, _ := s.cmd.StdoutPipe()
 	s.cmd.Stderr = io.Discard
 	if err := s.cmd.Start(); err != nil {

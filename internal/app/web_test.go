@@ -422,3 +422,30 @@ func TestChangeOwnPassword(t *testing.T) {
 		t.Error("password change not audited")
 	}
 }
+
+// A sign-in's next target goes into the Location header: one with a control
+// character or backslash (browsers drop a tab and read "/\t/evil.example"
+// as //evil.example), or that is not a plain local path, leads to "/".
+func TestSignInNextRefusesOtherSites(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoClickHouse: true})
+	u := env.User(auth.RoleManager, "")
+	for _, next := range []string{"/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/\x00x", "/\x7f/evil.example",
+		"/\\evil.example", "/a\\b", "//evil.example", "https://evil.example/", "evil.example", "/\u0085/evil.example", "/%zz"} {
+		c := env.Anonymous()
+		c.Get("/login")
+		r := c.PostForm("/login", url.Values{"email": {u.Email}, "password": {apptest.Password}, "next": {next}})
+		if loc := r.Header.Get("Location"); r.StatusCode != http.StatusSeeOther || loc != "/" {
+			t.Errorf("sign-in with next=%q: %d to %q, want /", next, r.StatusCode, loc)
+		}
+		// Signed in, the sign-in page redirects to next at once.
+		if loc := c.Get("/login?next=" + url.QueryEscape(next)).Header.Get("Location"); loc != "/" {
+			t.Errorf("signed-in /login?next=%q redirected to %q, want /", next, loc)
+		}
+	}
+	c := env.Anonymous()
+	c.Get("/login")
+	r := c.PostForm("/login", url.Values{"email": {u.Email}, "password": {apptest.Password}, "next": {"/companies?page=2"}})
+	if loc := r.Header.Get("Location"); loc != "/companies?page=2" {
+		t.Errorf("a local next was not kept: %q", loc)
+	}
+}

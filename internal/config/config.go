@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -30,6 +31,15 @@ type Config struct {
 	SessionAbsolute time.Duration // PILOTPULSE_SESSION_ABSOLUTE
 	// SecureCookies marks cookies Secure; on by default when BaseURL is https.
 	SecureCookies bool
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client, for the sign-in throttle and the audit log
+	// (PILOTPULSE_TRUSTED_PROXIES: IPs and CIDRs, comma-separated; empty:
+	// trust none, the client is the connection's peer).
+	TrustedProxies []netip.Prefix
+	// MetricsAddr, when set, is the only address serving /metrics (not
+	// Addr) (PILOTPULSE_METRICS_ADDR).
+	MetricsAddr string
 
 	// SMTP is the mail server questionnaire invitations and reminders go
 	// through; zero Host: no e-mail.
@@ -119,6 +129,33 @@ func settings(c *Config) []setting {
 		{"push-rate", "pushes of usage events per second per token, on average", decimal(&c.PushRate)},
 		{"push-burst", "pushes of usage events per token at once", integer(&c.PushBurst)},
 		{"push-wait", "how long a push waits for its turn before 503 with Retry-After", dur(&c.PushWait)},
+		{"trusted-proxies", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client; empty: none", proxies(&c.TrustedProxies)},
+		{"metrics-addr", "address serving /metrics (host:port) instead of the main address; empty: /metrics on the main address", str(&c.MetricsAddr)},
+	}
+}
+
+// proxies parses a comma-separated list of IP addresses and CIDRs.
+func proxies(p *[]netip.Prefix) func(string) error {
+	return func(v string) error {
+		var out []netip.Prefix
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" {
+				continue
+			}
+			pre, err := netip.ParsePrefix(f)
+			if err != nil {
+				a, aerr := netip.ParseAddr(f)
+				if aerr != nil {
+					return fmt.Errorf("want IP addresses or CIDRs like 10.0.0.1 or 10.0.0.0/8, comma-separated, got %q", f)
+				}
+				a = a.Unmap()
+				pre = netip.PrefixFrom(a, a.BitLen())
+			}
+			out = append(out, pre.Masked())
+		}
+		*p = out
+		return nil
 	}
 }
 
@@ -213,6 +250,13 @@ func (c *Config) finish() error {
 	}
 	if c.PushWait <= 0 {
 		errs = append(errs, fmt.Errorf("PILOTPULSE_PUSH_WAIT: want more than 0, got %s", c.PushWait))
+	}
+	if c.MetricsAddr != "" {
+		if _, mport, err := net.SplitHostPort(c.MetricsAddr); err != nil || mport == "" {
+			errs = append(errs, fmt.Errorf("PILOTPULSE_METRICS_ADDR: want host:port, got %q", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr {
+			errs = append(errs, fmt.Errorf("PILOTPULSE_METRICS_ADDR: must differ from PILOTPULSE_ADDR (%s)", c.Addr))
+		}
 	}
 	errs = append(errs, c.SMTP.finish())
 	return errors.Join(errs...)

@@ -58,6 +58,10 @@ func TestValidationNamesTheVariable(t *testing.T) {
 		{map[string]string{"PILOTPULSE_PUSH_RATE": "0"}, "PILOTPULSE_PUSH_RATE"},
 		{map[string]string{"PILOTPULSE_PUSH_BURST": "0"}, "PILOTPULSE_PUSH_BURST"},
 		{map[string]string{"PILOTPULSE_PUSH_WAIT": "-1s"}, "PILOTPULSE_PUSH_WAIT"},
+		{map[string]string{"PILOTPULSE_TRUSTED_PROXIES": "10.0.0.1, proxy.example"}, "PILOTPULSE_TRUSTED_PROXIES"},
+		{map[string]string{"PILOTPULSE_TRUSTED_PROXIES": "10.0.0.0/33"}, "PILOTPULSE_TRUSTED_PROXIES"},
+		{map[string]string{"PILOTPULSE_METRICS_ADDR": "9090"}, "PILOTPULSE_METRICS_ADDR"},
+		{map[string]string{"PILOTPULSE_METRICS_ADDR": "127.0.0.1:8080"}, "PILOTPULSE_METRICS_ADDR"},
 	} {
 		_, err := load(t, tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -95,5 +99,23 @@ func TestPushLimits(t *testing.T) {
 	c, err = load(t, map[string]string{"PILOTPULSE_PUSH_RATE": "0.5", "PILOTPULSE_PUSH_BURST": "3"}, "-push-wait", "300ms")
 	if err != nil || c.PushRate != 0.5 || c.PushBurst != 3 || c.PushWait != 300*time.Millisecond {
 		t.Fatalf("set: rate %g burst %d wait %s (%v)", c.PushRate, c.PushBurst, c.PushWait, err)
+	}
+}
+
+func TestTrustedProxiesAndMetricsAddr(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || len(c.TrustedProxies) != 0 || c.MetricsAddr != "" {
+		t.Fatalf("defaults: proxies %v metrics %q (%v): want none and the main address", c.TrustedProxies, c.MetricsAddr, err)
+	}
+	c, err = load(t, map[string]string{"PILOTPULSE_TRUSTED_PROXIES": " 10.1.2.3, 192.168.0.0/16 ,::1,10.9.9.9/8", "PILOTPULSE_METRICS_ADDR": "127.0.0.1:9090"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.1.2.3/32 192.168.0.0/16 ::1/128 10.0.0.0/8" || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("proxies %v, metrics %q", got, c.MetricsAddr)
 	}
 }

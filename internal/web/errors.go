@@ -199,11 +199,3 @@ func statusTitle(status int) string {
 	}
 	return "error.internal"
 }
-
-// localPath keeps a redirect target on this site.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
-	}
-	return p
-}

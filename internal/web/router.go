@@ -33,7 +33,11 @@ type Route struct {
 	// translation key, shown to the route's roles, in NavOrder.
 	Nav      string
 	NavOrder int
-	Handler  fiber.Handler
+	// LargeBody lets the route take a body up to Deps.BodyLimit (file
+	// uploads, the event push), read as a stream after the role check;
+	// every other route takes at most Deps.FormLimit (bodylimit.go).
+	LargeBody bool
+	Handler   fiber.Handler
 }
 
 // Router registers routes with their role rules.
@@ -53,6 +57,9 @@ func (r *Router) Add(rt Route) {
 	if rt.Public && len(rt.Roles) > 0 {
 		panic(fmt.Sprintf("route %s %s is both public and role-bound", rt.Method, rt.Path))
 	}
+	if rt.Public && rt.LargeBody {
+		panic(fmt.Sprintf("route %s %s is public and takes large bodies: large bodies only after a role check", rt.Method, rt.Path))
+	}
 	r.routes = append(r.routes, rt)
 	handlers := []fiber.Handler{r.guard(rt), rt.Handler}
 	r.s.App.Add(rt.Method, rt.Path, handlers...)
@@ -63,6 +70,11 @@ func (r *Router) Routes() []Route { return slices.Clone(r.routes) }
 
 func (r *Router) guard(rt Route) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if !rt.LargeBody {
+			if err := bufferBody(c, r.s.deps.FormLimit); err != nil {
+				return err
+			}
+		}
 		p := PrincipalOf(c)
 		if !rt.Public {
 			if p == nil {
@@ -70,6 +82,11 @@ func (r *Router) guard(rt Route) fiber.Handler {
 			}
 			if !slices.Contains(rt.Roles, p.Role) {
 				return Forbidden()
+			}
+		}
+		if rt.LargeBody {
+			if err := limitLargeBody(c, r.s.deps.BodyLimit); err != nil {
+				return err
 			}
 		}
 		if isUnsafe(c.Method()) && (p == nil || p.Via != "token") {

@@ -43,8 +43,11 @@ type Deps struct {
 	Throttle *auth.Throttle
 	// Ready maps a store's name to its probe, for /readyz.
 	Ready map[string]Check
-	// BodyLimit is the largest request body accepted (default 32 MiB).
+	// BodyLimit is the largest request body a LargeBody route accepts
+	// (default DefaultBodyLimit); FormLimit that of every other route
+	// (default DefaultFormLimit). See bodylimit.go.
 	BodyLimit int
+	FormLimit int
 }
 
 // Server is the Fiber app with Pilotpulse's frame.
@@ -65,7 +68,10 @@ type Server struct {
 // theirs through s.Router; call s.Views().Add for their templates first.
 func New(d Deps) (*Server, error) {
 	if d.BodyLimit == 0 {
-		d.BodyLimit = 32 << 20
+		d.BodyLimit = DefaultBodyLimit
+	}
+	if d.FormLimit == 0 {
+		d.FormLimit = DefaultFormLimit
 	}
 	s := &Server{deps: d, logger: d.Logger, Metrics: prometheus.NewRegistry()}
 	s.views = NewViews()
@@ -77,10 +83,14 @@ func New(d Deps) (*Server, error) {
 	s.Metrics.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	s.App = fiber.New(fiber.Config{
-		Views:                 s.views,
-		ErrorHandler:          s.errorHandler,
-		BodyLimit:             d.BodyLimit,
-		DisableStartupMessage: true,
+		Views:        s.views,
+		ErrorHandler: s.errorHandler,
+		BodyLimit:    d.BodyLimit,
+		// Bodies are read by each route's guard within the route's limit,
+		// not before routing (bodylimit.go); multipart forms too.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		DisableStartupMessage:        true,
 		// Strings from the context (path, params, form values, method) are
 		// copies, valid after the handler returns: metrics labels, caches and
 		// goroutines keep them.
@@ -93,6 +103,8 @@ func New(d Deps) (*Server, error) {
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.logger.Error("panic in handler", "request_id", requestID(c), "path", c.Path(), "panic", e)
 	}}))
+	s.App.Use(s.settleBody)
+	s.App.Use(s.clientAddress)
 	s.App.Use(requestid.New())
 	s.App.Use(s.accessLog)
 	s.App.Use(s.securityHeaders)
@@ -112,7 +124,12 @@ func (s *Server) Views() *Views { return s.views }
 // Finish adds the routes that must come last (the 404 catch-all). Call it
 // after every package registered its routes.
 func (s *Server) Finish() {
-	s.App.Use(func(c *fiber.Ctx) error { return answer(fiber.StatusNotFound, "error.page_not_found") })
+	s.App.Use(func(c *fiber.Ctx) error {
+		if err := discardBody(c, s.deps.FormLimit); err != nil {
+			return err
+		}
+		return answer(fiber.StatusNotFound, "error.page_not_found")
+	})
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -169,12 +186,22 @@ func (s *Server) registerFrameRoutes() {
 		return c.JSON(fiber.Map{"status": "ok"})
 	}})
 	r.Add(Route{Method: "GET", Path: "/readyz", Public: true, Summary: "Both stores answer", Handler: s.readyz})
-	r.Add(Route{Method: "GET", Path: "/metrics", Public: true, Summary: "Prometheus metrics",
-		Handler: adaptor.HTTPHandler(promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))})
+	if s.deps.Config.MetricsAddr == "" { // else on that address only (MetricsHandler)
+		r.Add(Route{Method: "GET", Path: "/metrics", Public: true, Summary: "Prometheus metrics",
+			Handler: adaptor.HTTPHandler(promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))})
+	}
 	r.Add(Route{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Summary: "This OpenAPI document", Handler: func(c *fiber.Ctx) error {
 		return c.JSON(r.OpenAPI())
 	}})
 	s.registerSignIn()
+}
+
+// MetricsHandler serves GET /metrics (and nothing else), for the separate
+// address of Config.MetricsAddr.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+	return mux
 }
 
 func (s *Server) readyz(c *fiber.Ctx) error {

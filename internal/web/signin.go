@@ -3,8 +3,11 @@ package web
 import (
 	"errors"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -71,6 +74,26 @@ func (s *Server) login(c *fiber.Ctx) error {
 	s.setSessionCookie(c, sess.ID)
 	s.deps.Audit.Record(ctx, audit.Entry{Actor: u.Email, Action: audit.SignIn, IP: ip})
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// localPath keeps a redirect target (a sign-in's next) on this site: a
+// plain local path, else "/". A control character or backslash anywhere
+// refuses it (browsers drop a tab or newline and read "/\t/x" as //x, and
+// "\\" as "/"), as does anything with a scheme or host.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return "/"
+	}
+	for _, r := range p {
+		if r == '\\' || unicode.IsControl(r) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return "/"
+	}
+	return p
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {
