@@ -1,13 +1,11 @@
 package dashboards
 
 import (
-	"time"
-
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
-	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // A dashboard page shows each of its charts next to the table of the same
@@ -156,15 +154,12 @@ type chartPage struct{}
 // EChartsScript is the URL of ECharts, for dashboards_chart_scripts.
 func (chartPage) EChartsScript() string { return web.EChartsScript }
 
-// weeksOf lists the ISO weeks whose Monday lies in [from, to], as the
-// figures per week count them (from is moved back to its Monday).
-func weeksOf(from, to time.Time) []string {
-	d := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
-	d = d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-	end := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
-	var weeks []string
-	for ; !d.After(end); d = d.AddDate(0, 0, 7) {
-		weeks = append(weeks, figures.ISOWeek(d))
+// weekNames are the ISO weeks of r (2012-W46), the x axis of its charts.
+func weekNames(r week.Range) []string {
+	weeks := r.Weeks()
+	names := make([]string, len(weeks))
+	for i, w := range weeks {
+		names[i] = w.String()
 	}
-	return weeks
+	return names
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // A WeekChart's options, table rows, cells and empty state, for both kinds.
@@ -54,7 +56,7 @@ func TestWeekChart(t *testing.T) {
 		t.Error("a chart of zeros or of nothing is not empty")
 	}
 	// ISO weeks from the week of from to the week of to, across a year.
-	got := weeksOf(time.Date(2012, 12, 26, 0, 0, 0, 0, time.UTC), time.Date(2013, 1, 7, 0, 0, 0, 0, time.UTC))
+	got := weekNames(week.Range{From: week.Of(time.Date(2012, 12, 26, 0, 0, 0, 0, time.UTC)), To: week.Of(time.Date(2013, 1, 7, 0, 0, 0, 0, time.UTC))})
 	if strings.Join(got, " ") != "2012-W52 2013-W01 2013-W02" {
 		t.Errorf("weeks: %v", got)
 	}

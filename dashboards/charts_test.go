@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
-	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
@@ -47,7 +47,7 @@ func newChartFixture(t *testing.T) chartFixture {
 	var events []event.Event
 	add := func(authority string, n int, channel string, at time.Time) {
 		for i := 0; i < n; i++ {
-			id := fmt.Sprintf("%s-%s-%s-%d", authority, figures.ISOWeek(at), channel, i)
+			id := fmt.Sprintf("%s-%s-%s-%d", authority, week.Of(at).String(), channel, i)
 			events = append(events, event.Event{EventID: id, OccurredAt: at, ReceivedAt: at, Type: event.TypeMessageSent,
 				CompanyCVR: company, AuthorityCVR: authority, Channel: channel, MessageRef: id})
 		}

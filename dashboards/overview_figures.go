@@ -234,7 +234,7 @@ func (h *handler) dataSpan(ctx context.Context, role auth.Role, scope auth.Scope
 	for _, s := range spans {
 		lo, hi, ok, err := s()
 		if err != nil {
-			return first, last, outage(err)
+			return first, last, err
 		}
 		if !ok {
 			continue
@@ -327,11 +327,11 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, since wee
 	}
 	setupEvents, err := figures.CompaniesWithEvent(ctx, h.CH, scope, event.TypeSetupFailed, since, shown)
 	if err != nil {
-		return nil, outage(err)
+		return nil, err
 	}
 	thirdEvents, err := figures.CompaniesWithEvent(ctx, h.CH, scope, event.TypeThirdParty, since, shown)
 	if err != nil {
-		return nil, outage(err)
+		return nil, err
 	}
 	rates, err := h.responseRates(ctx, now)
 	if err != nil {
@@ -411,9 +411,9 @@ func (h *handler) responseRates(ctx context.Context, now time.Time) (map[string]
 // the trend (registry authorities first, by name, then unknown CVRs), and
 // the total per week.
 func (h *handler) volumeOverview(ctx context.Context, scope auth.Scope, trend []week.Week) ([]AuthorityVolume, map[string]uint64, error) {
-	rows, err := figures.VolumePerAuthorityWeek(ctx, h.CH, scope, trend[0].Monday(), trend[len(trend)-1].Monday())
+	rows, err := figures.VolumePerAuthorityWeek(ctx, h.CH, scope, week.Range{From: trend[0], To: trend[len(trend)-1]})
 	if err != nil {
-		return nil, nil, outage(err)
+		return nil, nil, err
 	}
 	known, err := h.Registry.Authorities(ctx, scope, "")
 	if err != nil {

@@ -1,13 +1,9 @@
 package dashboards
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/analytics/figures"
-	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
@@ -47,27 +43,20 @@ func share(part, whole uint64) *float64 {
 	return &s
 }
 
-// outage marks analytics' ErrUnavailable as the outage it is (503); to go
-// when ingest.ErrUnavailable wraps problem.ErrUnavailable itself.
-func outage(err error) error {
-	if errors.Is(err, ingest.ErrUnavailable) {
-		return fmt.Errorf("%w: %w", problem.ErrUnavailable, err)
-	}
-	return err
-}
-
 func (h *handler) volumePage(c *fiber.Ctx) error {
 	scope := web.ScopeOf(c)
 	ctx := c.UserContext()
-	from, to, err := figures.VolumeRange(ctx, h.CH, scope, c.Query("from"), c.Query("to"))
-	if errors.Is(err, ingest.ErrUnavailable) {
-		return outage(err)
+	r, err := figures.VolumeRange(ctx, h.CH, scope, c.Query("from"), c.Query("to"))
+	if fs, ok := problem.AsFields(err); ok { // the form again, the parameter at fault marked
+		c.Status(fiber.StatusBadRequest)
+		return h.srv.Render(c, "dashboards_volume", web.PageData{Title: "volume.title", Data: volumeView{}, Fields: fs,
+			Errors: map[string]string{"form": "form.errors"}, Form: map[string]string{"from": c.Query("from"), "to": c.Query("to")}})
 	} else if err != nil {
-		return web.BadRequest("%v", err) // analytics' text, untranslated until analytics speaks package problem
+		return err
 	}
-	weeks, err := figures.VolumePerAuthorityWeek(ctx, h.CH, scope, from, to)
+	weeks, err := figures.VolumePerAuthorityWeek(ctx, h.CH, scope, r)
 	if err != nil {
-		return outage(err)
+		return err
 	}
 	known, err := h.Registry.Authorities(ctx, scope, "")
 	if err != nil {
@@ -94,13 +83,13 @@ func (h *handler) volumePage(c *fiber.Ctx) error {
 		av.Weeks = append(av.Weeks, row)
 		av.Total += w.Messages
 	}
-	v := volumeView{From: figures.ISOWeek(from), To: figures.ISOWeek(to)}
+	v := volumeView{From: r.From.String(), To: r.To.String()}
 	v.APIQuery = "from=" + v.From + "&to=" + v.To
 	for _, cvr := range order {
 		v.Authorities = append(v.Authorities, *byCVR[cvr])
 	}
 	lang := web.Language(c)
-	v.PerAuthority, v.PerChannel = volumeCharts(lang, weeksOf(from, to), v.Authorities)
+	v.PerAuthority, v.PerChannel = volumeCharts(lang, weekNames(r), v.Authorities)
 	return h.srv.Render(c, "dashboards_volume", web.PageData{Title: "volume.title", Data: v,
 		Form: map[string]string{"from": c.Query("from", v.From), "to": c.Query("to", v.To)}})
 }

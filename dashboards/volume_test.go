@@ -2,6 +2,9 @@ package dashboards_test
 
 import (
 	"context"
+	"html"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
+	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
@@ -117,5 +121,52 @@ func TestVolumePage(t *testing.T) {
 	}
 	if r := manager.Get("/dashboards/volume?from=2012-W47&to=2012-W46"); r.StatusCode != 400 {
 		t.Fatalf("reversed range: %d", r.StatusCode)
+	}
+}
+
+// TestVolumeRangeOutOfBoundsIsBadInput: a from or to beyond the years
+// ClickHouse's dates hold, a range over three years or to before from is
+// the caller's mistake, not an outage: 400 naming the parameter in the
+// reader's language, no Retry-After, nothing logged as an error, on the
+// JSON route and on the page (which shows the form again).
+func TestVolumeRangeOutOfBoundsIsBadInput(t *testing.T) {
+	env := apptest.New(t)
+	manager := env.As(auth.RoleManager, "")
+	english := env.As(auth.RoleManager, "")
+	if r := english.PostForm("/lang", url.Values{"lang": {"en"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("choose English: %d", r.StatusCode)
+	}
+	for _, c := range []struct {
+		query, field, da, en string
+	}{
+		{"to=9999-12-31", "to", "uge 9999-W52 ligger uden for årene 2000 til 2099", "week 9999-W52 is outside the years 2000 to 2099"},
+		{"from=0001-01-01&to=2012-W46", "from", "uge 0001-W01 ligger uden for årene 2000 til 2099", "week 0001-W01 is outside the years 2000 to 2099"},
+		{"from=2000-W01&to=2099-W01", "from", "perioden er 5166 uger; højst 157 (tre år)", "the range is 5166 weeks; at most 157 (three years)"},
+		{"from=2012-W47&to=2012-W46", "to", "uge 2012-W46 ligger før fra-ugen 2012-W47", "week 2012-W46 is before the from week 2012-W47"},
+		{"from=nonsense", "from", "skal være en ISO-uge som 2012-W46 eller en dato som 2012-11-12", "must be an ISO week such as 2012-W46 or a date such as 2012-11-12"},
+	} {
+		for _, reader := range []struct {
+			client *apptest.Client
+			want   string
+		}{{manager, c.da}, {english, c.en}} {
+			r := reader.client.Get("/api/v1/metrics/volume?" + c.query)
+			var body web.ErrorBody
+			r.JSON(t, &body)
+			if r.StatusCode != http.StatusBadRequest || r.Header.Get("Retry-After") != "" || len(body.Fields) != 1 ||
+				body.Fields[0] != (web.ErrorField{Field: c.field, Error: reader.want}) {
+				t.Errorf("GET /api/v1/metrics/volume?%s: %d (Retry-After %q) %s, want 400 with %s: %q",
+					c.query, r.StatusCode, r.Header.Get("Retry-After"), r.Body, c.field, reader.want)
+			}
+			page := reader.client.Get("/dashboards/volume?" + c.query)
+			if page.StatusCode != http.StatusBadRequest || page.Header.Get("Retry-After") != "" ||
+				!strings.Contains(page.Body, `<p class="field-error" role="alert">`+html.EscapeString(reader.want)+`</p>`) ||
+				!strings.Contains(page.Body, `name="`+c.field+`" value="`) {
+				t.Errorf("GET /dashboards/volume?%s: %d (Retry-After %q), want 400 with the form and %q: %.600s",
+					c.query, page.StatusCode, page.Header.Get("Retry-After"), reader.want, page.Body)
+			}
+		}
+	}
+	if strings.Contains(env.Logs.String(), `"level":"ERROR"`) {
+		t.Errorf("bad input was logged as an error: %s", env.Logs.String())
 	}
 }

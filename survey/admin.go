@@ -203,21 +203,21 @@ func (h *Handler) publishForm(c *fiber.Ctx) error {
 	text := c.FormValue("definition")
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		if fh.Size > maxDefinitionBytes {
-			return web.BadRequest("file: at most 1 MiB")
+			return web.BadRequest("survey.editor.file_big", maxDefinitionBytes>>20)
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return web.BadRequest("file: %v", err)
+			return web.BadRequest("survey.editor.file_bad")
 		}
 		b, err := io.ReadAll(io.LimitReader(f, maxDefinitionBytes))
 		f.Close()
 		if err != nil {
-			return web.BadRequest("file: %v", err)
+			return web.BadRequest("survey.editor.file_bad")
 		}
 		text = string(b)
 	}
 	if len(text) > maxDefinitionBytes {
-		return web.BadRequest("definition: at most 1 MiB")
+		return web.BadRequest("survey.editor.too_big", maxDefinitionBytes>>20)
 	}
 	before, _ := h.store.Current(c.UserContext(), DefaultSlug)
 	def, err := ParseDefinition([]byte(text), "")
@@ -246,7 +246,7 @@ func (h *Handler) publishForm(c *fiber.Ctx) error {
 func (h *Handler) exportQuestionnaire(c *fiber.Ctx) error {
 	format := c.Query("format", "yaml")
 	if format != "yaml" && format != "json" {
-		return web.BadRequest("format: want yaml or json")
+		return web.BadRequest("survey.export_format")
 	}
 	v, err := h.store.Current(c.UserContext(), DefaultSlug)
 	if err != nil {

@@ -36,7 +36,7 @@ func (h *Handler) publishAPI(c *fiber.Ctx) error {
 		return err
 	}
 	if def.Slug != DefaultSlug {
-		return web.BadRequest("slug: the weekly questionnaire's slug is %q", DefaultSlug)
+		return web.BadRequest("survey.slug_fixed", DefaultSlug)
 	}
 	before, _ := h.store.Current(c.UserContext(), DefaultSlug)
 	v, err := h.store.Publish(c.UserContext(), def, web.PrincipalOf(c).Name())

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
-// FeedEvent is one usage event as it travels on the wire (DOMAIN.md): what
+// FeedEvent is one usage event as it travels on the wire
+// (docs/events.md#the-event): what
 // the demo feed serves and what export files hold. Absent optional fields
 // are omitted.
 type FeedEvent struct {
@@ -46,15 +48,7 @@ type Demo struct {
 
 // DemoStart is the Monday the demo pilot starts (ISO week 2012-W45),
 // midnight in Copenhagen.
-var DemoStart = time.Date(2012, 11, 4, 23, 0, 0, 0, time.UTC)
-
-var copenhagen = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Copenhagen")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+var DemoStart = week.MustParse("2012-W45").Start().UTC()
 
 var demoCompanyNames = []string{
 	"Nordsø Shipping A/S", "Jysk Byggemarked A/S", "Fyns Energiselskab A/S", "Dansk Revision & Rådgivning ApS",
@@ -180,8 +174,8 @@ func DemoEvents(seed uint64, companies, weeks int) Demo {
 	bp := func(b bool) *bool { return &b }
 	// workTime is a moment on the given day (days from DemoStart) in Copenhagen office hours.
 	workTime := func(day int) time.Time {
-		base := d.Start.In(copenhagen).AddDate(0, 0, day)
-		local := time.Date(base.Year(), base.Month(), base.Day(), 8+r.IntN(9), r.IntN(60), r.IntN(60), 0, copenhagen)
+		base := d.Start.In(week.Copenhagen).AddDate(0, 0, day)
+		local := time.Date(base.Year(), base.Month(), base.Day(), 8+r.IntN(9), r.IntN(60), r.IntN(60), 0, week.Copenhagen)
 		return local
 	}
 	weekday := func(week int) int { return week*7 + r.IntN(5) } // Monday..Friday of the week
@@ -307,7 +301,7 @@ func DemoEvents(seed uint64, companies, weeks int) Demo {
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].at.Before(evs[j].at) })
 	for i := range evs {
 		evs[i].EventID = fmt.Sprintf("demo-%d-%d-%d-%06d", seed, companies, weeks, i+1)
-		evs[i].OccurredAt = evs[i].at.In(copenhagen).Format(time.RFC3339)
+		evs[i].OccurredAt = evs[i].at.In(week.Copenhagen).Format(time.RFC3339)
 	}
 	d.Events = evs
 	return d

@@ -16,7 +16,8 @@ type FeedOptions struct {
 	Delay        time.Duration // wait before answering each page (a slow upstream)
 }
 
-// FeedHandler serves events by the http-feed contract (CONTRACT.md):
+// FeedHandler serves events by the http-feed contract
+// (docs/events.md#http-feed):
 // GET /events?after=CURSOR&limit=N answers
 // {"events": […], "next": "CURSOR", "has_more": bool}. The cursor is the
 // number of events before the next page, as text; no "after" starts at the

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
@@ -47,7 +48,7 @@ func TestDemoEventsArePlausibleAndDeterministic(t *testing.T) {
 	types := map[string]int{}
 	failed := map[string]bool{}
 	var prev time.Time
-	end := time.Date(2012, 12, 31, 0, 0, 0, 0, copenhagen)
+	end := time.Date(2012, 12, 31, 0, 0, 0, 0, week.Copenhagen)
 	for i, e := range d.Events {
 		if ids[e.EventID] {
 			t.Fatalf("event %d: duplicate event_id %s", i, e.EventID)
@@ -57,7 +58,7 @@ func TestDemoEventsArePlausibleAndDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatalf("event %s: occurred_at %q: %v", e.EventID, e.OccurredAt, err)
 		}
-		if at.Before(time.Date(2012, 11, 5, 0, 0, 0, 0, copenhagen)) || !at.Before(end) {
+		if at.Before(time.Date(2012, 11, 5, 0, 0, 0, 0, week.Copenhagen)) || !at.Before(end) {
 			t.Errorf("event %s at %s is outside the pilot", e.EventID, at)
 		}
 		if at.Before(prev) {

@@ -11,8 +11,8 @@ import (
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
-// Event is one usage event as stored: the fields of DOMAIN.md, the source it
-// came from and when it was received. Times are UTC, to the second.
+// Event is one usage event as stored: the fields of docs/events.md#the-event,
+// the source it came from and when it was received. Times are UTC, to the second.
 type Event struct {
 	Source       string    // set by the ingester from the token/source, not from the JSON
 	EventID      string    // unique per source
@@ -33,7 +33,8 @@ type Event struct {
 	Role         string
 }
 
-// Event types of DOMAIN.md. Other types are kept too (counted as "other").
+// Event types of docs/events.md#types. Other types are kept too, stored and
+// rolled up under their own type name.
 const (
 	TypeSetupStarted   = "mailbox.setup_started"
 	TypeSetupCompleted = "mailbox.setup_completed"
@@ -50,7 +51,7 @@ const (
 	TypeRoleAssigned   = "role.assigned"
 )
 
-// KnownTypes are the event types DOMAIN.md names.
+// KnownTypes are the event types docs/events.md#types names.
 var KnownTypes = []string{TypeSetupStarted, TypeSetupCompleted, TypeSetupFailed, TypeLogin, TypeMessageSent,
 	TypeMessageRead, TypeMessageDeleted, TypeMessageMoved, TypeRuleCreated, TypeFolderCreated, TypeNotification,
 	TypeThirdParty, TypeRoleAssigned}
@@ -117,7 +118,7 @@ type rawEvent struct {
 	Role         string `json:"role"`
 }
 
-// ParseEventJSON validates one JSON event object (DOMAIN.md fields; unknown
+// ParseEventJSON validates one JSON event object (docs/events.md#the-event; unknown
 // fields ignored) received at the given time. The error is a *FieldError
 // naming the field. Text that encoding/json would not read as sent (bytes
 // that are not UTF-8, a lone surrogate escape) rejects the event.

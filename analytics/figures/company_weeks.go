@@ -2,12 +2,10 @@ package figures
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
@@ -32,20 +30,20 @@ func CompaniesWithEvent(ctx context.Context, ch driver.Conn, scope auth.Scope, e
 		HAVING sum(events) > 0
 		ORDER BY monday, company_cvr`, eventType, dateOf(from.Start()), dateOf(to.End()))
 	if err != nil {
-		return nil, fmt.Errorf("%w: companies with %s: %w", ingest.ErrUnavailable, eventType, err)
+		return nil, queryError("companies with "+eventType, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var monday time.Time
 		var company string
 		if err := rows.Scan(&monday, &company); err != nil {
-			return nil, fmt.Errorf("%w: companies with %s: %w", ingest.ErrUnavailable, eventType, err)
+			return nil, queryError("companies with "+eventType, err)
 		}
 		w := weekOfDate(monday)
 		out[w] = append(out[w], company)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%w: companies with %s: %w", ingest.ErrUnavailable, eventType, err)
+		return nil, queryError("companies with "+eventType, err)
 	}
 	return out, nil
 }
@@ -64,7 +62,7 @@ func EventSpan(ctx context.Context, ch driver.Conn, scope auth.Scope) (first, la
 	var lo, hi time.Time
 	var n uint64
 	if err := ch.QueryRow(ctx, q, args...).Scan(&lo, &hi, &n); err != nil {
-		return first, last, false, fmt.Errorf("%w: span of events: %w", ingest.ErrUnavailable, err)
+		return first, last, false, queryError("span of events", err)
 	}
 	if n == 0 {
 		return first, last, false, nil

@@ -3,14 +3,14 @@ package figures
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // WeekVolume is what one authority sent in one ISO week (Europe/Copenhagen),
@@ -28,23 +28,20 @@ type WeekVolume struct {
 }
 
 // VolumePerAuthorityWeek returns message.sent volume per authority and ISO
-// week for the weeks whose Monday lies in [from, to] (dates, Copenhagen
-// calendar), restricted to the scope. Weeks are whole: from is moved back to
-// its Monday.
-func VolumePerAuthorityWeek(ctx context.Context, ch driver.Conn, scope auth.Scope, from, to time.Time) ([]WeekVolume, error) {
-	from = mondayOf(from)
+// week (Copenhagen calendar) for the weeks of r, restricted to the scope.
+// See docs/figures.md#volume-per-authority.
+func VolumePerAuthorityWeek(ctx context.Context, ch driver.Conn, scope auth.Scope, r week.Range) ([]WeekVolume, error) {
 	filter, args := scope.AuthorityFilter("authority_cvr")
-	args = append(args, from.Format(time.DateOnly), to.AddDate(0, 0, 7).Format(time.DateOnly), from.Format(time.DateOnly), to.Format(time.DateOnly))
+	args = append(args, r.From.Monday().Format(time.DateOnly), r.To.End().Format(time.DateOnly))
 	rows, err := ch.Query(ctx, `SELECT authority_cvr, toMonday(day) AS week,
 			sum(messages), sumIf(messages, channel = 'digital'), sumIf(messages, channel = 'remote_print'),
 			sum(with_metadata), sum(with_deep_link), uniqExact(company_cvr)
 		FROM rollup_messages_daily
 		WHERE `+filter+` AND day >= toDate(?) AND day < toDate(?)
 		GROUP BY authority_cvr, week
-		HAVING week >= toDate(?) AND week <= toDate(?)
 		ORDER BY authority_cvr, week`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: volume per authority: %w", ingest.ErrUnavailable, err)
+		return nil, queryError("volume per authority", err)
 	}
 	defer rows.Close()
 	var out []WeekVolume
@@ -52,55 +49,23 @@ func VolumePerAuthorityWeek(ctx context.Context, ch driver.Conn, scope auth.Scop
 		var v WeekVolume
 		var monday time.Time
 		if err := rows.Scan(&v.AuthorityCVR, &monday, &v.Messages, &v.Digital, &v.RemotePrint, &v.WithMetadata, &v.WithDeepLink, &v.Companies); err != nil {
-			return nil, fmt.Errorf("%w: volume per authority: %w", ingest.ErrUnavailable, err)
+			return nil, queryError("volume per authority", err)
 		}
 		v.Monday = monday.Format(time.DateOnly)
-		v.Week = ISOWeek(monday)
+		v.Week = weekOfDate(monday).String()
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%w: volume per authority: %w", ingest.ErrUnavailable, err)
+		return nil, queryError("volume per authority", err)
 	}
 	return out, nil
 }
 
-// Copenhagen is the time zone of weeks and days.
-var Copenhagen = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Copenhagen")
-	if err != nil {
-		panic("time zone Europe/Copenhagen: " + err.Error())
+// queryError is a failed ClickHouse query: an outage (ingest.ErrUnavailable,
+// 503) when ClickHouse did not answer, else a fault of ours (500).
+func queryError(what string, err error) error {
+	if problem.Unavailable(err) {
+		return fmt.Errorf("%w: %s: %w", ingest.ErrUnavailable, what, err)
 	}
-	return loc
-}()
-
-// ISOWeek names the ISO week of a date, like 2012-W46.
-func ISOWeek(d time.Time) string {
-	y, w := d.ISOWeek()
-	return fmt.Sprintf("%d-W%02d", y, w)
-}
-
-func mondayOf(d time.Time) time.Time {
-	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-}
-
-var isoWeekRe = regexp.MustCompile(`^(\d{4})-W(\d{2})$`)
-
-// ParseWeekOrDate reads 2012-W46 (its Monday) or 2012-11-12.
-func ParseWeekOrDate(s string) (time.Time, error) {
-	if m := isoWeekRe.FindStringSubmatch(s); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		w, _ := strconv.Atoi(m[2])
-		jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)
-		monday := mondayOf(jan4).AddDate(0, 0, 7*(w-1))
-		if yy, ww := monday.ISOWeek(); yy != y || ww != w {
-			return time.Time{}, fmt.Errorf("%s is not a week of %d", s, y)
-		}
-		return monday, nil
-	}
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither a date (2012-11-12) nor an ISO week (2012-W46)", s)
-	}
-	return d, nil
+	return fmt.Errorf("%s: %w", what, err)
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
 // newTestIngester returns an ingester on a fresh app database and a fresh
@@ -63,7 +65,7 @@ func testRollupsEqualRawForEveryAuthorityAndWeek(t *testing.T, eng analyticstest
 		if ev.Type != event.TypeMessageSent {
 			continue
 		}
-		k := weekKey{ev.AuthorityCVR, mondayOf(localDate(ev.OccurredAt)).Format(time.DateOnly)}
+		k := weekKey{ev.AuthorityCVR, week.Of(ev.OccurredAt).Monday().Format(time.DateOnly)}
 		w := want[k]
 		if w == nil {
 			w = &weekWant{}
@@ -96,7 +98,7 @@ func testRollupsEqualRawForEveryAuthorityAndWeek(t *testing.T, eng analyticstest
 		t.Fatalf("resend all: %d %d %v", acc, dup, err)
 	}
 
-	got, err := VolumePerAuthorityWeek(ctx, ing.CH(), auth.SystemScope(), start, start.AddDate(0, 4, 0))
+	got, err := VolumePerAuthorityWeek(ctx, ing.CH(), auth.SystemScope(), weeks(start, start.AddDate(0, 4, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,10 +158,8 @@ func testRollupsEqualRawForEveryAuthorityAndWeek(t *testing.T, eng analyticstest
 	}
 }
 
-func localDate(t time.Time) time.Time {
-	l := t.In(Copenhagen)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
-}
+// weeks is the range of the weeks of from and to.
+func weeks(from, to time.Time) week.Range { return week.Range{From: week.Of(from), To: week.Of(to)} }
 
 // TestWeekBoundaryIsCopenhagen: Sunday 23:30 UTC is Monday 00:30 in
 // Copenhagen in winter, so it belongs to the next ISO week; 22:59 UTC stays.
@@ -180,7 +180,7 @@ func testWeekBoundaryIsCopenhagen(t *testing.T, eng analyticstest.Engine) {
 	if _, _, err := ing.Store(ctx, "feed", evs); err != nil {
 		t.Fatal(err)
 	}
-	got, err := VolumePerAuthorityWeek(ctx, ing.CH(), auth.SystemScope(), time.Date(2012, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2012, 12, 1, 0, 0, 0, 0, time.UTC))
+	got, err := VolumePerAuthorityWeek(ctx, ing.CH(), auth.SystemScope(), weeks(time.Date(2012, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2012, 12, 1, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func testVolumeScope(t *testing.T, eng analyticstest.Engine) {
 		{auth.AuthorityScope(analyticstest.CVRAuthorityY), "10000033:2 "},
 		{auth.Scope{}, ""},
 	} {
-		got, err := VolumePerAuthorityWeek(ctx, ing.CH(), c.scope, from, to)
+		got, err := VolumePerAuthorityWeek(ctx, ing.CH(), c.scope, weeks(from, to))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -254,19 +254,19 @@ func testVolumeRangeEndsAtNewestWeek(t *testing.T, eng analyticstest.Engine) {
 	// and its VolumeWeeks-1 predecessors.
 	check := func(scope auth.Scope, wantFrom, wantTo string) {
 		t.Helper()
-		before := time.Now().In(Copenhagen)
-		from, to, err := VolumeRange(ctx, ing.CH(), scope, "", "")
+		before := week.Of(time.Now())
+		r, err := VolumeRange(ctx, ing.CH(), scope, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if wantTo == "" {
-			if ISOWeek(to) != ISOWeek(before) {
-				before = time.Now().In(Copenhagen)
+			if r.To != before {
+				before = week.Of(time.Now())
 			}
-			wantTo, wantFrom = ISOWeek(before), ISOWeek(mondayOf(before).AddDate(0, 0, -7*(VolumeWeeks-1)))
+			wantTo, wantFrom = before.String(), before.Add(-(VolumeWeeks - 1)).String()
 		}
-		if ISOWeek(from) != wantFrom || ISOWeek(to) != wantTo {
-			t.Errorf("scope %+v: %s to %s, want %s to %s", scope, ISOWeek(from), ISOWeek(to), wantFrom, wantTo)
+		if r.From.String() != wantFrom || r.To.String() != wantTo {
+			t.Errorf("scope %+v: %s to %s, want %s to %s", scope, r.From, r.To, wantFrom, wantTo)
 		}
 	}
 	check(auth.SystemScope(), "", "") // no data at all
@@ -281,16 +281,30 @@ func testVolumeRangeEndsAtNewestWeek(t *testing.T, eng analyticstest.Engine) {
 	check(auth.AuthorityScope("10000041"), "", "")
 }
 
-func TestParseWeekOrDate(t *testing.T) {
-	for in, want := range map[string]string{"2012-W46": "2012-11-12", "2013-W01": "2012-12-31", "2012-11-14": "2012-11-14", "2015-W53": "2015-12-28"} {
-		got, err := ParseWeekOrDate(in)
-		if err != nil || got.Format(time.DateOnly) != want {
-			t.Errorf("%s: %v %v, want %s", in, got, err, want)
+// TestVolumeRangeParameters: from and to are ISO weeks or dates (a date
+// meaning its week); a bad, out-of-range or reversed parameter, or a range
+// over three years, is a field error naming the parameter, found before
+// ClickHouse is asked (ch is nil here).
+func TestVolumeRangeParameters(t *testing.T) {
+	ctx := context.Background()
+	for in, want := range map[string]string{"2012-W46": "2012-11-12", "2013-W01": "2012-12-31", "2012-11-14": "2012-11-12", "2015-W53": "2015-12-28"} {
+		r, err := VolumeRange(ctx, nil, auth.SystemScope(), in, in)
+		if err != nil || r.Len() != 1 || r.From.Monday().Format(time.DateOnly) != want {
+			t.Errorf("%s: %v %v, want the week of Monday %s", in, r, err, want)
 		}
 	}
-	for _, bad := range []string{"2012-W54", "2013-W53", "12-11-2012", ""} {
-		if _, err := ParseWeekOrDate(bad); err == nil {
-			t.Errorf("%q: no error", bad)
+	for _, c := range []struct{ from, to, field string }{
+		{"2012-W54", "2012-W46", "from"}, {"2013-W53", "2013-W50", "from"}, {"12-11-2012", "2012-W46", "from"},
+		{"2012-W46", "9999-12-31", "to"}, {"0001-01-01", "2012-W46", "from"}, {"2012-W46", "2100-W01", "to"},
+		{"2012-W47", "2012-W46", "to"}, {"2000-W01", "2099-W01", "from"},
+	} {
+		_, err := VolumeRange(ctx, nil, auth.SystemScope(), c.from, c.to)
+		fs, ok := problem.AsFields(err)
+		if !ok || len(fs) != 1 || fs[0].Field != c.field {
+			t.Errorf("from %q to %q: %v, want one field error on %s", c.from, c.to, err, c.field)
 		}
+	}
+	if r, err := VolumeRange(ctx, nil, auth.SystemScope(), "2000-W01", "2003-W01"); err != nil || r.Len() != VolumeMaxWeeks {
+		t.Errorf("three years: %v %v", r, err)
 	}
 }

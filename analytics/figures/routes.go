@@ -1,12 +1,9 @@
 package figures
 
 import (
-	"errors"
-
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
@@ -18,17 +15,12 @@ func Register(srv *web.Server, ch driver.Conn) error {
 		Query:   []string{"from", "to"},
 		Returns: []WeekVolume{{AuthorityCVR: "10000025", Week: "2012-W46", Monday: "2012-11-12", Messages: 120, Digital: 100, RemotePrint: 20, WithMetadata: 80, WithDeepLink: 30, Companies: 12}},
 		Handler: func(c *fiber.Ctx) error {
-			from, to, err := VolumeRange(c.UserContext(), ch, web.ScopeOf(c), c.Query("from"), c.Query("to"))
-			if errors.Is(err, ingest.ErrUnavailable) {
-				return web.Unavailable("the event store (ClickHouse)", err)
-			} else if err != nil {
-				return web.BadRequest("%v", err)
-			}
-			out, err := VolumePerAuthorityWeek(c.UserContext(), ch, web.ScopeOf(c), from, to)
+			r, err := VolumeRange(c.UserContext(), ch, web.ScopeOf(c), c.Query("from"), c.Query("to"))
 			if err != nil {
-				if errors.Is(err, ingest.ErrUnavailable) {
-					return web.Unavailable("the event store (ClickHouse)", err)
-				}
+				return err
+			}
+			out, err := VolumePerAuthorityWeek(c.UserContext(), ch, web.ScopeOf(c), r)
+			if err != nil {
 				return err
 			}
 			if out == nil {

@@ -8,7 +8,6 @@ package ingest
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -19,13 +18,27 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
 // ErrUnavailable marks a Spool or Store that failed because ClickHouse did
 // not answer or refused the insert. A Spool that fails stored nothing;
-// retrying is safe.
-var ErrUnavailable = errors.New("ClickHouse is unavailable")
+// retrying is safe. It is an outage (errors.Is(err, problem.ErrUnavailable)):
+// the web answers 503 with Retry-After, saying ClickHouse is unavailable.
+var ErrUnavailable error = clickHouseUnavailable{}
+
+type clickHouseUnavailable struct{}
+
+func (clickHouseUnavailable) Error() string { return "ClickHouse is unavailable" }
+
+// Unwrap makes it a problem.ErrUnavailable.
+func (clickHouseUnavailable) Unwrap() error { return problem.ErrUnavailable }
+
+// ProblemMessage is what the user reads (problem.Messenger).
+func (clickHouseUnavailable) ProblemMessage() problem.Message {
+	return problem.Msg("error.unavailable_what", "ClickHouse")
+}
 
 // Ingester stores events exactly once: see the package documentation
 // (doc.go) for the protocol.

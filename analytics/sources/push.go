@@ -19,6 +19,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -94,17 +95,17 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	switch p.Role {
 	case auth.RoleSource:
 		if source != "" && source != p.SourceName {
-			return web.BadRequest("a source token sends events for its own source (%s); leave out ?source", p.SourceName)
+			return web.BadRequest("sources.push_own_source", p.SourceName)
 		}
 		source = p.SourceName
 	case auth.RoleAdmin:
 		if source == "" {
-			return web.BadRequest("name the source: ?source=NAME (an admin sends events on behalf of an existing source)")
+			return web.BadRequest("sources.push_name_source")
 		}
 		if _, err := h.sources.ByName(c.UserContext(), source); errors.Is(err, ErrSourceNotFound) {
-			return web.NotFound("source " + source)
+			return problem.NotFound("sources.not_found_name", source)
 		} else if err != nil {
-			return web.Unavailable("the app database", err)
+			return err
 		}
 	default:
 		return web.Forbidden()
@@ -114,14 +115,14 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 		key = fmt.Sprintf("token:%d", p.TokenID)
 	}
 	if ok, wait := h.limiter.allow(key); !ok {
-		return web.TooMany("too many requests for this token; slow down", wait)
+		return web.TooMany("sources.push_too_many", wait)
 	}
 
 	format := event.FormatNDJSON
 	if ct := c.Get(fiber.HeaderContentType); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil {
-			return unsupported("Content-Type %q is not valid", ct)
+			return unsupported("sources.push_bad_content_type", ct)
 		}
 		switch mt {
 		case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "text/plain":
@@ -131,7 +132,7 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 		case "text/csv":
 			format = event.FormatCSV
 		default:
-			return unsupported("Content-Type %s is not accepted: send application/x-ndjson, application/json or text/csv", mt)
+			return unsupported("sources.push_content_type", mt)
 		}
 	}
 	raw := c.Request().Body() // as sent: the frame does not decompress it
@@ -145,12 +146,12 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(body)
 		if err != nil {
-			return web.BadRequest("the body is not valid gzip: %v", err)
+			return web.BadRequest("sources.push_bad_gzip", err.Error())
 		}
 		defer zr.Close()
 		body = zr
 	default:
-		return unsupported("Content-Encoding %s is not accepted: send gzip or none", enc)
+		return unsupported("sources.push_content_encoding", enc)
 	}
 	body = &capReader{r: body, n: MaxDecompressedBytes}
 
@@ -162,7 +163,7 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()
 	case <-ctx.Done():
-		return web.Unavailable("the event store (busy)", ctx.Err())
+		return busy(ctx.Err(), "sources.push_busy")
 	}
 	received := time.Now()
 	rejected, err := event.Decode(body, format, received, func(_ int, ev event.Event) error {
@@ -171,22 +172,20 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	})
 	switch {
 	case errors.Is(err, errTooLarge):
-		return &web.Error{Status: fiber.StatusRequestEntityTooLarge,
-			Message: fmt.Sprintf("the decompressed body is larger than the limit of %d MiB: send smaller batches", MaxDecompressedBytes>>20)}
+		return &web.Error{Status: fiber.StatusRequestEntityTooLarge, Text: problem.Msg("sources.push_too_large", MaxDecompressedBytes>>20), Err: err}
 	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, io.ErrUnexpectedEOF):
-		return web.BadRequest("the body is not valid gzip (or was cut off): %v", err)
+		return web.BadRequest("sources.push_gzip_cut", err.Error())
 	case err != nil:
-		return web.BadRequest("the body cannot be read: %v", err)
+		return web.BadRequest("sources.push_unreadable", err.Error())
 	}
 	accepted, dups, err := h.ing.Spool(ctx, source, events)
-	if err != nil {
-		switch {
-		case errors.Is(err, ingest.ErrUnavailable):
-			return web.Unavailable("the event store (ClickHouse)", err)
-		case errors.Is(err, context.DeadlineExceeded):
-			return web.Unavailable("the event store (busy with source "+source+", e.g. an import of it)", err)
-		}
-		return web.Unavailable("the event ledger", err)
+	switch {
+	case errors.Is(err, ingest.ErrUnavailable): // an outage: 503
+		return err
+	case errors.Is(err, context.DeadlineExceeded): // waited PushLimits.Wait for the source
+		return busy(err, "sources.push_source_busy", source)
+	case err != nil:
+		return err
 	}
 	if rejected == nil {
 		rejected = []event.LineError{}
@@ -197,8 +196,15 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	return c.JSON(PushResult{Accepted: accepted, Duplicates: dups, Rejected: rejected})
 }
 
-func unsupported(format string, args ...any) *web.Error {
-	return &web.Error{Status: fiber.StatusUnsupportedMediaType, Message: fmt.Sprintf(format, args...)}
+// unsupported is a 415 saying what is not accepted.
+func unsupported(key string, args ...any) *web.Error {
+	return &web.Error{Status: fiber.StatusUnsupportedMediaType, Text: problem.Msg(key, args...)}
+}
+
+// busy is an outage (503 with Retry-After) of a push that waited its turn
+// too long; nothing of it is stored.
+func busy(err error, key string, args ...any) error {
+	return &problem.Error{Kind: problem.ErrUnavailable, Message: problem.Msg(key, args...), Err: err}
 }
 
 // limiter is a token bucket per key.

@@ -219,6 +219,7 @@ func TestVolumeRouteIsScoped(t *testing.T) {
 func TestPushWhileAnotherProcessHoldsTheSource(t *testing.T) {
 	env := apptest.New(t, apptest.Options{Config: func(c *config.Config) { c.PushWait = 300 * time.Millisecond }})
 	c := env.Bearer(env.SourceToken("busy-feed"))
+	c.Header.Set("Cookie", "pp_lang=en") // the 503 below says "busy" in English
 	sum := sha256.Sum256([]byte("busy-feed"))
 	locks := filepath.Join(env.App.Config.DataDir, "locks")
 	if err := os.MkdirAll(locks, 0o700); err != nil {

@@ -6,10 +6,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Source kinds. Push sources are created with their token (auth.CreateSourceToken);
@@ -104,27 +105,17 @@ type SourceInput struct {
 	Enabled         *bool  `json:"enabled,omitempty"`
 }
 
-// SourceErrors maps a field to what is wrong with it.
-type SourceErrors map[string]string
-
-func (e SourceErrors) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e[k]
-	}
-	return strings.Join(parts, "; ")
-}
-
-// Errors of the source store.
+// Errors of the source store. Invalid input is a problem.Fields naming
+// the fields.
 var (
-	ErrSourceNotFound = errors.New("source not found")
-	ErrSourceExists   = errors.New("a source with this name already exists")
+	// ErrSourceNotFound: no source has the id or name (404).
+	ErrSourceNotFound = problem.NotFound("sources.not_found")
 )
+
+// nameTaken is the error of a name another source has.
+func nameTaken() error {
+	return problem.Fields{{Field: "name", Message: problem.Msg("sources.name_taken")}}
+}
 
 // normalize trims the input and fills in defaults; validate checks it.
 func (in *SourceInput) normalize() {
@@ -153,54 +144,44 @@ func (in *SourceInput) normalize() {
 }
 
 func (in SourceInput) validate() error {
-	errs := SourceErrors{}
+	var fs problem.Fields
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n == 0:
-		errs["name"] = "is required"
+		fs.Add("name", "field.required")
 	case n > 100:
-		errs["name"] = "at most 100 characters"
+		fs.Add("name", "field.too_long", 100)
 	case strings.ContainsAny(in.Name, "\x00\r\n\t"):
-		errs["name"] = "must not contain control characters"
+		fs.Add("name", "field.control_chars")
 	}
-	if msg := checkOrigin(in.Origin); msg != "" {
-		errs["origin"] = msg
-	}
+	checkOrigin(&fs, in.Origin)
 	switch in.Kind {
 	case KindHTTPFeed:
-		if msg := checkFeedURL(in.URL); msg != "" {
-			errs["url"] = msg
-		}
+		checkFeedURL(&fs, in.URL)
 	case KindDirectory:
-		if msg := checkDirectory(in.Directory); msg != "" {
-			errs["directory"] = msg
-		}
+		checkDirectory(&fs, in.Directory)
 	case "":
-		errs["kind"] = "is required (http-feed or directory)"
+		fs.Add("kind", "field.one_of", strings.Join(PulledKinds, ", "))
 	default:
-		errs["kind"] = "must be http-feed or directory"
+		fs.Add("kind", "field.must_be_one_of", strings.Join(PulledKinds, ", "))
 	}
 	iv := time.Duration(in.IntervalSeconds) * time.Second
 	if iv < MinInterval || iv > MaxInterval {
-		errs["interval_seconds"] = fmt.Sprintf("must be between %d and %d seconds", int(MinInterval/time.Second), int(MaxInterval/time.Second))
+		fs.Add("interval_seconds", "sources.interval_range", int(MinInterval/time.Second), int(MaxInterval/time.Second))
 	}
 	if in.BatchLimit < 1 || in.BatchLimit > MaxBatchLimit {
-		errs["batch_limit"] = fmt.Sprintf("must be between 1 and %d", MaxBatchLimit)
+		fs.Add("batch_limit", "sources.batch_limit_range", MaxBatchLimit)
 	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
+	return fs.Err()
 }
 
 // checkOrigin checks an origin ("" is the source's own name).
-func checkOrigin(s string) string {
+func checkOrigin(fs *problem.Fields, s string) {
 	switch {
 	case utf8.RuneCountInString(s) > 100:
-		return "at most 100 characters"
+		fs.Add("origin", "field.too_long", 100)
 	case strings.ContainsAny(s, "\x00\r\n\t"):
-		return "must not contain control characters"
+		fs.Add("origin", "field.control_chars")
 	}
-	return ""
 }
 
 // storedOrigin is how an origin is kept: "" when it is the source's own
@@ -212,44 +193,42 @@ func storedOrigin(name, origin string) string {
 	return origin
 }
 
-func checkFeedURL(s string) string {
+func checkFeedURL(fs *problem.Fields, s string) {
 	if s == "" {
-		return "is required"
+		fs.Add("url", "field.required")
+		return
 	}
 	if len(s) > 2000 {
-		return "at most 2000 characters"
+		fs.Add("url", "field.too_long", 2000)
+		return
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "must be an http:// or https:// address"
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		fs.Add("url", "sources.url_scheme")
+	case u.User != nil:
+		fs.Add("url", "sources.url_user")
+	case u.Fragment != "":
+		fs.Add("url", "sources.url_fragment")
+	case u.Query().Has("after") || u.Query().Has("limit"):
+		fs.Add("url", "sources.url_paging")
 	}
-	if u.User != nil {
-		return "must not contain a user name or password"
-	}
-	if u.Fragment != "" {
-		return "must not contain a #fragment"
-	}
-	q := u.Query()
-	if q.Has("after") || q.Has("limit") {
-		return "must not set after or limit: the app adds them"
-	}
-	return ""
 }
 
-func checkDirectory(dir string) string {
+func checkDirectory(fs *problem.Fields, dir string) {
 	if dir == "" {
-		return "is required"
+		fs.Add("directory", "field.required")
+		return
 	}
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return "does not exist"
+		fs.Add("directory", "sources.dir_missing")
 	case err != nil:
-		return "cannot be read: " + err.Error()
+		fs.Add("directory", "sources.dir_unreadable", err.Error())
 	case !fi.IsDir():
-		return "is not a folder"
+		fs.Add("directory", "sources.dir_not_folder")
 	}
-	return ""
 }
 
 // ParseInterval reads an interval like "30s", "5m" or a number of seconds.

@@ -2,7 +2,6 @@ package sources
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -57,24 +57,10 @@ func Register(srv *web.Server, sources *Sources, log *audit.Log) error {
 	return nil
 }
 
-// sourceError maps a store error to the answer it gives.
-func sourceError(err error) error {
-	var se SourceErrors
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &se):
-		return web.Invalid(err)
-	case errors.Is(err, ErrSourceNotFound):
-		return web.NotFound("source")
-	}
-	return web.Unavailable("the app database", err)
-}
-
 func sourceID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, web.NotFound("source")
+		return 0, ErrSourceNotFound
 	}
 	return id, nil
 }
@@ -88,7 +74,7 @@ func (h *sourceHandler) record(c *fiber.Ctx, action string, src Source, detail s
 func (h *sourceHandler) listAPI(c *fiber.Ctx) error {
 	srcs, err := h.sources.List(c.UserContext())
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	if srcs == nil {
 		srcs = []Source{}
@@ -103,7 +89,7 @@ func (h *sourceHandler) getAPI(c *fiber.Ctx) error {
 	}
 	src, err := h.sources.Get(c.UserContext(), id)
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	return c.JSON(src)
 }
@@ -120,7 +106,7 @@ func (h *sourceHandler) createAPI(c *fiber.Ctx) error {
 	}
 	src, err := h.sources.Create(c.UserContext(), in)
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	h.record(c, audit.RecordCreated, src, sourceSettings(src))
 	return c.Status(fiber.StatusCreated).JSON(src)
@@ -137,7 +123,7 @@ func (h *sourceHandler) updateAPI(c *fiber.Ctx) error {
 	}
 	src, err := h.sources.Update(c.UserContext(), id, in)
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	h.record(c, audit.RecordChanged, src, sourceSettings(src))
 	return c.JSON(src)
@@ -149,11 +135,11 @@ func (h *sourceHandler) pollAPI(c *fiber.Ctx) error {
 		return err
 	}
 	if err := h.sources.PollNow(c.UserContext(), id); err != nil {
-		return sourceError(err)
+		return err
 	}
 	src, err := h.sources.Get(c.UserContext(), id)
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	return c.JSON(src)
 }
@@ -220,7 +206,7 @@ type sourcesView struct {
 func (h *sourceHandler) listPage(c *fiber.Ctx) error {
 	srcs, err := h.sources.List(c.UserContext())
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	now := time.Now().UTC()
 	v := sourcesView{}
@@ -245,7 +231,8 @@ type sourceFormView struct {
 	Saved    bool
 }
 
-func (h *sourceHandler) renderForm(c *fiber.Ctx, v sourceFormView, errs map[string]string) error {
+// renderForm shows the form; fs are its field errors, if any.
+func (h *sourceHandler) renderForm(c *fiber.Ctx, v sourceFormView, fs problem.Fields) error {
 	title := "sources.edit"
 	if v.IsNew {
 		title = "sources.new"
@@ -257,7 +244,10 @@ func (h *sourceHandler) renderForm(c *fiber.Ctx, v sourceFormView, errs map[stri
 	if v.Limit == "" && v.Row.BatchLimit > 0 {
 		v.Limit = strconv.Itoa(v.Row.BatchLimit)
 	}
-	d := web.PageData{Title: title, Data: v, Errors: errs}
+	d := web.PageData{Title: title, Data: v, Fields: fs}
+	if len(fs) > 0 {
+		d.Errors = map[string]string{"form": "form.errors"}
+	}
 	if v.Saved {
 		d.Flash = web.Translate(web.Language(c), "sources.saved")
 	}
@@ -276,12 +266,12 @@ func (h *sourceHandler) sourcePage(c *fiber.Ctx) error {
 	}
 	src, err := h.sources.Get(c.UserContext(), id)
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	v := sourceFormView{Row: rowOf(src, time.Now().UTC()), Enabled: src.Enabled, Saved: c.Query("saved") == "1"}
 	if src.Kind == KindDirectory {
 		if v.Files, err = h.sources.Files(c.UserContext(), id, 50); err != nil {
-			return sourceError(err)
+			return err
 		}
 	}
 	return h.renderForm(c, v, nil)
@@ -289,61 +279,46 @@ func (h *sourceHandler) sourcePage(c *fiber.Ctx) error {
 
 // inputFromForm reads the form; numbers that are not numbers are reported
 // on their field.
-func inputFromForm(c *fiber.Ctx) (SourceInput, sourceFormView, map[string]string) {
+func inputFromForm(c *fiber.Ctx) (SourceInput, sourceFormView, problem.Fields) {
 	in := SourceInput{Name: c.FormValue("name"), Kind: c.FormValue("kind"), Origin: c.FormValue("origin"), URL: c.FormValue("url"), Directory: c.FormValue("directory")}
 	enabled := c.FormValue("enabled") != ""
 	in.Enabled = &enabled
 	v := sourceFormView{Interval: strings.TrimSpace(c.FormValue("interval_seconds")), Limit: strings.TrimSpace(c.FormValue("batch_limit")), Enabled: enabled}
 	v.Row.Source = Source{Name: in.Name, Kind: in.Kind, Origin: in.Origin, URL: in.URL, Directory: in.Directory, Enabled: enabled}
-	errs := map[string]string{}
+	var fs problem.Fields
 	if v.Interval != "" {
 		n, err := ParseInterval(v.Interval)
 		if err != nil || n <= 0 {
-			errs["interval_seconds"] = "must be a number of seconds (or like 30s, 5m)"
+			fs.Add("interval_seconds", "sources.interval_form")
 		}
 		in.IntervalSeconds = n
 	}
 	if v.Limit != "" {
 		n, err := strconv.Atoi(v.Limit)
 		if err != nil || n <= 0 {
-			errs["batch_limit"] = "must be a whole number of at least 1"
+			fs.Add("batch_limit", "sources.batch_limit_form")
 		}
 		in.BatchLimit = n
 	}
-	if len(errs) > 0 {
-		errs["form"] = "form.errors"
-		return in, v, errs
-	}
-	return in, v, nil
-}
-
-func formErrorsOf(err error) (map[string]string, error) {
-	var se SourceErrors
-	if !errors.As(err, &se) {
-		return nil, sourceError(err)
-	}
-	errs := map[string]string{"form": "form.errors"}
-	for k, v := range se {
-		errs[k] = v
-	}
-	return errs, nil
+	return in, v, fs
 }
 
 func (h *sourceHandler) createForm(c *fiber.Ctx) error {
-	in, v, errs := inputFromForm(c)
+	in, v, fs := inputFromForm(c)
 	v.IsNew = true
-	if errs == nil {
+	if len(fs) == 0 {
 		src, err := h.sources.Create(c.UserContext(), in)
 		if err == nil {
 			h.record(c, audit.RecordCreated, src, sourceSettings(src))
 			return c.Redirect(fmt.Sprintf("/sources/%d?saved=1", src.ID), fiber.StatusSeeOther)
 		}
-		if errs, err = formErrorsOf(err); err != nil {
+		var ok bool
+		if fs, ok = problem.AsFields(err); !ok {
 			return err
 		}
 	}
 	c.Status(fiber.StatusBadRequest)
-	return h.renderForm(c, v, errs)
+	return h.renderForm(c, v, fs)
 }
 
 func (h *sourceHandler) updateForm(c *fiber.Ctx) error {
@@ -353,9 +328,9 @@ func (h *sourceHandler) updateForm(c *fiber.Ctx) error {
 	}
 	cur, err := h.sources.Get(c.UserContext(), id)
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
-	in, v, errs := inputFromForm(c)
+	in, v, fs := inputFromForm(c)
 	in.Name, in.Kind = "", "" // shown, not editable
 	if !cur.Pulled() {
 		in = SourceInput{Origin: in.Origin} // a push source has only its origin to set
@@ -363,22 +338,25 @@ func (h *sourceHandler) updateForm(c *fiber.Ctx) error {
 	v.Row = rowOf(cur, time.Now().UTC())
 	v.Row.Origin = in.Origin
 	v.Row.URL, v.Row.Directory = c.FormValue("url"), c.FormValue("directory")
-	if errs == nil {
-		if in.URL == "" && cur.Kind == KindHTTPFeed || in.Directory == "" && cur.Kind == KindDirectory {
-			errs = map[string]string{"form": "form.errors", "url": "is required", "directory": "is required"}
-		} else {
-			src, err := h.sources.Update(c.UserContext(), id, in)
-			if err == nil {
-				h.record(c, audit.RecordChanged, src, sourceSettings(src))
-				return c.Redirect(fmt.Sprintf("/sources/%d?saved=1", src.ID), fiber.StatusSeeOther)
-			}
-			if errs, err = formErrorsOf(err); err != nil {
-				return err
-			}
+	switch {
+	case len(fs) > 0:
+	case in.URL == "" && cur.Kind == KindHTTPFeed:
+		fs.Add("url", "field.required")
+	case in.Directory == "" && cur.Kind == KindDirectory:
+		fs.Add("directory", "field.required")
+	default:
+		src, err := h.sources.Update(c.UserContext(), id, in)
+		if err == nil {
+			h.record(c, audit.RecordChanged, src, sourceSettings(src))
+			return c.Redirect(fmt.Sprintf("/sources/%d?saved=1", src.ID), fiber.StatusSeeOther)
+		}
+		var ok bool
+		if fs, ok = problem.AsFields(err); !ok {
+			return err
 		}
 	}
 	c.Status(fiber.StatusBadRequest)
-	return h.renderForm(c, v, errs)
+	return h.renderForm(c, v, fs)
 }
 
 func (h *sourceHandler) enableForm(enabled bool) fiber.Handler {
@@ -389,7 +367,7 @@ func (h *sourceHandler) enableForm(enabled bool) fiber.Handler {
 		}
 		src, err := h.sources.SetEnabled(c.UserContext(), id, enabled)
 		if err != nil {
-			return sourceError(err)
+			return err
 		}
 		h.record(c, audit.RecordChanged, src, fmt.Sprintf("enabled=%t", enabled))
 		return c.Redirect("/sources", fiber.StatusSeeOther)
@@ -402,7 +380,7 @@ func (h *sourceHandler) pollForm(c *fiber.Ctx) error {
 		return err
 	}
 	if err := h.sources.PollNow(c.UserContext(), id); err != nil {
-		return sourceError(err)
+		return err
 	}
 	return c.Redirect("/sources?polled=1", fiber.StatusSeeOther)
 }

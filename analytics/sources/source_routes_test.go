@@ -11,6 +11,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
 func TestSourcesAPIAndPages(t *testing.T) {
@@ -34,7 +35,9 @@ func TestSourcesAPIAndPages(t *testing.T) {
 
 	// API: create, invalid input named by field, get, update, poll.
 	r := admin.SendJSON("POST", "/api/v1/sources", map[string]any{"name": "feed", "kind": "http-feed", "url": "ftp://nope"})
-	if r.StatusCode != 400 || !strings.Contains(r.Body, "url:") {
+	var bad web.ErrorBody
+	r.JSON(t, &bad)
+	if r.StatusCode != 400 || len(bad.Fields) != 1 || bad.Fields[0].Field != "url" {
 		t.Errorf("bad url: %d %s", r.StatusCode, r.Body)
 	}
 	r = admin.SendJSON("POST", "/api/v1/sources", map[string]any{"name": "feed", "kind": "http-feed", "url": "http://127.0.0.1:1/events", "colour": "red"})
@@ -68,7 +71,11 @@ func TestSourcesAPIAndPages(t *testing.T) {
 		t.Errorf("list: %+v", list)
 	}
 
-	// Pages: create through the form, errors on their fields, enable, poll now.
+	// Pages: create through the form, errors on their fields (in the
+	// admin's language, here English), enable, poll now.
+	if r := admin.PostForm("/lang", url.Values{"lang": {"en"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("choose English: %d", r.StatusCode)
+	}
 	if r := admin.Get("/sources/new"); r.StatusCode != 200 || !strings.Contains(r.Body, `name="url"`) {
 		t.Fatalf("new page: %d", r.StatusCode)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/store"
 )
 
@@ -119,7 +120,7 @@ func (s *Sources) Create(ctx context.Context, in SourceInput) (Source, error) {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.Name, in.Kind, storedOrigin(in.Name, in.Origin), in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, now).Scan(&id)
 	if store.IsUnique(err) {
-		return Source{}, SourceErrors{"name": ErrSourceExists.Error()}
+		return Source{}, nameTaken()
 	}
 	if err != nil {
 		return Source{}, err
@@ -143,18 +144,18 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 		}
 		if !cur.Pulled() {
 			if in.URL != "" || in.Directory != "" || in.IntervalSeconds != 0 || in.BatchLimit != 0 || in.Enabled != nil {
-				return SourceErrors{"kind": "a push source has no pull settings"}
+				return problem.Fields{{Field: "kind", Message: problem.Msg("sources.push_no_settings")}}
 			}
 			return s.updateOrigin(ctx, tx, cur, in.Origin)
 		}
 		if in.Kind != "" && in.Kind != cur.Kind {
-			return SourceErrors{"kind": "cannot be changed; create a new source"}
+			return problem.Fields{{Field: "kind", Message: problem.Msg("sources.kind_fixed")}}
 		}
 		in.Kind = cur.Kind
 		// The name is the events' source in ClickHouse and in the
 		// exactly-once ledger: renaming would count re-pulled events again.
 		if in.Name != "" && in.Name != cur.Name {
-			return SourceErrors{"name": "cannot be changed: it is the source of the events already stored"}
+			return problem.Fields{{Field: "name", Message: problem.Msg("sources.name_fixed")}}
 		}
 		in.Name = cur.Name
 		if in.URL == "" {
@@ -182,7 +183,7 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 			updated_at = ?, next_attempt_at = ? WHERE id = ?`,
 			in.Name, storedOrigin(in.Name, in.Origin), in.URL, in.Directory, in.IntervalSeconds, in.BatchLimit, enabled, now, now, id)
 		if store.IsUnique(err) {
-			return SourceErrors{"name": ErrSourceExists.Error()}
+			return nameTaken()
 		}
 		if err != nil {
 			return err
@@ -203,8 +204,10 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 // updateOrigin sets the origin of a push source.
 func (s *Sources) updateOrigin(ctx context.Context, tx *sql.Tx, cur Source, origin string) error {
 	origin = strings.TrimSpace(origin)
-	if msg := checkOrigin(origin); msg != "" {
-		return SourceErrors{"origin": msg}
+	var fs problem.Fields
+	checkOrigin(&fs, origin)
+	if err := fs.Err(); err != nil {
+		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE sources SET origin = ?, updated_at = ? WHERE id = ?`, storedOrigin(cur.Name, origin), s.now(), cur.ID)
 	return err

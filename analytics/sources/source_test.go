@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/analyticstest"
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 func TestSourceValidation(t *testing.T) {
@@ -38,8 +39,7 @@ func TestSourceValidation(t *testing.T) {
 	}
 	for _, c := range bad {
 		_, err := s.Create(ctx, c.in)
-		var se SourceErrors
-		if !errors.As(err, &se) || se[c.field] == "" {
+		if fs, ok := problem.AsFields(err); !ok || !fs.Has(c.field) {
 			t.Errorf("%+v: error %v, want one on %s", c.in, err, c.field)
 		}
 	}

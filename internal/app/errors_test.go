@@ -253,6 +253,20 @@ func TestErrorsSpeakTheReadersLanguage(t *testing.T) {
 				{"import page", func() apptest.Response {
 					return admin.Upload("/companies/import", "firms.txt", []byte("x"))
 				}},
+				{"source API", func() apptest.Response {
+					return admin.SendJSON("POST", "/api/v1/sources", map[string]any{"name": "", "kind": "http-feed", "url": "ftp://x", "interval_seconds": -5})
+				}},
+				{"source API, 404", func() apptest.Response { return admin.Get("/api/v1/sources/999") }},
+				{"source form, numbers", func() apptest.Response {
+					return admin.PostForm("/sources", url.Values{"name": {"x"}, "kind": {"directory"}, "directory": {"/"}, "interval_seconds": {"soon"}, "batch_limit": {"0"}})
+				}},
+				{"source form, folder", func() apptest.Response {
+					return admin.PostForm("/sources", url.Values{"name": {"x"}, "kind": {"directory"}, "directory": {"/no/such/folder"}})
+				}},
+				{"survey export, format", func() apptest.Response { return admin.Get("/survey/questionnaire/export?format=xml") }},
+				{"survey questionnaire API, slug", func() apptest.Response {
+					return admin.SendJSON("POST", "/api/v1/survey/questionnaires", map[string]any{"slug": "monthly", "title": map[string]string{"da": "Måned"}})
+				}},
 				{"support call form", func() apptest.Response { return support.PostForm("/support/calls", maps.Clone(badCall)) }},
 				{"support call API", func() apptest.Response { return support.SendJSON("POST", "/api/v1/support/calls", badCallJSON) }},
 				{"support call list, bad filters", func() apptest.Response {

@@ -13,27 +13,18 @@ import (
 
 // Error is an answer with an HTTP status of its own (401, 403, 413, 415,
 // 429, and a few 400s about the request rather than its fields). Text is
-// what the user reads, in their language; Message is an older plain text
-// (or translation key) used when Text is not set. Store and validation
-// errors are not this: return the problem package's errors and the error
-// handler maps them.
+// what the user reads, in their language. Store and validation errors are
+// not this: return the problem package's errors and the error handler maps
+// them.
 type Error struct {
 	Status     int
 	Text       problem.Message
-	Message    string
-	RetryAfter int // seconds, for 429 and 503
+	RetryAfter int // seconds, for 429
 	Err        error
 }
 
-func (e *Error) text(lang string) string {
-	if !e.Text.IsZero() {
-		return e.Text.In(lang)
-	}
-	return Translate(lang, e.Message)
-}
-
 func (e *Error) Error() string {
-	s := e.text("en")
+	s := e.Text.String()
 	if e.Err != nil {
 		return s + ": " + e.Err.Error()
 	}
@@ -46,16 +37,11 @@ func answer(status int, key string, args ...any) *Error {
 	return &Error{Status: status, Text: problem.Msg(key, args...)}
 }
 
-// BadRequest is a 400 about the request as a whole; key is a translation
-// key (an untranslated format is shown as it is).
+// BadRequest is a 400 about the request as a whole: key is the
+// translation key of its text, args the text's arguments. Field errors are
+// problem.Fields, not this.
 func BadRequest(key string, args ...any) *Error {
 	return answer(fiber.StatusBadRequest, key, args...)
-}
-
-// Invalid wraps a validation error as a 400. Field errors (problem.Fields)
-// need no wrapping: return them as they are.
-func Invalid(err error) *Error {
-	return &Error{Status: fiber.StatusBadRequest, Message: err.Error(), Err: err}
 }
 
 // NotFound is a 404 naming what was not found.
@@ -79,14 +65,9 @@ func TooMany(key string, retryAfter int) *Error {
 	return e
 }
 
-// Unavailable is a 503 for a caller that knows err is an outage of the
-// store named by what. Prefer returning the store's error: the error
-// handler finds outages itself (problem.Unavailable).
-func Unavailable(what string, err error) *Error {
-	return &Error{Status: fiber.StatusServiceUnavailable, Text: problem.Msg("error.unavailable_what", problem.Msg(what)), RetryAfter: retryAfterOutage, Err: err}
-}
-
-// retryAfterOutage is the Retry-After of a 503, in seconds.
+// retryAfterOutage is the Retry-After of a 503 (problem.Unavailable), in
+// seconds. The message of the outage's error is shown if it has one
+// (e.g. which store is unavailable), else error.unavailable_store.
 const retryAfterOutage = 5
 
 // FieldLister is an error that lists the input fields at fault in its own
@@ -127,7 +108,7 @@ func Problem(err error, lang string) (status int, body ErrorBody, retryAfter int
 	case errors.As(err, &fl):
 		return fiber.StatusBadRequest, ErrorBody{Error: Translate(lang, "error.fields"), Fields: errorFields(fl.ProblemFields(), lang)}, 0
 	case errors.As(err, &we):
-		return we.Status, ErrorBody{Error: we.text(lang)}, we.RetryAfter
+		return we.Status, ErrorBody{Error: we.Text.In(lang)}, we.RetryAfter
 	case errors.As(err, &fe):
 		switch fe.Code {
 		case fiber.StatusNotFound:
@@ -143,7 +124,7 @@ func Problem(err error, lang string) (status int, body ErrorBody, retryAfter int
 	case errors.Is(err, problem.ErrConflict):
 		return fiber.StatusConflict, ErrorBody{Error: messageOr(err, lang, "error.conflict_record")}, 0
 	case problem.Unavailable(err):
-		return fiber.StatusServiceUnavailable, ErrorBody{Error: Translate(lang, "error.unavailable_store")}, retryAfterOutage
+		return fiber.StatusServiceUnavailable, ErrorBody{Error: messageOr(err, lang, "error.unavailable_store")}, retryAfterOutage
 	}
 	return fiber.StatusInternalServerError, ErrorBody{Error: Translate(lang, "error.internal_text")}, 0
 }
