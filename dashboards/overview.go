@@ -116,8 +116,7 @@ func weekNumber(w string) int {
 	if err != nil {
 		return 0
 	}
-	_, n := wk.Monday().ISOWeek()
-	return n
+	return wk.Number()
 }
 
 // count writes a whole number in lang.

@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +18,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	warehousetest.Shutdown()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { warehousetest.Main(m) }
 
 // cvr makes a modulus-11-valid CVR from a 7-digit prefix.
 func cvr(t *testing.T, prefix string) string {

@@ -29,29 +29,17 @@ func (h *Handler) getAuthorityAPI(c *fiber.Ctx) error {
 }
 
 func (h *Handler) createAuthorityAPI(c *fiber.Ctx) error {
-	var in Authority
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	a, err := h.store.CreateAuthority(c.UserContext(), in)
-	if err != nil {
-		return err
-	}
-	h.recordChange(c, audit.RecordCreated, "authority "+a.CVR)
-	return c.Status(fiber.StatusCreated).JSON(a)
+	return saveAPI(h, c, fiber.StatusCreated, audit.RecordCreated, func(in Authority) (Authority, string, error) {
+		a, err := h.store.CreateAuthority(c.UserContext(), in)
+		return a, "authority " + a.CVR, err
+	})
 }
 
 func (h *Handler) updateAuthorityAPI(c *fiber.Ctx) error {
-	var in Authority
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	a, err := h.store.UpdateAuthority(c.UserContext(), c.Params("cvr"), in)
-	if err != nil {
-		return err
-	}
-	h.recordChange(c, audit.RecordChanged, "authority "+a.CVR)
-	return c.JSON(a)
+	return saveAPI(h, c, fiber.StatusOK, audit.RecordChanged, func(in Authority) (Authority, string, error) {
+		a, err := h.store.UpdateAuthority(c.UserContext(), c.Params("cvr"), in)
+		return a, "authority " + a.CVR, err
+	})
 }
 
 // --- pages ---

@@ -34,29 +34,33 @@ func (h *Handler) getCompanyAPI(c *fiber.Ctx) error {
 }
 
 func (h *Handler) createCompanyAPI(c *fiber.Ctx) error {
-	var in Company
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	co, err := h.store.CreateCompany(c.UserContext(), in)
-	if err != nil {
-		return err
-	}
-	h.recordChange(c, audit.RecordCreated, "company "+co.CVR)
-	return c.Status(fiber.StatusCreated).JSON(co)
+	return saveAPI(h, c, fiber.StatusCreated, audit.RecordCreated, func(in Company) (Company, string, error) {
+		co, err := h.store.CreateCompany(c.UserContext(), in)
+		return co, "company " + co.CVR, err
+	})
 }
 
 func (h *Handler) updateCompanyAPI(c *fiber.Ctx) error {
-	var in Company
+	return saveAPI(h, c, fiber.StatusOK, audit.RecordChanged, func(in Company) (Company, string, error) {
+		co, err := h.store.UpdateCompany(c.UserContext(), c.Params("cvr"), in)
+		return co, "company " + co.CVR, err
+	})
+}
+
+// saveAPI decodes a record from the JSON body, stores it with save (which
+// also names the record for the audit log), audits it as action and answers
+// the stored record with status.
+func saveAPI[T any](h *Handler, c *fiber.Ctx, status int, action string, save func(T) (T, string, error)) error {
+	var in T
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	co, err := h.store.UpdateCompany(c.UserContext(), c.Params("cvr"), in)
+	rec, target, err := save(in)
 	if err != nil {
 		return err
 	}
-	h.recordChange(c, audit.RecordChanged, "company "+co.CVR)
-	return c.JSON(co)
+	h.recordChange(c, action, target)
+	return c.Status(status).JSON(rec)
 }
 
 func (h *Handler) recordChange(c *fiber.Ctx, action, target string) {

@@ -180,16 +180,25 @@ func (h *Handler) deleteAPI(c *fiber.Ctx) error {
 }
 
 func (h *Handler) restoreAPI(c *fiber.Ctx) error {
-	id, err := callID(c)
+	call, err := h.restore(c)
 	if err != nil {
 		return err
+	}
+	return c.Status(fiber.StatusOK).JSON(call)
+}
+
+// restore brings back the deleted call of the route's id, audited.
+func (h *Handler) restore(c *fiber.Ctx) (Call, error) {
+	id, err := callID(c)
+	if err != nil {
+		return Call{}, err
 	}
 	call, err := h.store.Restore(c.UserContext(), id, web.PrincipalOf(c).Name())
 	if err != nil {
-		return err
+		return Call{}, err
 	}
 	h.record(c, audit.RecordChanged, call.ID, "restored")
-	return c.Status(fiber.StatusOK).JSON(call)
+	return call, nil
 }
 
 // figureFilter reads from/to (or week), cohort, kind and as_of; the

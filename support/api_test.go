@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,11 +20,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/support"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	warehousetest.Shutdown()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { warehousetest.Main(m) }
 
 // validCVR makes a modulus-11-valid CVR from a 7-digit prefix.
 func validCVR(t testing.TB, prefix string) string {

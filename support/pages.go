@@ -345,15 +345,10 @@ func (h *Handler) deleteForm(c *fiber.Ctx) error {
 }
 
 func (h *Handler) restoreForm(c *fiber.Ctx) error {
-	id, err := callID(c)
+	call, err := h.restore(c)
 	if err != nil {
 		return err
 	}
-	call, err := h.store.Restore(c.UserContext(), id, web.PrincipalOf(c).Name())
-	if err != nil {
-		return err
-	}
-	h.record(c, audit.RecordChanged, call.ID, "restored")
 	return c.Redirect(fmt.Sprintf("/support/calls/%d?saved=1", call.ID), fiber.StatusSeeOther)
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,7 +20,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/survey"
 )
 
-func TestMain(m *testing.M) { code := m.Run(); warehousetest.Shutdown(); os.Exit(code) }
+func TestMain(m *testing.M) { warehousetest.Main(m) }
 
 // cvr makes a modulus-11-valid CVR from a 7-digit prefix (or the next
 // prefix that has a check digit).

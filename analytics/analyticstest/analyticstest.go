@@ -28,13 +28,11 @@ import (
 // and the chDB engine (see Engines) and removes the binary built for them:
 // call it from TestMain.
 func Main(m *testing.M) {
-	code := m.Run()
-	warehousetest.Shutdown()
-	if err := chdb.Shutdown(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	testbinary.Remove()
-	os.Exit(code)
+	warehousetest.Main(m, func() {
+		if err := chdb.Shutdown(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}, testbinary.Remove)
 }
 
 // KillableApp is the real pilotpulse binary on a data dir of its own and a

@@ -306,17 +306,29 @@ func inputFromForm(c *fiber.Ctx) (SourceInput, sourceFormView, problem.Fields) {
 func (h *sourceHandler) createForm(c *fiber.Ctx) error {
 	in, v, fs := inputFromForm(c)
 	v.IsNew = true
-	if len(fs) == 0 {
-		src, err := h.sources.Create(c.UserContext(), in)
-		if err == nil {
-			h.record(c, audit.RecordCreated, src, sourceSettings(src))
-			return c.Redirect(fmt.Sprintf("/sources/%d?saved=1", src.ID), fiber.StatusSeeOther)
-		}
-		var ok bool
-		if fs, ok = problem.AsFields(err); !ok {
+	if len(fs) > 0 {
+		return h.refuseForm(c, v, fs)
+	}
+	return h.saveForm(c, v, audit.RecordCreated, func() (Source, error) { return h.sources.Create(c.UserContext(), in) })
+}
+
+// saveForm stores a form's source with save: saved, it is audited as action
+// and the browser goes to its page; refused for its fields, the form is
+// shown again with them.
+func (h *sourceHandler) saveForm(c *fiber.Ctx, v sourceFormView, action string, save func() (Source, error)) error {
+	src, err := save()
+	if err != nil {
+		fs, ok := problem.AsFields(err)
+		if !ok {
 			return err
 		}
+		return h.refuseForm(c, v, fs)
 	}
+	h.record(c, action, src, sourceSettings(src))
+	return c.Redirect(fmt.Sprintf("/sources/%d?saved=1", src.ID), fiber.StatusSeeOther)
+}
+
+func (h *sourceHandler) refuseForm(c *fiber.Ctx, v sourceFormView, fs problem.Fields) error {
 	c.Status(fiber.StatusBadRequest)
 	return h.renderForm(c, v, fs)
 }
@@ -345,18 +357,9 @@ func (h *sourceHandler) updateForm(c *fiber.Ctx) error {
 	case in.Directory == "" && cur.Kind == KindDirectory:
 		fs.Add("directory", "field.required")
 	default:
-		src, err := h.sources.Update(c.UserContext(), id, in)
-		if err == nil {
-			h.record(c, audit.RecordChanged, src, sourceSettings(src))
-			return c.Redirect(fmt.Sprintf("/sources/%d?saved=1", src.ID), fiber.StatusSeeOther)
-		}
-		var ok bool
-		if fs, ok = problem.AsFields(err); !ok {
-			return err
-		}
+		return h.saveForm(c, v, audit.RecordChanged, func() (Source, error) { return h.sources.Update(c.UserContext(), id, in) })
 	}
-	c.Status(fiber.StatusBadRequest)
-	return h.renderForm(c, v, fs)
+	return h.refuseForm(c, v, fs)
 }
 
 func (h *sourceHandler) enableForm(enabled bool) fiber.Handler {

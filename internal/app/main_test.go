@@ -1,14 +1,9 @@
 package app_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	warehousetest.Shutdown()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { warehousetest.Main(m) }

@@ -1,7 +1,6 @@
 package tabular_test
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -14,11 +13,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	warehousetest.Shutdown()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { warehousetest.Main(m) }
 
 var callHeader = []string{"company", "caller_name", "received_at", "desk", "channel", "category", "description", "resolution"}
 

@@ -91,6 +91,10 @@ func (w Week) String() string {
 	return fmt.Sprintf("%04d-W%02d", w.year, w.num)
 }
 
+// Year and Number are the ISO year and week number: 2012 and 46 for 2012-W46.
+func (w Week) Year() int   { return w.year }
+func (w Week) Number() int { return w.num }
+
 // MarshalText writes String.
 func (w Week) MarshalText() ([]byte, error) { return []byte(w.String()), nil }
 

@@ -276,3 +276,15 @@ func TestText(t *testing.T) {
 		t.Fatalf("bad week accepted: %v", err)
 	}
 }
+
+func TestYearAndNumber(t *testing.T) {
+	for _, c := range []struct {
+		in         string
+		year, week int
+	}{{"2012-W46", 2012, 46}, {"2012-12-31", 2013, 1}, {"2016-01-03", 2015, 53}} {
+		w := week.MustParse(c.in)
+		if w.Year() != c.year || w.Number() != c.week {
+			t.Errorf("%s: year %d week %d, want %d and %d", c.in, w.Year(), w.Number(), c.year, c.week)
+		}
+	}
+}

@@ -2,13 +2,10 @@
 // clickhouse-server per test binary, started lazily on first use, and a fresh
 // database per test.
 //
-// Stop the shared server at the end of the test binary from TestMain:
+// Stop the shared server at the end of the test binary: call Main from
+// TestMain,
 //
-//	func TestMain(m *testing.M) {
-//		code := m.Run()
-//		warehousetest.Shutdown()
-//		os.Exit(code)
-//	}
+//	func TestMain(m *testing.M) { warehousetest.Main(m) }
 //
 // Without that the server still dies with the test binary (it is started with
 // Pdeathsig), but its temporary folder is left behind.
@@ -175,4 +172,16 @@ func sanitize(name string) string {
 		s = s[:40]
 	}
 	return s
+}
+
+// Main runs the tests of a package, then stops the shared server and runs
+// the package's other clean-ups (in order), and exits with the tests'
+// status: call it from TestMain.
+func Main(m *testing.M, cleanups ...func()) {
+	code := m.Run()
+	Shutdown()
+	for _, c := range cleanups {
+		c()
+	}
+	os.Exit(code)
 }
