@@ -35,7 +35,7 @@ func (h *Handler) importUpload(c *fiber.Ctx, kind string, run func(name string, 
 		return res, err
 	}
 	if errors.Is(err, tabular.ErrBusy) {
-		return res, web.TooMany(web.Translate(web.Language(c), "import.busy"), 10)
+		return res, web.TooMany("import.busy", 10)
 	}
 	if err != nil {
 		return res, err

@@ -21,7 +21,7 @@ func (h *Handler) versionsAPI(c *fiber.Ctx) error {
 func (h *Handler) versionAPI(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return web.NotFound("questionnaire version")
+		return web.NotFound("survey.what.version")
 	}
 	v, err := h.store.Version(c.UserContext(), id)
 	if err != nil {

@@ -308,7 +308,7 @@ func init() {
 		"survey.v.days": "skal være %d til %d dage", "survey.v.between": "skal være fra %d til %d",
 		"survey.v.week":          "%q er ikke en uge: skriv en ISO-uge som 2026-W48 eller en dato som 2026-11-23",
 		"survey.v.wave_exists":   "uge %s har allerede en runde; runder overskrives aldrig",
-		"survey.what.invitation": "invitationen", "survey.reopen_submitted": "Kun indsendte svar kan genåbnes.",
+		"survey.what.invitation": "invitationen", "survey.what.version": "spørgeskemaversionen", "survey.reopen_submitted": "Kun indsendte svar kan genåbnes.",
 	}, map[string]string{
 		"survey.def.question": "question %d (%q)", "survey.def.question_n": "question %d",
 		"survey.def.slug":           "want lower-case letters, digits and _ (starting with a letter)",
@@ -336,6 +336,6 @@ func init() {
 		"survey.v.days": "must be %d to %d days", "survey.v.between": "must be from %d to %d",
 		"survey.v.week":          "%q is not a week: type an ISO week such as 2026-W48 or a date such as 2026-11-23",
 		"survey.v.wave_exists":   "week %s has a wave already; waves are never overwritten",
-		"survey.what.invitation": "invitation", "survey.reopen_submitted": "Only submitted answers can be reopened.",
+		"survey.what.invitation": "invitation", "survey.what.version": "questionnaire version", "survey.reopen_submitted": "Only submitted answers can be reopened.",
 	})
 }
