@@ -70,7 +70,7 @@ type SourceStatus struct {
 	EventsRejected      int64      `json:"events_rejected"`
 	ConsecutiveFailures int        `json:"consecutive_failures"`
 	NextAttemptAt       *time.Time `json:"next_attempt_at"`
-	// NewestEventAt is the newest occurred_at among the last stored events.
+	// NewestEventAt is the newest occurred_at among the events stored so far.
 	NewestEventAt *time.Time `json:"newest_event_at"`
 	// LagSeconds is now minus the last success (nil before the first).
 	LagSeconds *int64 `json:"lag_seconds"`

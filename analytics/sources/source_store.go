@@ -270,8 +270,9 @@ func (s *Sources) recordStoredTx(ctx context.Context, tx *sql.Tx, id int64, adva
 	}
 	q := `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, consecutive_failures = 0,
 		events_pulled = events_pulled + ?, events_duplicate = events_duplicate + ?, events_rejected = events_rejected + ?,
-		newest_event_at = coalesce(?, newest_event_at)`
-	args := []any{now, now, p.Accepted + p.Duplicates, p.Duplicates, p.Rejected, newest}
+		newest_event_at = CASE WHEN ? IS NOT NULL AND (newest_event_at IS NULL OR ? > newest_event_at) THEN ? ELSE newest_event_at END`
+	// Times are stored as UTC text of one format, so text order is time order.
+	args := []any{now, now, p.Accepted + p.Duplicates, p.Duplicates, p.Rejected, newest, newest, newest}
 	if advance {
 		q += `, cursor = ?`
 		args = append(args, cursor)

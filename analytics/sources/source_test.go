@@ -122,3 +122,29 @@ func TestSourceValidation(t *testing.T) {
 		t.Errorf("after success: %+v", st)
 	}
 }
+
+// The newest event a source delivered is the newest of every stored page,
+// not of the last one (a page of older events does not move it back).
+func TestNewestEventIsTheNewestStored(t *testing.T) {
+	db := analyticstest.NewDB(t, t.TempDir())
+	s := NewSources(db)
+	ctx := context.Background()
+	src, err := s.Create(ctx, SourceInput{Name: "feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := time.Date(2012, 12, 20, 10, 30, 0, 500_000_000, time.UTC)
+	older := time.Date(2012, 11, 5, 9, 0, 0, 0, time.UTC)
+	for _, p := range []progress{{Accepted: 2, Newest: newer}, {Accepted: 1, Newest: older}, {Duplicates: 3}} {
+		if err := s.recordStored(ctx, src.ID, true, "c", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Get(ctx, src.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status.NewestEventAt == nil || !got.Status.NewestEventAt.Equal(newer) {
+		t.Fatalf("newest event %v, want %v", got.Status.NewestEventAt, newer)
+	}
+}
