@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
@@ -142,7 +143,14 @@ func snippet(b []byte) string {
 	if s == "" {
 		return "(empty)"
 	}
-	return strconv.Quote(s)
+	// Shown as it reads (no escaped quotes), on one line: control
+	// characters, newlines included, become spaces.
+	return "“" + strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s) + "”"
 }
 
 // pullFeed pulls pages until the feed has no more (or the source changes).

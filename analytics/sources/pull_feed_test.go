@@ -56,3 +56,17 @@ func TestFetchPageHonoursRetryAfter(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// A broken answer is quoted in the last error as it reads: no JSON-escaped
+// quotes, no line breaks.
+func TestSnippetReadsAsText(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"events": [garbage`: `“{"events": [garbage”`,
+		"line one\nline\ttwo": "“line one line two”",
+		"   ":                 "(empty)",
+	} {
+		if got := snippet([]byte(in)); got != want {
+			t.Errorf("snippet(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
