@@ -216,7 +216,7 @@ func TestFormKeepsWhatWasTypedAndShowsHistory(t *testing.T) {
 	if page.StatusCode != 200 || !strings.Contains(page.Body, `<option value="Ærø Rederi A/S — `+cvr+`">`) || !strings.Contains(page.Body, "autofocus") {
 		t.Fatalf("new-call form: %d %.2000s", page.StatusCode, page.Body)
 	}
-	form := url.Values{"company": {"Ærø Rederi"}, "caller_name": {"Kirsten <Ø>"}, "desk": {"portal"}, "channel": {"phone"},
+	form := url.Values{"company": {"Bornholm Fragt"}, "caller_name": {"Kirsten <Ø>"}, "desk": {"portal"}, "channel": {"phone"},
 		"category": {"printer"}, "description": {"Notifikationer kommer ikke frem"}, "resolution": {"resolved"},
 		"duration_minutes": {"-4"}, "received_at": {"2026-11-10T09:15"}, "ended_at": {"2026-11-10T09:00"}}
 	r := sup.PostForm("/support/calls", form)
@@ -224,7 +224,7 @@ func TestFormKeepsWhatWasTypedAndShowsHistory(t *testing.T) {
 		t.Fatalf("bad form: %d", r.StatusCode)
 	}
 	for _, want := range []string{
-		`value="Ærø Rederi"`, `value="Kirsten &lt;Ø&gt;"`, ">Notifikationer kommer ikke frem</textarea>", `value="-4"`, `value="2026-11-10T09:00"`,
+		`value="Bornholm Fragt"`, `value="Kirsten &lt;Ø&gt;"`, ">Notifikationer kommer ikke frem</textarea>", `value="-4"`, `value="2026-11-10T09:00"`,
 		"ukendt virksomhed", "skal være 0 minutter eller mere", "ligger før modtagelsen", "ukendt kategori",
 	} {
 		if !strings.Contains(r.Body, want) {

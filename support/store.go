@@ -104,20 +104,17 @@ func resolveCompany(ctx context.Context, q querier, s string) (CompanyRef, error
 		}
 		return c, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, cvr, name FROM companies WHERE lower(trim(name)) = lower(?) ORDER BY cvr LIMIT 2`, s)
+	found, err := companiesNamed(ctx, q, `lower(trim(name)) = lower(?)`, s)
 	if err != nil {
 		return c, err
 	}
-	defer rows.Close()
-	var found []CompanyRef
-	for rows.Next() {
-		if err := rows.Scan(&c.ID, &c.CVR, &c.Name); err != nil {
+	if len(found) == 0 && s != "" {
+		// Not a whole name: the companies whose name starts with it
+		// ("Nordsø" for "Nordsø Shipping A/S").
+		found, err = companiesNamed(ctx, q, `name LIKE ? ESCAPE '\'`, likePrefix.Replace(s)+"%")
+		if err != nil {
 			return c, err
 		}
-		found = append(found, c)
-	}
-	if err := rows.Err(); err != nil {
-		return c, err
 	}
 	switch len(found) {
 	case 1:
@@ -125,7 +122,39 @@ func resolveCompany(ctx context.Context, q querier, s string) (CompanyRef, error
 	case 0:
 		return c, FieldErrors{{Field: "company_cvr", Message: problem.Msg("support.v.unknown_company", clip(s, 60))}}
 	}
-	return c, FieldErrors{{Field: "company_cvr", Message: problem.Msg("support.v.ambiguous_company", clip(s, 60))}}
+	names := make([]string, len(found))
+	for i, f := range found {
+		names[i] = f.Name + " — " + f.CVR
+	}
+	if len(found) > maxMatchesShown {
+		names = append(names[:maxMatchesShown], "…")
+	}
+	return c, FieldErrors{{Field: "company_cvr", Message: problem.Msg("support.v.ambiguous_company", clip(s, 60), strings.Join(names, "; "))}}
+}
+
+// maxMatchesShown is how many companies an ambiguous name lists.
+const maxMatchesShown = 5
+
+// likePrefix escapes LIKE's wildcards in a typed name.
+var likePrefix = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// companiesNamed lists the companies matching where (with arg), by CVR, at
+// most one more than maxMatchesShown.
+func companiesNamed(ctx context.Context, q querier, where string, arg string) ([]CompanyRef, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, cvr, name FROM companies WHERE `+where+` ORDER BY name, cvr LIMIT ?`, arg, maxMatchesShown+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []CompanyRef
+	for rows.Next() {
+		var c CompanyRef
+		if err := rows.Scan(&c.ID, &c.CVR, &c.Name); err != nil {
+			return nil, err
+		}
+		found = append(found, c)
+	}
+	return found, rows.Err()
 }
 
 // prepare normalizes and validates in and resolves its company, returning

@@ -460,3 +460,29 @@ func TestListFiltersAndSearch(t *testing.T) {
 		t.Error("unknown desk filter accepted")
 	}
 }
+
+// A name that starts exactly one company's name is that company ("Nordsø"
+// for "Nordsø Shipping A/S"); one that starts several lists them; LIKE's
+// wildcards typed by the user are plain text.
+func TestCompanyByStartOfName(t *testing.T) {
+	f := newFixture(t, 2)
+	ctx := context.Background()
+	nordso := cvrFor(4242 * 7919)
+	if _, err := f.db.Exec(`INSERT INTO companies (cvr, name, kind, cohort, created_at, updated_at) VALUES (?, 'Nordsø Shipping A/S', 'company', 'pilot', ?, ?)`,
+		nordso, testClock, testClock); err != nil {
+		t.Fatal(err)
+	}
+	if co, err := f.s.ResolveCompany(ctx, "Nordsø"); err != nil || co.CVR != nordso {
+		t.Errorf("Nordsø: %+v %v", co, err)
+	}
+	_, err := f.s.ResolveCompany(ctx, "Firma")
+	var fe FieldErrors
+	if !errors.As(err, &fe) || !strings.Contains(fe[0].Message.String(), "Firma 01 A/S — "+f.cvr[1]) || !strings.Contains(fe[0].Message.In("da"), "flere virksomheder passer") {
+		t.Errorf("Firma: %v, want the matches listed", err)
+	}
+	for _, s := range []string{"%", "Firma _1", `Firma\`} {
+		if co, err := f.s.ResolveCompany(ctx, s); err == nil {
+			t.Errorf("%q matched %+v", s, co)
+		}
+	}
+}
