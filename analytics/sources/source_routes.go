@@ -65,6 +65,15 @@ func sourceID(c *fiber.Ctx) (int64, error) {
 	return id, nil
 }
 
+// source is the source the route's id names (404 when none).
+func (h *sourceHandler) source(c *fiber.Ctx) (Source, error) {
+	id, err := sourceID(c)
+	if err != nil {
+		return Source{}, err
+	}
+	return h.sources.Get(c.UserContext(), id)
+}
+
 func (h *sourceHandler) record(c *fiber.Ctx, action string, src Source, detail string) {
 	h.audit.Record(c.UserContext(), audit.Entry{Actor: web.PrincipalOf(c).Email, Action: action, Target: "source " + src.Name, Detail: detail, IP: c.IP()})
 }
@@ -83,11 +92,7 @@ func (h *sourceHandler) listAPI(c *fiber.Ctx) error {
 }
 
 func (h *sourceHandler) getAPI(c *fiber.Ctx) error {
-	id, err := sourceID(c)
-	if err != nil {
-		return err
-	}
-	src, err := h.sources.Get(c.UserContext(), id)
+	src, err := h.source(c)
 	if err != nil {
 		return err
 	}
@@ -260,17 +265,13 @@ func (h *sourceHandler) newPage(c *fiber.Ctx) error {
 }
 
 func (h *sourceHandler) sourcePage(c *fiber.Ctx) error {
-	id, err := sourceID(c)
-	if err != nil {
-		return err
-	}
-	src, err := h.sources.Get(c.UserContext(), id)
+	src, err := h.source(c)
 	if err != nil {
 		return err
 	}
 	v := sourceFormView{Row: rowOf(src, time.Now().UTC()), Enabled: src.Enabled, Saved: c.Query("saved") == "1"}
 	if src.Kind == KindDirectory {
-		if v.Files, err = h.sources.Files(c.UserContext(), id, 50); err != nil {
+		if v.Files, err = h.sources.Files(c.UserContext(), src.ID, 50); err != nil {
 			return err
 		}
 	}
@@ -334,11 +335,7 @@ func (h *sourceHandler) refuseForm(c *fiber.Ctx, v sourceFormView, fs problem.Fi
 }
 
 func (h *sourceHandler) updateForm(c *fiber.Ctx) error {
-	id, err := sourceID(c)
-	if err != nil {
-		return err
-	}
-	cur, err := h.sources.Get(c.UserContext(), id)
+	cur, err := h.source(c)
 	if err != nil {
 		return err
 	}
@@ -357,7 +354,7 @@ func (h *sourceHandler) updateForm(c *fiber.Ctx) error {
 	case in.Directory == "" && cur.Kind == KindDirectory:
 		fs.Add("directory", "field.required")
 	default:
-		return h.saveForm(c, v, audit.RecordChanged, func() (Source, error) { return h.sources.Update(c.UserContext(), id, in) })
+		return h.saveForm(c, v, audit.RecordChanged, func() (Source, error) { return h.sources.Update(c.UserContext(), cur.ID, in) })
 	}
 	return h.refuseForm(c, v, fs)
 }
