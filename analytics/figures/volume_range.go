@@ -32,7 +32,7 @@ var (
 // parameter is a problem.Fields naming it.
 func VolumeRange(ctx context.Context, ch driver.Conn, scope auth.Scope, fromS, toS string) (week.Range, error) {
 	var fs problem.Fields
-	from, to := volumeWeek(&fs, "from", fromS), volumeWeek(&fs, "to", toS)
+	from, to := WeekParam(&fs, "from", fromS), WeekParam(&fs, "to", toS)
 	if len(fs) > 0 {
 		return week.Range{}, fs
 	}
@@ -56,9 +56,10 @@ func VolumeRange(ctx context.Context, ch driver.Conn, scope auth.Scope, fromS, t
 	return r, fs.Err()
 }
 
-// volumeWeek reads the parameter name: empty is no week; a bad or
-// out-of-range one is put on fs.
-func volumeWeek(fs *problem.Fields, name, s string) week.Week {
+// WeekParam reads the week parameter name (an ISO week or a date): empty
+// is no week; a bad or out-of-range one (before 2000, after 2099) is put on
+// fs naming the parameter. Every figure route reads weeks with it.
+func WeekParam(fs *problem.Fields, name, s string) week.Week {
 	if s == "" {
 		return week.Week{}
 	}
