@@ -19,10 +19,10 @@ func init() {
 		"dashboards.shown": "Viser", "dashboards.compared": "sammenlignet med",
 		"dashboards.kind_company": "Virksomheder", "dashboards.kind_municipality": "Kommuner", "dashboards.kind_region": "Regioner",
 		"dashboards.kind_state_institution": "Statslige institutioner", "dashboards.kind_all": "Alle deltagere",
-		"dashboards.bad_period": "kender ikke perioden %q; vælg seneste uge (latest), seneste 4 uger (4w) eller hele piloten (pilot)",
+		"dashboards.bad_period":       "kender ikke perioden %q; vælg seneste uge (latest), seneste 4 uger (4w) eller hele piloten (pilot)",
 		"dashboards.period_and_weeks": "angiv enten en periode eller fra- og til-uge, ikke begge",
-		"dashboards.bad_kind": "kender ikke deltagertypen %q; vælg company, municipality, region, state_institution eller all",
-		"dashboards.cohort_too_long": "holdet må højst have %d tegn",
+		"dashboards.bad_kind":         "kender ikke deltagertypen %q; vælg company, municipality, region, state_institution eller all",
+		"dashboards.cohort_too_long":  "holdet må højst have %d tegn",
 	}, map[string]string{
 		"nav.volume": "Volume", "volume.title": "Content volume per authority",
 		"volume.intro": "Messages sent to the pilot companies' mailboxes per ISO week (Copenhagen time): digital or by remote print, share with metadata and deep links, companies reached and the weekly target.",
@@ -39,9 +39,9 @@ func init() {
 		"dashboards.shown": "Showing", "dashboards.compared": "compared with",
 		"dashboards.kind_company": "Companies", "dashboards.kind_municipality": "Municipalities", "dashboards.kind_region": "Regions",
 		"dashboards.kind_state_institution": "State institutions", "dashboards.kind_all": "Every participant",
-		"dashboards.bad_period": "unknown period %q; choose latest week (latest), last 4 weeks (4w) or the whole pilot (pilot)",
+		"dashboards.bad_period":       "unknown period %q; choose latest week (latest), last 4 weeks (4w) or the whole pilot (pilot)",
 		"dashboards.period_and_weeks": "give either a period or from and to weeks, not both",
-		"dashboards.bad_kind": "unknown participant kind %q; choose company, municipality, region, state_institution or all",
-		"dashboards.cohort_too_long": "the cohort may have at most %d characters",
+		"dashboards.bad_kind":         "unknown participant kind %q; choose company, municipality, region, state_institution or all",
+		"dashboards.cohort_too_long":  "the cohort may have at most %d characters",
 	})
 }
