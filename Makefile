@@ -1,5 +1,5 @@
 # Pilotpulse. `make run` and `make test` work on a fresh Debian machine (as root
-# they install what is missing: ClickHouse from Debian's packages, Chromium;
+# they install what is missing: ClickHouse from Debian's packages, Chromium, LibreOffice Calc (headless);
 # `make test` also fetches chDB, ClickHouse 26.7 as a library, from npm).
 SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
@@ -20,7 +20,7 @@ deps-run:
 	@scripts/deps.sh clickhouse
 
 deps-test:
-	@scripts/deps.sh clickhouse browser node-tools chdb staticcheck
+	@scripts/deps.sh clickhouse browser office node-tools chdb staticcheck
 
 # Start Pilotpulse with a private ClickHouse and the demo pilot loaded (again
 # safely: it is stored once); data stays in $(DATA_DIR).

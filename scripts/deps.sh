@@ -2,6 +2,9 @@
 # Installs what Pilotpulse needs on a Debian machine, only what is missing:
 #   scripts/deps.sh clickhouse   clickhouse-server + clickhouse-client (Debian's)
 #   scripts/deps.sh browser      chromium (browser tests)
+#   scripts/deps.sh office       LibreOffice Calc without a GUI (Debian's
+#                                libreoffice-calc-nogui): the tests open the
+#                                Excel reports in a real spreadsheet program
 #   scripts/deps.sh node-tools   npm packages the tests use (tools/package.json)
 #   scripts/deps.sh chdb         libchdb.so (ClickHouse 26.7 as a library, npm's
 #                                @chdb/lib-linux-x64-gnu) into tools/chdb/, for the
@@ -48,6 +51,9 @@ for what in "$@"; do
 		;;
 	browser)
 		have chromium || apt_install chromium
+		;;
+	office)
+		have soffice || apt_install libreoffice-calc-nogui
 		;;
 	node-tools)
 		if [ -f tools/package.json ]; then
