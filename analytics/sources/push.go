@@ -166,7 +166,8 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	case <-ctx.Done():
 		return busy(ctx.Err(), "sources.push_busy")
 	}
-	run := &pushRun{h: h, ctx: c.UserContext(), source: source, decoded: decoded, res: PushResult{Rejected: []event.LineError{}}}
+	run := &pushRun{h: h, ctx: c.UserContext(), source: source, decoded: decoded, next: 1, res: PushResult{Rejected: []event.LineError{}},
+		keepReading: readWindow(c)}
 	err := event.DecodeEach(decoded, format, time.Now(), run.add, run.reject)
 	if err == nil && decoded.n < 0 { // a JSON array lists the cut as its last rejected element
 		err = errTooLarge
@@ -178,6 +179,18 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 		return c.JSON(run.res)
 	}
 	return run.stopped(c, err)
+}
+
+// readWindow returns a function that moves the connection's read deadline
+// to the server's read time-out from now (a client that sends a part within
+// it may go on).
+func readWindow(c *fiber.Ctx) func() {
+	conn, timeout := c.Context().Conn(), c.App().Config().ReadTimeout
+	return func() {
+		if conn != nil && timeout > 0 {
+			conn.SetReadDeadline(time.Now().Add(timeout))
+		}
+	}
 }
 
 // requestBody is the request's body as a stream (the frame leaves a large

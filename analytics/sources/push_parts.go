@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -68,7 +69,12 @@ type pushRun struct {
 	partStart  int64         // decoded bytes read before the part
 	newest     time.Time     // the newest event of the part
 	next       int           // the line after the last one decoded
-	unrecorded int           // rejected lines not yet added to the source's counts
+	unrecorded int           // rejected lines of the part
+	uncounted  progress      // stored, not yet added to the source's counts
+	// keepReading gives the rest of the body a new read time-out: the
+	// server's covers reading the request, and a large body is read only as
+	// fast as its parts are stored.
+	keepReading func()
 }
 
 // add takes a valid event; a full part is stored.
@@ -122,10 +128,19 @@ func (r *pushRun) flush() error {
 	r.h.counter.WithLabelValues("accepted").Add(float64(accepted))
 	r.h.counter.WithLabelValues("duplicate").Add(float64(dups))
 	r.h.counter.WithLabelValues("rejected").Add(float64(r.unrecorded))
-	p := progress{Accepted: accepted, Duplicates: dups, Rejected: r.unrecorded, Newest: r.newest}
+	p := &r.uncounted
+	p.Accepted, p.Duplicates, p.Rejected = p.Accepted+accepted, p.Duplicates+dups, p.Rejected+r.unrecorded
+	if r.newest.After(p.Newest) {
+		p.Newest = r.newest
+	}
 	r.part, r.newest, r.unrecorded, r.partStart = nil, time.Time{}, 0, r.decoded.read()
-	if err := r.h.sources.recordPush(context.WithoutCancel(r.ctx), r.source, p); err != nil {
-		return &stopError{err: err, line: r.next, storing: true}
+	r.keepReading()
+	// The source's counts are a status figure: failing to add them does not
+	// fail the push (its events are stored); they are added with the next part's.
+	if err := r.h.sources.recordPush(context.WithoutCancel(r.ctx), r.source, *p); err != nil {
+		slog.Warn("push: the source's counts could not be noted", "source", r.source, "err", err)
+	} else {
+		*p = progress{}
 	}
 	return nil
 }
