@@ -56,15 +56,28 @@ type LineError struct {
 // order; invalid ones are collected. err is only for an unreadable stream
 // (or fn's error); the events passed to fn before it stay passed.
 func Decode(r io.Reader, f Format, received time.Time, fn func(line int, ev Event) error) ([]LineError, error) {
+	var rejected []LineError
+	err := DecodeEach(r, f, received, fn, func(le LineError) error {
+		rejected = append(rejected, le)
+		return nil
+	})
+	return rejected, err
+}
+
+// DecodeEach is Decode handing each invalid event to reject as it is found
+// (in order with the valid ones) instead of collecting them, so a caller
+// can bound what it keeps: an error of fn or reject stops the stream and
+// is returned.
+func DecodeEach(r io.Reader, f Format, received time.Time, fn func(line int, ev Event) error, reject func(LineError) error) error {
 	switch f {
 	case FormatNDJSON:
-		return decodeNDJSON(r, 1, received, fn)
+		return decodeNDJSON(r, 1, received, fn, reject)
 	case FormatJSON:
-		return decodeJSONArray(r, received, fn)
+		return decodeJSONArray(r, received, fn, reject)
 	case FormatCSV:
-		return decodeCSV(r, received, fn)
+		return decodeCSV(r, received, fn, reject)
 	}
-	return nil, fmt.Errorf("unknown event format %q", f)
+	return fmt.Errorf("unknown event format %q", f)
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -74,26 +87,27 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // decodeNDJSON reads lines, the first of which is line first.
-func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event) error) ([]LineError, error) {
+func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event) error, reject func(LineError) error) error {
 	br := bufio.NewReaderSize(r, MaxLineBytes+1)
-	var rejected []LineError
 	for line := first; ; line++ {
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			rejected = append(rejected, LineError{Line: line, Error: fmt.Sprintf("line: longer than %d bytes", MaxLineBytes)})
+			if rerr := reject(LineError{Line: line, Error: fmt.Sprintf("line: longer than %d bytes", MaxLineBytes)}); rerr != nil {
+				return rerr
+			}
 			for errors.Is(err, bufio.ErrBufferFull) { // skip the rest of the line
 				_, err = br.ReadSlice('\n')
 			}
 			if err == io.EOF {
-				return rejected, nil
+				return nil
 			}
 			if err != nil {
-				return rejected, err
+				return err
 			}
 			continue
 		}
 		if err != nil && err != io.EOF {
-			return rejected, err
+			return err
 		}
 		if line == 1 {
 			b = bytes.TrimPrefix(b, utf8BOM)
@@ -101,18 +115,20 @@ func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event
 		if t := bytes.TrimFunc(b, func(r rune) bool { return r < utf8.RuneSelf && isJSONSpace(byte(r)) }); len(t) > 0 {
 			ev, perr := ParseEventJSON(t, received)
 			if perr != nil {
-				rejected = append(rejected, LineError{Line: line, Error: perr.Error()})
+				if rerr := reject(LineError{Line: line, Error: perr.Error()}); rerr != nil {
+					return rerr
+				}
 			} else if ferr := fn(line, ev); ferr != nil {
-				return rejected, ferr
+				return ferr
 			}
 		}
 		if err == io.EOF {
-			return rejected, nil
+			return nil
 		}
 	}
 }
 
-func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error) ([]LineError, error) {
+func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error, reject func(LineError) error) error {
 	br := bufio.NewReader(r)
 	// Skip a BOM and blanks; a body that is not an array is read as NDJSON
 	// (a single object is a one-line NDJSON stream), numbered from the
@@ -122,19 +138,18 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error)
 	}
 	newlines, c, err := skipJSONSpace(br)
 	if err == io.EOF {
-		return nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if c != '[' {
-		return decodeNDJSON(br, 1+newlines, received, fn)
+		return decodeNDJSON(br, 1+newlines, received, fn, reject)
 	}
 	dec := json.NewDecoder(br)
 	if _, err := dec.Token(); err != nil { // the '['
-		return nil, err
+		return err
 	}
-	var rejected []LineError
 	for n := 1; dec.More(); n++ {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
@@ -142,29 +157,30 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error)
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				err = errors.New("unexpected end of the body")
 			}
-			rejected = append(rejected, LineError{Line: n, Error: jsonFieldError(err).Error() + "; the rest of the array was not read"})
-			return rejected, nil
+			return reject(LineError{Line: n, Error: jsonFieldError(err).Error() + "; the rest of the array was not read"})
 		}
 		ev, perr := ParseEventJSON(raw, received)
 		if perr != nil {
-			rejected = append(rejected, LineError{Line: n, Error: perr.Error()})
+			if rerr := reject(LineError{Line: n, Error: perr.Error()}); rerr != nil {
+				return rerr
+			}
 			continue
 		}
 		if err := fn(n, ev); err != nil {
-			return rejected, err
+			return err
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the ']'
-		return append(rejected, LineError{Line: 0, Error: "event: the JSON array is not closed"}), nil
+		return reject(LineError{Line: 0, Error: "event: the JSON array is not closed"})
 	}
 	// Only white space may follow the array.
 	switch _, _, err := skipJSONSpace(bufio.NewReader(io.MultiReader(dec.Buffered(), br))); {
 	case err == io.EOF:
-		return rejected, nil
+		return nil
 	case err != nil:
-		return rejected, err
+		return err
 	}
-	return append(rejected, LineError{Line: 0, Error: "event: text after the JSON array was not read"}), nil
+	return reject(LineError{Line: 0, Error: "event: text after the JSON array was not read"})
 }
 
 // skipJSONSpace reads past white space, counting the newlines in it, and
@@ -220,14 +236,14 @@ func csvBool(dst **bool, field, v string) error {
 	return nil
 }
 
-func decodeCSV(r io.Reader, received time.Time, fn func(int, Event) error) ([]LineError, error) {
+func decodeCSV(r io.Reader, received time.Time, fn func(int, Event) error, reject func(LineError) error) error {
 	rows := newCSVRows(r)
 	header, ok, err := rows.next()
 	if !ok || err != nil {
-		return nil, err
+		return err
 	}
 	if header.err != "" {
-		return nil, fmt.Errorf("CSV header (line %d): %s", header.line, strings.TrimPrefix(header.err, "line: "))
+		return fmt.Errorf("CSV header (line %d): %s", header.line, strings.TrimPrefix(header.err, "line: "))
 	}
 	names := make([]string, len(header.fields))
 	setters := make([]func(*rawEvent, string) error, len(header.fields))
@@ -235,32 +251,35 @@ func decodeCSV(r io.Reader, received time.Time, fn func(int, Event) error) ([]Li
 	for i, h := range header.fields {
 		name := strings.ToLower(strings.TrimSpace(h))
 		if seen[name] && csvColumns[name] != nil {
-			return nil, fmt.Errorf("CSV header: column %q appears twice", name)
+			return fmt.Errorf("CSV header: column %q appears twice", name)
 		}
 		seen[name] = true
 		names[i] = name
 		setters[i] = csvColumns[name] // nil: an unknown column, ignored
 	}
 	if !seen["event_id"] {
-		return nil, errors.New("CSV header: no event_id column (the first row must name the fields)")
+		return errors.New("CSV header: no event_id column (the first row must name the fields)")
 	}
-	var rejected []LineError
 	for {
 		row, ok, err := rows.next()
 		if !ok || err != nil {
-			return rejected, err
+			return err
 		}
 		if row.err != "" {
-			rejected = append(rejected, LineError{Line: row.line, Error: row.err})
+			if err := reject(LineError{Line: row.line, Error: row.err}); err != nil {
+				return err
+			}
 			continue
 		}
 		ev, err := csvEvent(row.fields, names, setters, received)
 		if err != nil {
-			rejected = append(rejected, LineError{Line: row.line, Error: err.Error()})
+			if err := reject(LineError{Line: row.line, Error: err.Error()}); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := fn(row.line, ev); err != nil {
-			return rejected, err
+			return err
 		}
 	}
 }

@@ -24,9 +24,10 @@ import (
 )
 
 // Push limits. The compressed (or plain) body is bounded by the web frame's
-// BodyLimit (32 MiB); a gzip body is decompressed as a stream and refused
-// with 413 once it passes MaxDecompressedBytes, so a gzip bomb is never
-// expanded into memory.
+// BodyLimit (32 MiB); a gzip body is decompressed as a stream and stopped
+// with 413 once it passes MaxDecompressedBytes (what was stored before is
+// in the answer, see PushStopped), so a gzip bomb is never expanded into
+// memory.
 const MaxDecompressedBytes = 64 << 20
 
 // RateLimit is a token bucket: PerSecond requests on average, Burst at once.
@@ -58,7 +59,7 @@ type pushHandler struct {
 	limiter *limiter
 	counter *prometheus.CounterVec
 	// slots bounds the pushes decoding and storing at once, and so the
-	// memory their events take (each up to MaxDecompressedBytes of JSON).
+	// memory their events take (each up to one part, see PushPartEvents).
 	slots chan struct{}
 	wait  time.Duration // PushLimits.Wait
 }
@@ -70,9 +71,13 @@ var errTooLarge = errors.New("decompressed body too large")
 
 // capReader fails with errTooLarge once more than n bytes were read.
 type capReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	got int64 // bytes read so far
 }
+
+// read is how many bytes were read so far.
+func (c *capReader) read() int64 { return c.got }
 
 func (c *capReader) Read(p []byte) (int, error) {
 	if c.n < 0 {
@@ -83,6 +88,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 	}
 	k, err := c.r.Read(p)
 	c.n -= int64(k)
+	c.got += int64(k)
 	if c.n < 0 {
 		return k, errTooLarge
 	}
@@ -135,14 +141,9 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 			return unsupported("sources.push_content_type", mt)
 		}
 	}
-	raw := c.Request().Body() // as sent: the frame does not decompress it
-	var body io.Reader = bytes.NewReader(raw)
-	var events []event.Event
+	var body io.Reader = requestBody(c) // as sent: the frame does not decompress it
 	switch enc := strings.ToLower(strings.TrimSpace(c.Get(fiber.HeaderContentEncoding))); enc {
 	case "", "identity":
-		if format == event.FormatNDJSON {
-			events = make([]event.Event, 0, bytes.Count(raw, []byte{'\n'})+1)
-		}
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(body)
 		if err != nil {
@@ -153,10 +154,10 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	default:
 		return unsupported("sources.push_content_encoding", enc)
 	}
-	body = &capReader{r: body, n: MaxDecompressedBytes}
+	decoded := &capReader{r: body, n: MaxDecompressedBytes}
 
-	// The push waits at most PushLimits.Wait for its turn (a slot here, and its
-	// source, which a CLI import may hold), then gets 503: nothing stored.
+	// The push waits at most PushLimits.Wait for its turn (a slot here),
+	// then gets 503: nothing stored.
 	ctx, cancel := context.WithTimeout(c.UserContext(), h.wait)
 	defer cancel()
 	select {
@@ -165,35 +166,40 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 	case <-ctx.Done():
 		return busy(ctx.Err(), "sources.push_busy")
 	}
-	received := time.Now()
-	rejected, err := event.Decode(body, format, received, func(_ int, ev event.Event) error {
-		events = append(events, ev)
-		return nil
-	})
-	switch {
-	case errors.Is(err, errTooLarge):
-		return &web.Error{Status: fiber.StatusRequestEntityTooLarge, Text: problem.Msg("sources.push_too_large", MaxDecompressedBytes>>20), Err: err}
-	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, io.ErrUnexpectedEOF):
-		return web.BadRequest("sources.push_gzip_cut", err.Error())
-	case err != nil:
-		return web.BadRequest("sources.push_unreadable", err.Error())
+	run := &pushRun{h: h, ctx: c.UserContext(), source: source, decoded: decoded, next: 1, res: PushResult{Rejected: []event.LineError{}},
+		keepReading: readWindow(c)}
+	err := event.DecodeEach(decoded, format, time.Now(), run.add, run.reject)
+	if err == nil && decoded.n < 0 { // a JSON array lists the cut as its last rejected element
+		err = errTooLarge
 	}
-	accepted, dups, err := h.ing.Spool(ctx, source, events)
-	switch {
-	case errors.Is(err, ingest.ErrUnavailable): // an outage: 503
-		return err
-	case errors.Is(err, context.DeadlineExceeded): // waited PushLimits.Wait for the source
-		return busy(err, "sources.push_source_busy", source)
-	case err != nil:
-		return err
+	if err == nil {
+		err = run.flush()
 	}
-	if rejected == nil {
-		rejected = []event.LineError{}
+	if err == nil {
+		return c.JSON(run.res)
 	}
-	h.counter.WithLabelValues("accepted").Add(float64(accepted))
-	h.counter.WithLabelValues("duplicate").Add(float64(dups))
-	h.counter.WithLabelValues("rejected").Add(float64(len(rejected)))
-	return c.JSON(PushResult{Accepted: accepted, Duplicates: dups, Rejected: rejected})
+	return run.stopped(c, err)
+}
+
+// readWindow returns a function that moves the connection's read deadline
+// to the server's read time-out from now (a client that sends a part within
+// it may go on).
+func readWindow(c *fiber.Ctx) func() {
+	conn, timeout := c.Context().Conn(), c.App().Config().ReadTimeout
+	return func() {
+		if conn != nil && timeout > 0 {
+			conn.SetReadDeadline(time.Now().Add(timeout))
+		}
+	}
+}
+
+// requestBody is the request's body as a stream (the frame leaves a large
+// body of known length unread), or the bytes the frame read.
+func requestBody(c *fiber.Ctx) io.Reader {
+	if s := c.Request().BodyStream(); s != nil {
+		return s
+	}
+	return bytes.NewReader(c.Request().Body())
 }
 
 // unsupported is a 415 saying what is not accepted.

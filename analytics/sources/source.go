@@ -72,10 +72,22 @@ type SourceStatus struct {
 	NextAttemptAt       *time.Time `json:"next_attempt_at"`
 	// NewestEventAt is the newest occurred_at among the events stored so far.
 	NewestEventAt *time.Time `json:"newest_event_at"`
-	// LagSeconds is now minus the last success (nil before the first).
+	// LagSeconds is now minus the last success, of a push source the last
+	// push (nil before the first).
 	LagSeconds *int64 `json:"lag_seconds"`
 	// Failing is true when the last attempt failed.
 	Failing bool `json:"failing"`
+	// Pushed is what pushes (POST /api/v1/events) brought the source.
+	Pushed PushCounts `json:"pushed"`
+}
+
+// PushCounts add up the answers to a source's pushes: new events,
+// duplicates and rejected lines, and when the last push was stored.
+type PushCounts struct {
+	Accepted   int64      `json:"accepted"`
+	Duplicates int64      `json:"duplicates"`
+	Rejected   int64      `json:"rejected"`
+	LastAt     *time.Time `json:"last_at"`
 }
 
 // Interval is the source's poll interval.
@@ -84,12 +96,17 @@ func (s Source) Interval() time.Duration { return time.Duration(s.IntervalSecond
 // Pulled reports whether the app pulls this source (not a push source).
 func (s Source) Pulled() bool { return s.Kind == KindHTTPFeed || s.Kind == KindDirectory }
 
-// Lag is now minus the last success, or -1 before the first success.
+// Lag is now minus the last success (of a push source: the last push), or
+// -1 before the first.
 func (s Source) Lag(now time.Time) time.Duration {
-	if s.Status.LastSuccessAt == nil {
+	last := s.Status.LastSuccessAt
+	if !s.Pulled() {
+		last = s.Status.Pushed.LastAt
+	}
+	if last == nil {
 		return -1
 	}
-	return now.Sub(*s.Status.LastSuccessAt)
+	return now.Sub(*last)
 }
 
 // SourceInput is what an admin sets on a source. On update, zero values

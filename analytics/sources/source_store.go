@@ -24,7 +24,8 @@ func NewSources(db *store.DB) *Sources {
 
 const sourceSelect = `SELECT id, name, kind, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at,
 	cursor, last_attempt_at, last_success_at, last_error, last_error_at, events_pulled, events_duplicate, events_rejected,
-	consecutive_failures, next_attempt_at, newest_event_at, coalesce(nullif(origin, ''), name) FROM sources`
+	consecutive_failures, next_attempt_at, newest_event_at, coalesce(nullif(origin, ''), name),
+	pushed_accepted, pushed_duplicate, pushed_rejected, last_push_at FROM sources`
 
 func nullTime(nt sql.NullTime) *time.Time {
 	if !nt.Valid {
@@ -36,12 +37,13 @@ func nullTime(nt sql.NullTime) *time.Time {
 
 func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 	var src Source
-	var updated, attempt, success, errAt, next, newest sql.NullTime
+	var updated, attempt, success, errAt, next, newest, pushed sql.NullTime
 	var cursor sql.NullString
 	st := &src.Status
 	err := row.Scan(&src.ID, &src.Name, &src.Kind, &src.URL, &src.Directory, &src.IntervalSeconds, &src.BatchLimit, &src.Enabled,
 		&src.CreatedAt, &updated, &cursor, &attempt, &success, &st.LastError, &errAt, &st.EventsPulled, &st.EventsDuplicate,
-		&st.EventsRejected, &st.ConsecutiveFailures, &next, &newest, &src.Origin)
+		&st.EventsRejected, &st.ConsecutiveFailures, &next, &newest, &src.Origin,
+		&st.Pushed.Accepted, &st.Pushed.Duplicates, &st.Pushed.Rejected, &pushed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return src, ErrSourceNotFound
 	}
@@ -54,10 +56,10 @@ func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 		st.Cursor = &cursor.String
 	}
 	st.LastAttemptAt, st.LastSuccessAt, st.LastErrorAt = nullTime(attempt), nullTime(success), nullTime(errAt)
-	st.NextAttemptAt, st.NewestEventAt = nullTime(next), nullTime(newest)
-	if st.LastSuccessAt != nil {
-		lag := int64(s.now().Sub(*st.LastSuccessAt) / time.Second)
-		st.LagSeconds = &lag
+	st.NextAttemptAt, st.NewestEventAt, st.Pushed.LastAt = nullTime(next), nullTime(newest), nullTime(pushed)
+	if lag := src.Lag(s.now()); lag >= 0 {
+		secs := int64(lag / time.Second)
+		st.LagSeconds = &secs
 	}
 	st.Failing = st.ConsecutiveFailures > 0
 	return src, nil
@@ -278,6 +280,21 @@ func (s *Sources) recordStoredTx(ctx context.Context, tx *sql.Tx, id int64, adva
 		args = append(args, cursor)
 	}
 	_, err := tx.ExecContext(ctx, q+` WHERE id = ?`, append(args, id)...)
+	return err
+}
+
+// recordPush adds what one stored part of a push brought the source named
+// (p.Accepted new events, p.Duplicates, p.Rejected lines) and moves its
+// newest event time forward.
+func (s *Sources) recordPush(ctx context.Context, name string, p progress) error {
+	var newest any
+	if !p.Newest.IsZero() {
+		newest = p.Newest.UTC()
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE sources SET last_push_at = ?,
+		pushed_accepted = pushed_accepted + ?, pushed_duplicate = pushed_duplicate + ?, pushed_rejected = pushed_rejected + ?,
+		newest_event_at = CASE WHEN ? IS NOT NULL AND (newest_event_at IS NULL OR ? > newest_event_at) THEN ? ELSE newest_event_at END
+		WHERE name = ?`, s.now(), p.Accepted, p.Duplicates, p.Rejected, newest, newest, newest, name)
 	return err
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pilotpulse/pilotpulse/internal/tabular/tabulartest"
 )
 
 var companySpec = Spec{Accepted: []string{"cvr", "name", "kind"}, Required: []string{"cvr", "name", "kind"},
@@ -18,8 +20,8 @@ var companySpec = Spec{Accepted: []string{"cvr", "name", "kind"}, Required: []st
 // excelize streams them from temporary files) reads as before.
 func TestReadLargeWorkbook(t *testing.T) {
 	const n = 40_000
-	data := Workbook(func(w io.Writer) {
-		InlineRow(w, "cvr", "Name", "kind")
+	data := tabulartest.Workbook(func(w io.Writer) {
+		tabulartest.InlineRow(w, "cvr", "Name", "kind")
 		for i := range n {
 			fmt.Fprintf(w, `<row r="%d"><c t="s"><v>%d</v></c><c t="s"><v>%d</v></c><c t="inlineStr"><is><t>company</t></is></c></row>`, i+3, 2*i, 2*i+1)
 		}
@@ -54,7 +56,7 @@ func TestReadHostile(t *testing.T) {
 		"cell.xlsx":    "cell.xlsx: a cell or tag in the XLSX file is longer than 1024 KB",
 		"commas.csv":   "commas.csv: row 2: the row has more than 1000 columns",
 	}
-	for name, data := range HostileFiles(companySpec.Accepted) {
+	for name, data := range tabulartest.HostileFiles(companySpec.Accepted) {
 		t.Run(name, func(t *testing.T) {
 			if strings.HasSuffix(name, ".xlsx") && len(data) > 1<<20 {
 				t.Fatalf("the hostile file is %d bytes", len(data))

@@ -10,6 +10,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/tabular"
+	"github.com/pilotpulse/pilotpulse/internal/tabular/tabulartest"
 	"github.com/pilotpulse/pilotpulse/internal/warehouse/warehousetest"
 )
 
@@ -22,7 +23,7 @@ var callHeader = []string{"company", "caller_name", "received_at", "desk", "chan
 // bounded.
 func TestHostileUploads(t *testing.T) {
 	env := apptest.New(t, apptest.Options{NoClickHouse: true})
-	files := tabular.HostileFiles(callHeader)
+	files := tabulartest.HostileFiles(callHeader)
 	// Each kind of hostile file, those that cost the most twice.
 	names := []string{"amplify.xlsx", "amplify.xlsx", "cell.xlsx", "commas.csv", "sheet.xlsx", "sheet.xlsx", "strings.xlsx", "strings.xlsx"}
 	for name := range files {
