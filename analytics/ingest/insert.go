@@ -6,6 +6,9 @@ package ingest
 
 import (
 	"context"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -37,7 +40,7 @@ func (i *Ingester) insert(ctx context.Context, source string, flights []*flight)
 		meta, deep, rule                          = make([]*uint8, size), make([]*uint8, size), make([]*uint8, size)
 		batch                                     = make([]uint64, size)
 	)
-	b, err := i.ch.PrepareBatch(i.insertContext(ctx), insertEventsSQL)
+	b, err := i.ch.PrepareBatch(i.insertContext(clickhouse.Context(ctx, clickhouse.WithQueryID(insertQueryID(source)))), insertEventsSQL)
 	if err != nil {
 		return err
 	}
@@ -85,6 +88,20 @@ func (i *Ingester) insert(ctx context.Context, source string, flights []*flight)
 		return err
 	}
 	return nil
+}
+
+// An insert of a source's events is named in ClickHouse's process list
+// (system.processes) by its query id: insertQueryPrefix(source) and a
+// random part. An insert whose connection broke (an outage, a crash of this
+// process) may still be finishing on the server for a moment; settling
+// waits until none is listed before it looks at what ClickHouse holds
+// (awaitOrphanInserts, settle.go), or it would insert those rows again.
+func insertQueryPrefix(source string) string {
+	return "pilotpulse-insert-" + hex.EncodeToString([]byte(keyPrefix(source))) + "-"
+}
+
+func insertQueryID(source string) string {
+	return fmt.Sprintf("%s%016x", insertQueryPrefix(source), rand.Uint64())
 }
 
 // insertContext carries the settings of an insert. ClickHouse 19.x and

@@ -184,6 +184,9 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		for n, p := range batches {
 			ids[n], lo, hi = p.id, min(lo, p.lo), max(hi, p.hi)
 		}
+		if err := i.awaitOrphanInserts(ctx, source); err != nil {
+			return fmt.Errorf("%w: settle pending batches %d to %d: %w", ErrUnavailable, ids[0], ids[len(ids)-1], err)
+		}
 		present, err := i.storedKeys(ctx, source, ids, lo, hi)
 		if err != nil {
 			return fmt.Errorf("%w: settle pending batches %d to %d: %w", ErrUnavailable, ids[0], ids[len(ids)-1], err)
@@ -235,6 +238,9 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		// Keys only: claimed by a version before the spool.
 		if err := settleGroup(); err != nil {
 			return err
+		}
+		if err := i.awaitOrphanInserts(ctx, source); err != nil {
+			return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
 		}
 		present, err := i.storedKeys(ctx, source, []int64{p.id}, p.lo, p.hi)
 		if err != nil {
@@ -321,3 +327,29 @@ func (i *Ingester) storedKeys(ctx context.Context, source string, batchIDs []int
 	}
 	return out, rows.Err()
 }
+
+// awaitOrphanInserts waits until ClickHouse lists no insert of source's
+// events any more (insertQueryPrefix). The caller holds the source's lock,
+// so no live session of any process inserts for it: an insert still listed
+// is one whose connection broke, and the rows it may still write must be
+// visible before reconcile decides which rows are missing.
+func (i *Ingester) awaitOrphanInserts(ctx context.Context, source string) error {
+	like := insertQueryPrefix(source) + "%"
+	for {
+		var n uint64
+		if err := i.ch.QueryRow(ctx, `SELECT count() FROM system.processes WHERE query_id LIKE ?`, like).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(orphanInsertPoll):
+		}
+	}
+}
+
+// orphanInsertPoll is how often awaitOrphanInserts looks again.
+const orphanInsertPoll = 50 * time.Millisecond

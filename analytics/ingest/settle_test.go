@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/pilotpulse/pilotpulse/analytics/analyticstest"
 )
 
@@ -96,5 +98,56 @@ func TestSettleKeysOnlyBatchFromBeforeTheSpool(t *testing.T) {
 	}
 	if raw != 6 || distinct != 6 {
 		t.Fatalf("%d events (%d distinct) in ClickHouse, want 6", raw, distinct)
+	}
+}
+
+// TestSettleWaitsForAnOrphanInsert: an insert whose connection broke (an
+// outage, a crash of the process) may still be writing on the server while
+// its batch is settled. Settling waits until ClickHouse no longer lists it,
+// so its rows are seen as stored and not inserted a second time.
+func TestSettleWaitsForAnOrphanInsert(t *testing.T) {
+	db, ch := analyticstest.NewDB(t, t.TempDir()), analyticstest.NewCH(t)
+	ctx := context.Background()
+	ing := New(db, ch, analyticstest.QuietLogger())
+	evs := spoolEvents("orph", 4)
+	req := &storeReq{events: evs, done: make(chan storeRes, 1)}
+	f, err := ing.claimGroup(ctx, "orph", []*storeReq{req})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := <-req.done; r.accepted != 4 {
+		t.Fatalf("claim: %+v", r)
+	}
+	// The batch's insert, still running on the server (sleep(3) holds it
+	// in system.processes) under the name its session gave it.
+	orphan := make(chan error, 1)
+	go func() {
+		octx := clickhouse.Context(ctx, clickhouse.WithQueryID(insertQueryID("orph")))
+		orphan <- ch.Exec(octx, `INSERT INTO events (source, event_id, occurred_at, received_at, type, batch_id)
+			SELECT 'orph', concat('orph', toString(n)), toDateTime(?) + n * 3600, now(), 'message.sent', ?
+			FROM (SELECT arrayJoin(range(4)) AS n) WHERE sleep(3) = 0`, uint32(evs[0].OccurredAt.Unix()), uint64(f.batchID))
+	}()
+	for listed := uint64(0); listed == 0; {
+		if err := ch.QueryRow(ctx, `SELECT count() FROM system.processes WHERE query_id LIKE ?`, insertQueryPrefix("orph")+"%").Scan(&listed); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-orphan:
+			t.Fatalf("the orphan insert ended before it was seen running: %v", err)
+		default:
+		}
+	}
+	if err := New(db, ch, analyticstest.QuietLogger()).Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-orphan; err != nil {
+		t.Fatal(err)
+	}
+	var raw, distinct uint64
+	if err := ch.QueryRow(ctx, `SELECT count(), uniqExact(event_id) FROM events`).Scan(&raw, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if raw != 4 || distinct != 4 || pendingBatches(t, ing) != 0 {
+		t.Fatalf("%d rows (%d distinct), %d batches pending; want 4 rows once, none pending", raw, distinct, pendingBatches(t, ing))
 	}
 }
