@@ -76,6 +76,13 @@ type SourceStatus struct {
 	LagSeconds *int64 `json:"lag_seconds"`
 	// Failing is true when the last attempt failed.
 	Failing bool `json:"failing"`
+	// Health is waiting, ok, failing or flapping (health.go): flapping when
+	// the recent rounds alternate between success and failure. Empty for
+	// push sources.
+	Health string `json:"health,omitempty"`
+	// RecentPulls are the outcomes (ok, failed) of the last PullHistory
+	// pull rounds, oldest first.
+	RecentPulls []string `json:"recent_pulls,omitempty"`
 }
 
 // Interval is the source's poll interval.

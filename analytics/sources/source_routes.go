@@ -165,6 +165,7 @@ type sourceRow struct {
 	Target string
 	Lag    string // "3 min" since the last success; "" before one
 	State  string // translation key
+	Recent string // the recent pull rounds, oldest first: ✓ ✗ …
 }
 
 func humanDuration(d time.Duration) string {
@@ -182,7 +183,7 @@ func humanDuration(d time.Duration) string {
 }
 
 func rowOf(s Source, now time.Time) sourceRow {
-	r := sourceRow{Source: s, Lag: humanDuration(s.Lag(now))}
+	r := sourceRow{Source: s, Lag: humanDuration(s.Lag(now)), Recent: outcomeMarks(s.Status.RecentPulls)}
 	switch s.Kind {
 	case KindHTTPFeed:
 		r.Target = s.URL
@@ -194,6 +195,8 @@ func rowOf(s Source, now time.Time) sourceRow {
 		r.State = "sources.state_push"
 	case !s.Enabled:
 		r.State = "sources.state_disabled"
+	case s.Status.Health == HealthFlapping:
+		r.State = "sources.state_flapping"
 	case s.Status.Failing:
 		r.State = "sources.state_failing"
 	case s.Status.LastSuccessAt == nil:

@@ -24,7 +24,7 @@ func NewSources(db *store.DB) *Sources {
 
 const sourceSelect = `SELECT id, name, kind, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at,
 	cursor, last_attempt_at, last_success_at, last_error, last_error_at, events_pulled, events_duplicate, events_rejected,
-	consecutive_failures, next_attempt_at, newest_event_at, coalesce(nullif(origin, ''), name) FROM sources`
+	consecutive_failures, next_attempt_at, newest_event_at, coalesce(nullif(origin, ''), name), recent_pulls FROM sources`
 
 func nullTime(nt sql.NullTime) *time.Time {
 	if !nt.Valid {
@@ -38,10 +38,11 @@ func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 	var src Source
 	var updated, attempt, success, errAt, next, newest sql.NullTime
 	var cursor sql.NullString
+	var recent string
 	st := &src.Status
 	err := row.Scan(&src.ID, &src.Name, &src.Kind, &src.URL, &src.Directory, &src.IntervalSeconds, &src.BatchLimit, &src.Enabled,
 		&src.CreatedAt, &updated, &cursor, &attempt, &success, &st.LastError, &errAt, &st.EventsPulled, &st.EventsDuplicate,
-		&st.EventsRejected, &st.ConsecutiveFailures, &next, &newest, &src.Origin)
+		&st.EventsRejected, &st.ConsecutiveFailures, &next, &newest, &src.Origin, &recent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return src, ErrSourceNotFound
 	}
@@ -60,6 +61,10 @@ func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 		st.LagSeconds = &lag
 	}
 	st.Failing = st.ConsecutiveFailures > 0
+	if src.Pulled() {
+		st.Health = healthOf(recent, st.Failing, st.LastSuccessAt != nil)
+		st.RecentPulls = outcomeNames(recent)
+	}
 	return src, nil
 }
 
@@ -296,8 +301,8 @@ func (s *Sources) recordRound(ctx context.Context, id int64, started, next time.
 	// started) wins over the interval.
 	_, err := s.db.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, consecutive_failures = 0,
 		last_error = CASE WHEN ? <> '' THEN ? ELSE last_error END, last_error_at = coalesce(?, last_error_at),
-		next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at ELSE ? END WHERE id = ?`,
-		now, now, warning, warning, warnAt, started.UTC(), next.UTC(), id)
+		next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at ELSE ? END, recent_pulls = `+appendOutcome+` WHERE id = ?`,
+		now, now, warning, warning, warnAt, started.UTC(), next.UTC(), string(pullSucceeded), id)
 	return err
 }
 
@@ -313,8 +318,8 @@ func (s *Sources) recordFailure(ctx context.Context, id int64, msg string, backo
 		if len(msg) > 1000 {
 			msg = msg[:1000] + "…"
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_error = ?, last_error_at = ?, next_attempt_at = ? WHERE id = ?`,
-			now, msg, now, now.Add(backoff(n)), id)
+		_, err := tx.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_error = ?, last_error_at = ?, next_attempt_at = ?, recent_pulls = `+appendOutcome+` WHERE id = ?`,
+			now, msg, now, now.Add(backoff(n)), string(pullFailed), id)
 		return err
 	})
 	return n, err
