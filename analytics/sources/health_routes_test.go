@@ -33,11 +33,11 @@ func TestFlappingSourceShown(t *testing.T) {
 	}
 
 	var got sources.Source
-	admin.Get("/api/v1/sources/" + strconv.FormatInt(flappy.ID, 10)).JSON(t, &got)
+	admin.Get("/api/v1/sources/"+strconv.FormatInt(flappy.ID, 10)).JSON(t, &got)
 	if got.Status.Health != "flapping" || len(got.Status.RecentPulls) != 6 || got.Status.RecentPulls[0] != "failed" {
 		t.Errorf("API: %+v", got.Status)
 	}
-	admin.Get("/api/v1/sources/" + strconv.FormatInt(steady.ID, 10)).JSON(t, &got)
+	admin.Get("/api/v1/sources/"+strconv.FormatInt(steady.ID, 10)).JSON(t, &got)
 	if got.Status.Health != "ok" {
 		t.Errorf("API of the steady source: %+v", got.Status)
 	}
