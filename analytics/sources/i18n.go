@@ -21,12 +21,10 @@ func init() {
 		"sources.enabled": "Hentes", "sources.files": "Modtagne filer", "sources.file": "Fil", "sources.done_at": "Modtaget",
 		"sources.saved": "Gemt.", "sources.polled": "Kilden hentes inden for få sekunder.",
 		"sources.state_push": "push (nøgle)", "sources.state_disabled": "slået fra", "sources.state_failing": "fejler",
-		"sources.state_waiting": "venter på første hentning", "sources.state_ok": "OK", "sources.state_flapping": "ustabil",
-		"sources.recent_pulls": "Seneste hentninger",
-		"sources.health_hint":  "Ældste først; ✓ lykkedes, ✗ fejlede. Kilden er ustabil, når udfaldet har skiftet mindst 3 gange blandt de seneste 10 hentninger; ellers fejler den, hvis den seneste hentning fejlede, og er OK, hvis den lykkedes.",
-		"sources.origin":       "Oprindelse",
-		"sources.origin_hint":  "Det upstream-system, kilden bringer hændelser fra. Kilder med samme oprindelse tæller en hændelse (samme event_id) én gang, uanset hvilken af dem den kommer igennem. Tom: kildens eget navn. En ændring gælder hændelser herefter.",
-		"sources.overlap":      "Overlap med oprindelsen", "sources.overlap_sources": "kilder",
+		"sources.state_waiting": "venter på første hentning", "sources.state_ok": "OK",
+		"sources.origin":      "Oprindelse",
+		"sources.origin_hint": "Det upstream-system, kilden bringer hændelser fra. Kilder med samme oprindelse tæller en hændelse (samme event_id) én gang, uanset hvilken af dem den kommer igennem. Tom: kildens eget navn. En ændring gælder hændelser herefter.",
+		"sources.overlap":     "Overlap med oprindelsen", "sources.overlap_sources": "kilder",
 		"sources.overlap_seen": "af de stikprøvede hændelses-id'er fandtes allerede dér", "sources.overlap_last": "senest",
 		"sources.overlap_hint": "De samme hændelser tælles to gange. Kommer de fra samme upstream, så giv kilderne samme oprindelse.",
 		"sources.not_found":    "Kilden findes ikke.", "sources.not_found_name": "Der er ingen kilde ved navn %q.",
@@ -66,12 +64,10 @@ func init() {
 		"sources.enabled": "Pulled", "sources.files": "Files taken in", "sources.file": "File", "sources.done_at": "Taken in",
 		"sources.saved": "Saved.", "sources.polled": "The source will be pulled within seconds.",
 		"sources.state_push": "push (token)", "sources.state_disabled": "switched off", "sources.state_failing": "failing",
-		"sources.state_waiting": "waiting for the first pull", "sources.state_ok": "OK", "sources.state_flapping": "flapping",
-		"sources.recent_pulls": "Recent pulls",
-		"sources.health_hint":  "Oldest first; ✓ succeeded, ✗ failed. A source is flapping when the outcome changed at least 3 times among its last 10 pulls; otherwise it is failing when the last pull failed and OK when it succeeded.",
-		"sources.origin":       "Origin",
-		"sources.origin_hint":  "The upstream system whose events the source carries. Sources of one origin count an event (same event_id) once, whichever of them it comes through. Empty: the source's own name. A change applies to events from then on.",
-		"sources.overlap":      "Overlap with origin", "sources.overlap_sources": "sources",
+		"sources.state_waiting": "waiting for the first pull", "sources.state_ok": "OK",
+		"sources.origin":      "Origin",
+		"sources.origin_hint": "The upstream system whose events the source carries. Sources of one origin count an event (same event_id) once, whichever of them it comes through. Empty: the source's own name. A change applies to events from then on.",
+		"sources.overlap":     "Overlap with origin", "sources.overlap_sources": "sources",
 		"sources.overlap_seen": "of the sampled event ids were already there", "sources.overlap_last": "last",
 		"sources.overlap_hint": "The same events are counted twice. If they come from the same upstream, give the sources the same origin.",
 		"sources.not_found":    "source not found", "sources.not_found_name": "no source is named %q",
@@ -93,5 +89,18 @@ func init() {
 		"sources.push_too_large":   "the decompressed body is larger than the limit of %d MiB: send smaller batches",
 		"sources.push_busy":        "the event store is busy; try again shortly",
 		"sources.push_source_busy": "the event store is busy with source %s (e.g. an import of it); try again shortly",
+	})
+}
+
+// Source health (health.go), pull reach (reach.go) and event uploads (upload.go).
+func init() {
+	web.Translations(map[string]string{
+		"sources.state_flapping": "ustabil",
+		"sources.recent_pulls":   "Seneste hentninger",
+		"sources.health_hint":    "Ældste først; ✓ lykkedes, ✗ fejlede. Kilden er ustabil, når udfaldet har skiftet mindst 3 gange blandt de seneste 10 hentninger; ellers fejler den, hvis den seneste hentning fejlede, og er OK, hvis den lykkedes.",
+	}, map[string]string{
+		"sources.state_flapping": "flapping",
+		"sources.recent_pulls":   "Recent pulls",
+		"sources.health_hint":    "Oldest first; ✓ succeeded, ✗ failed. A source is flapping when the outcome changed at least 3 times among its last 10 pulls; otherwise it is failing when the last pull failed and OK when it succeeded.",
 	})
 }
