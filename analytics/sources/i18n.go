@@ -95,12 +95,18 @@ func init() {
 // Source health (health.go), pull reach (reach.go) and event uploads (upload.go).
 func init() {
 	web.Translations(map[string]string{
-		"sources.state_flapping": "ustabil",
-		"sources.recent_pulls":   "Seneste hentninger",
-		"sources.health_hint":    "Ældste først; ✓ lykkedes, ✗ fejlede. Kilden er ustabil, når udfaldet har skiftet mindst 3 gange blandt de seneste 10 hentninger; ellers fejler den, hvis den seneste hentning fejlede, og er OK, hvis den lykkedes.",
+		"sources.state_flapping":       "ustabil",
+		"sources.recent_pulls":         "Seneste hentninger",
+		"sources.health_hint":          "Ældste først; ✓ lykkedes, ✗ fejlede. Kilden er ustabil, når udfaldet har skiftet mindst 3 gange blandt de seneste 10 hentninger; ellers fejler den, hvis den seneste hentning fejlede, og er OK, hvis den lykkedes.",
+		"sources.dir_outside_root":     "skal ligge i importmappen %s (også efter symbolske links)",
+		"sources.url_host_not_allowed": "værten %s er ikke blandt de tilladte feed-værter (PILOTPULSE_FEED_HOSTS)",
+		"sources.url_address_refused":  "adressen %s er en %s-adresse, som feeds ikke må nå (PILOTPULSE_FEED_ALLOW_PRIVATE)",
 	}, map[string]string{
-		"sources.state_flapping": "flapping",
-		"sources.recent_pulls":   "Recent pulls",
-		"sources.health_hint":    "Oldest first; ✓ succeeded, ✗ failed. A source is flapping when the outcome changed at least 3 times among its last 10 pulls; otherwise it is failing when the last pull failed and OK when it succeeded.",
+		"sources.state_flapping":       "flapping",
+		"sources.recent_pulls":         "Recent pulls",
+		"sources.health_hint":          "Oldest first; ✓ succeeded, ✗ failed. A source is flapping when the outcome changed at least 3 times among its last 10 pulls; otherwise it is failing when the last pull failed and OK when it succeeded.",
+		"sources.dir_outside_root":     "must be inside the import folder %s (symbolic links followed)",
+		"sources.url_host_not_allowed": "host %s is not one of the allowed feed hosts (PILOTPULSE_FEED_HOSTS)",
+		"sources.url_address_refused":  "address %s is a %s address, which feeds may not reach (PILOTPULSE_FEED_ALLOW_PRIVATE)",
 	})
 }

@@ -43,6 +43,10 @@ func isExportFile(name string) bool {
 // before is moved to done/ without being read again. The warning names
 // files moved to failed/.
 func (p *Puller) pullDirectory(ctx context.Context, src Source) (string, error) {
+	// The folder may have moved (or a link in it changed) since it was saved.
+	if err := p.sources.reach.checkDir(src.Directory); err != nil {
+		return "", fmt.Errorf("folder %s: %w", src.Directory, err)
+	}
 	entries, err := os.ReadDir(src.Directory)
 	if err != nil {
 		return "", fmt.Errorf("reading the folder: %w", err)

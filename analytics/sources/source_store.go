@@ -13,14 +13,26 @@ import (
 
 // Sources keeps the ingestion sources and their pull state in the app database.
 type Sources struct {
-	db  *store.DB
-	now func() time.Time
+	db    *store.DB
+	now   func() time.Time
+	reach Reach
 }
 
-// NewSources returns the source store over db.
+// NewSources returns the source store over db, with the zero Reach (no
+// directory sources, feeds on public addresses): see Within.
 func NewSources(db *store.DB) *Sources {
 	return &Sources{db: db, now: func() time.Time { return time.Now().UTC() }}
 }
+
+// Within sets where the sources may reach (checked when a source is saved,
+// and again by the puller at every pull) and returns s.
+func (s *Sources) Within(r Reach) *Sources {
+	s.reach = r
+	return s
+}
+
+// Reach is where the sources may reach.
+func (s *Sources) Reach() Reach { return s.reach }
 
 const sourceSelect = `SELECT id, name, kind, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at,
 	cursor, last_attempt_at, last_success_at, last_error, last_error_at, events_pulled, events_duplicate, events_rejected,
@@ -114,8 +126,8 @@ func (s *Sources) ByName(ctx context.Context, name string) (Source, error) {
 // Create adds a pulled source (http-feed or directory), enabled unless
 // the input says otherwise; it is pulled at once.
 func (s *Sources) Create(ctx context.Context, in SourceInput) (Source, error) {
-	in.normalize()
-	if err := in.validate(); err != nil {
+	in.normalize(s.reach)
+	if err := in.validate(s.reach); err != nil {
 		return Source{}, err
 	}
 	enabled := in.Enabled == nil || *in.Enabled
@@ -179,8 +191,8 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 		if in.Enabled != nil {
 			enabled = *in.Enabled
 		}
-		in.normalize()
-		if err := in.validate(); err != nil {
+		in.normalize(s.reach)
+		if err := in.validate(s.reach); err != nil {
 			return err
 		}
 		now := s.now()

@@ -14,7 +14,7 @@ import (
 
 func TestSourceValidation(t *testing.T) {
 	db := analyticstest.NewDB(t, t.TempDir())
-	s := NewSources(db)
+	s := NewSources(db).Within(LocalReach(t))
 	ctx := context.Background()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file.txt")
@@ -98,7 +98,7 @@ func TestSourceValidation(t *testing.T) {
 	}
 
 	// Failures back off and are kept with their time after a later success.
-	p := NewPuller(NewSources(db), nil, analyticstest.QuietLogger(), PullOptions{BackoffBase: time.Second, BackoffMax: 10 * time.Second})
+	p := NewPuller(NewSources(db).Within(LocalReach(t)), nil, analyticstest.QuietLogger(), PullOptions{BackoffBase: time.Second, BackoffMax: 10 * time.Second})
 	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second} {
 		if got := p.backoff(i + 1); got != want {
 			t.Errorf("backoff(%d) = %s, want %s", i+1, got, want)
