@@ -222,7 +222,7 @@ func (a *App) Web() (*web.Server, error) {
 			return nil, err
 		}
 	}
-	if err := sources.Register(srv, a.Sources, a.Audit); err != nil {
+	if err := sources.Register(srv, a.Sources, a.Audit, a.Ingester); err != nil {
 		return nil, err
 	}
 	if err := support.Register(srv, a.Support, a.Audit); err != nil {
