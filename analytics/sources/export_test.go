@@ -9,6 +9,9 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/config"
 )
 
+// NDJSONOf writes demo events as NDJSON.
+var NDJSONOf = ndjsonOf
+
 // LocalReach lets a test's sources reach its temporary folders (those of
 // t.TempDir share a parent) and its loopback feeds (httptest servers).
 func LocalReach(t testing.TB) Reach {

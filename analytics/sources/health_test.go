@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/pilotpulse/pilotpulse/analytics/analyticstest"
 )
 
 // The rule of docs/events.md#source-health on constructed histories
@@ -41,13 +39,8 @@ func TestHealthRule(t *testing.T) {
 // A source whose pulls alternate reads as flapping, keeps its last 10
 // rounds, and turns OK once the alternation has left the window.
 func TestFlappingSourceStatus(t *testing.T) {
-	db := analyticstest.NewDB(t, t.TempDir())
-	s := NewSources(db)
+	s, src := newFeedSource(t)
 	ctx := context.Background()
-	src, err := s.Create(ctx, SourceInput{Name: "feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if st := getSource(t, s, src.ID).Status; st.Health != HealthWaiting || len(st.RecentPulls) != 0 {
 		t.Fatalf("new source: %+v", st)
 	}

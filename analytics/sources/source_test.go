@@ -126,13 +126,8 @@ func TestSourceValidation(t *testing.T) {
 // The newest event a source delivered is the newest of every stored page,
 // not of the last one (a page of older events does not move it back).
 func TestNewestEventIsTheNewestStored(t *testing.T) {
-	db := analyticstest.NewDB(t, t.TempDir())
-	s := NewSources(db)
+	s, src := newFeedSource(t)
 	ctx := context.Background()
-	src, err := s.Create(ctx, SourceInput{Name: "feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	newer := time.Date(2012, 12, 20, 10, 30, 0, 500_000_000, time.UTC)
 	older := time.Date(2012, 11, 5, 9, 0, 0, 0, time.UTC)
 	for _, p := range []progress{{Accepted: 2, Newest: newer}, {Accepted: 1, Newest: older}, {Duplicates: 3}} {
@@ -147,4 +142,15 @@ func TestNewestEventIsTheNewestStored(t *testing.T) {
 	if got.Status.NewestEventAt == nil || !got.Status.NewestEventAt.Equal(newer) {
 		t.Fatalf("newest event %v, want %v", got.Status.NewestEventAt, newer)
 	}
+}
+
+// newFeedSource is a source store on a fresh app database with one feed.
+func newFeedSource(t *testing.T) (*Sources, Source) {
+	t.Helper()
+	s := NewSources(analyticstest.NewDB(t, t.TempDir()))
+	src, err := s.Create(context.Background(), SourceInput{Name: "feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, src
 }

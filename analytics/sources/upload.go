@@ -42,8 +42,10 @@ type Stored struct {
 // SpoolStream decodes the events of r and stores them with es under
 // source, chunk events at a time (each chunk stored for good before the
 // next is decoded): the same validation and exactly-once storage as a
-// push, in bounded memory. On an error, what it returns was stored.
-func SpoolStream(ctx context.Context, es EventStore, source string, r io.Reader, format event.Format, chunk int) (Stored, error) {
+// push, in bounded memory. seen, if not nil, is told of each valid event as
+// it is decoded. On an error, what it returns was stored; a failure to
+// store is a storeError.
+func SpoolStream(ctx context.Context, es EventStore, source string, r io.Reader, format event.Format, chunk int, seen func(line int, ev event.Event)) (Stored, error) {
 	var st Stored
 	batch := make([]event.Event, 0, chunk)
 	flush := func() error {
@@ -59,7 +61,10 @@ func SpoolStream(ctx context.Context, es EventStore, source string, r io.Reader,
 		batch = batch[:0]
 		return nil
 	}
-	rejected, err := event.Decode(r, format, time.Now(), func(_ int, ev event.Event) error {
+	rejected, err := event.Decode(r, format, time.Now(), func(line int, ev event.Event) error {
+		if seen != nil {
+			seen(line, ev)
+		}
 		batch = append(batch, ev)
 		if len(batch) >= chunk {
 			return flush()
@@ -127,7 +132,7 @@ func (h *sourceHandler) uploadForm(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), uploadWait)
 	defer cancel()
-	st, err := SpoolStream(ctx, h.ingester, src.Name, &capReader{r: r, n: MaxDecompressedBytes}, format, UploadChunk)
+	st, err := SpoolStream(ctx, h.ingester, src.Name, &capReader{r: r, n: MaxDecompressedBytes}, format, UploadChunk, nil)
 	v := &uploadView{File: name, Source: src.Name, Stored: st}
 	switch {
 	case err == nil:

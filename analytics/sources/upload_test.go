@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -32,22 +31,14 @@ func uploadEvents(c *apptest.Client, source int64, name string, content []byte) 
 	return c.Do(req)
 }
 
+// ndjson is n demo events as NDJSON.
 func ndjson(t *testing.T, n int) []byte {
 	t.Helper()
-	var b bytes.Buffer
 	events := demofeed.DemoEvents(4, 30, 20).Events
 	if len(events) < n {
 		t.Fatalf("the demo has %d events, want %d", len(events), n)
 	}
-	for _, raw := range events[:n] {
-		line, err := json.Marshal(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
+	return sources.NDJSONOf(t, events[:n])
 }
 
 // An admin uploads events files on the sources page: stored exactly once

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/analytics/ingest"
+	"github.com/pilotpulse/pilotpulse/analytics/sources"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 )
@@ -123,34 +124,10 @@ func importEventsFile(ctx context.Context, c *cmdContext, ing *ingest.Ingester, 
 	prog := newImportProgress(c.stdout, c.stdoutTerminal, filepath.Base(path), st.Size(), func() int64 { return counted.n }, time.Now)
 	defer prog.done()
 
-	batch := make([]event.Event, 0, importBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		acc, dup, err := ing.Spool(ctx, source, batch)
-		if err != nil {
-			return err
-		}
-		n.accepted += acc
-		n.duplicates += dup
-		batch = batch[:0]
-		return nil
-	}
-	rejected, err := event.Decode(r, format, time.Now(), func(line int, ev event.Event) error {
-		prog.event(line)
-		batch = append(batch, ev)
-		if len(batch) == importBatch {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
+	stored, err := sources.SpoolStream(ctx, ing, source, r, format, importBatch, func(line int, _ event.Event) { prog.event(line) })
 	prog.done()
-	n.rejected = len(rejected)
-	for _, le := range rejected {
+	n = importCounts{accepted: stored.Accepted, duplicates: stored.Duplicates, rejected: len(stored.Rejected)}
+	for _, le := range stored.Rejected {
 		fmt.Fprintf(c.stderr, "%s:%d: %s\n", path, le.Line, le.Error)
 	}
 	return n, err
