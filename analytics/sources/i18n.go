@@ -95,3 +95,46 @@ func init() {
 		"sources.push_source_busy": "the event store is busy with source %s (e.g. an import of it); try again shortly",
 	})
 }
+
+// Source health (health.go), pull reach (reach.go) and event uploads (upload.go).
+func init() {
+	web.Translations(map[string]string{
+		"sources.state_flapping":       "ustabil",
+		"sources.recent_pulls":         "Seneste hentninger",
+		"sources.health_hint":          "Ældste først; ✓ lykkedes, ✗ fejlede. Kilden er ustabil, når udfaldet har skiftet mindst 3 gange blandt de seneste 10 hentninger; ellers fejler den, hvis den seneste hentning fejlede, og er OK, hvis den lykkedes.",
+		"sources.dir_outside_root":     "skal ligge i importmappen %s (også efter symbolske links)",
+		"sources.url_host_not_allowed": "værten %s er ikke blandt de tilladte feed-værter (PILOTPULSE_FEED_HOSTS)",
+		"sources.url_address_refused":  "adressen %s er en %s-adresse, som feeds ikke må nå (PILOTPULSE_FEED_ALLOW_PRIVATE)",
+		"sources.upload":               "Indlæs en hændelsesfil",
+		"sources.upload_source":        "Kilde",
+		"sources.upload_file":          "Fil",
+		"sources.upload_hint":          "NDJSON, NDJSON.gz, JSON eller CSV (med overskriftsrække), kontrolleret og gemt præcis én gang som ved push: en hændelse, der allerede findes, tælles som dublet.",
+		"sources.upload_submit":        "Indlæs",
+		"sources.upload_done":          "Indlæst",
+		"sources.upload_accepted":      "nye hændelser",
+		"sources.upload_line":          "Linje",
+		"sources.upload_more":          "Afviste linjer ikke vist:",
+		"sources.upload_attach":        "vælg en fil",
+		"sources.upload_format":        "%s er ikke en hændelsesfil: brug .ndjson, .jsonl, .json eller .csv (eventuelt .gz)",
+		"sources.upload_store_failed":  "Hændelseslageret svarede ikke, eller kilden var optaget: de talte hændelser er gemt, resten ikke. Indlæs filen igen (det gemte tælles som dubletter).",
+	}, map[string]string{
+		"sources.state_flapping":       "flapping",
+		"sources.recent_pulls":         "Recent pulls",
+		"sources.health_hint":          "Oldest first; ✓ succeeded, ✗ failed. A source is flapping when the outcome changed at least 3 times among its last 10 pulls; otherwise it is failing when the last pull failed and OK when it succeeded.",
+		"sources.dir_outside_root":     "must be inside the import folder %s (symbolic links followed)",
+		"sources.url_host_not_allowed": "host %s is not one of the allowed feed hosts (PILOTPULSE_FEED_HOSTS)",
+		"sources.url_address_refused":  "address %s is a %s address, which feeds may not reach (PILOTPULSE_FEED_ALLOW_PRIVATE)",
+		"sources.upload":               "Upload an events file",
+		"sources.upload_source":        "Source",
+		"sources.upload_file":          "File",
+		"sources.upload_hint":          "NDJSON, NDJSON.gz, JSON or CSV (with a header row), checked and stored exactly once as a push is: an event already there counts as a duplicate.",
+		"sources.upload_submit":        "Upload",
+		"sources.upload_done":          "Uploaded",
+		"sources.upload_accepted":      "new events",
+		"sources.upload_line":          "Line",
+		"sources.upload_more":          "Rejected lines not shown:",
+		"sources.upload_attach":        "choose a file",
+		"sources.upload_format":        "%s is not an events file: use .ndjson, .jsonl, .json or .csv (optionally .gz)",
+		"sources.upload_store_failed":  "The event store did not answer, or the source was busy: the events counted are stored, the rest not. Upload the file again (what was stored counts as duplicates).",
+	})
+}

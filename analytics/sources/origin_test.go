@@ -45,7 +45,7 @@ func sourceNamed(t *testing.T, admin *apptest.Client, name string) sources.Sourc
 // either changes no figure; a push source of another origin counts the
 // same events again, and both sides are warned (page and API).
 func TestOriginCountsAnEventOnce(t *testing.T) {
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.Options{Config: sources.LocalConfig(t)})
 	admin := env.As(auth.RoleAdmin, "")
 	ctx := context.Background()
 

@@ -36,7 +36,8 @@ type PullOptions struct {
 	// Settle: a directory source skips files modified less than this long
 	// ago: they may still be being written (default 2 s).
 	Settle time.Duration
-	// Client sends the feed requests (default: a plain client).
+	// Client sends the feed requests (default: a client that connects only
+	// where the sources' Reach allows).
 	Client *http.Client
 }
 
@@ -59,9 +60,6 @@ func (o *PullOptions) defaults() {
 	if o.Settle == 0 {
 		o.Settle = 2 * time.Second
 	}
-	if o.Client == nil {
-		o.Client = &http.Client{}
-	}
 }
 
 // Puller pulls every enabled http-feed and directory source, one
@@ -76,6 +74,13 @@ type Puller struct {
 // NewPuller returns a puller of the sources that stores with es.
 func NewPuller(sources *Sources, es EventStore, logger *slog.Logger, opt PullOptions) *Puller {
 	opt.defaults()
+	if opt.Client == nil {
+		var reach Reach
+		if sources != nil {
+			reach = sources.reach
+		}
+		opt.Client = reach.feedClient()
+	}
 	return &Puller{sources: sources, store: es, log: logger, opt: opt}
 }
 

@@ -43,6 +43,10 @@ func isExportFile(name string) bool {
 // before is moved to done/ without being read again. The warning names
 // files moved to failed/.
 func (p *Puller) pullDirectory(ctx context.Context, src Source) (string, error) {
+	// The folder may have moved (or a link in it changed) since it was saved.
+	if err := p.sources.reach.checkDir(src.Directory); err != nil {
+		return "", fmt.Errorf("folder %s: %w", src.Directory, err)
+	}
 	entries, err := os.ReadDir(src.Directory)
 	if err != nil {
 		return "", fmt.Errorf("reading the folder: %w", err)
@@ -144,42 +148,18 @@ func (p *Puller) takeFile(ctx context.Context, src Source, name string) (string,
 		defer zr.Close()
 		r = zr
 	}
-	received := time.Now().UTC()
-	limit := max(src.BatchLimit, 1)
-	batch := make([]event.Event, 0, limit)
-	total := progress{}
-	events := 0
 	// The file's progress is recorded once, with the file (recordFile): a
 	// file read again after a failure or crash is counted once.
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		acc, dup, err := p.store.Spool(ctx, src.Name, batch)
-		if err != nil {
-			return storeError{err}
-		}
-		total.Accepted += acc
-		total.Duplicates += dup
-		for _, e := range batch {
-			if e.OccurredAt.After(total.Newest) {
-				total.Newest = e.OccurredAt
-			}
-		}
-		batch = batch[:0]
-		return nil
-	}
-	rejected, err := event.Decode(r, format, received, func(line int, ev event.Event) error {
+	total := progress{}
+	events := 0
+	stored, err := SpoolStream(ctx, p.store, src.Name, r, format, max(src.BatchLimit, 1), func(_ int, ev event.Event) {
 		events++
-		batch = append(batch, ev)
-		if len(batch) >= limit {
-			return flush()
+		if ev.OccurredAt.After(total.Newest) {
+			total.Newest = ev.OccurredAt
 		}
-		return nil
 	})
-	if err == nil {
-		err = flush()
-	}
+	total.Accepted, total.Duplicates = stored.Accepted, stored.Duplicates
+	rejected := stored.Rejected
 	var se storeError
 	if errors.As(err, &se) {
 		return "", err

@@ -49,7 +49,7 @@ func TestFetchPageHonoursRetryAfter(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
 	defer srv.Close()
-	p := NewPuller(nil, nil, analyticstest.QuietLogger(), PullOptions{})
+	p := NewPuller(nil, nil, analyticstest.QuietLogger(), PullOptions{Client: LocalReach(t).feedClient()})
 	_, err := p.fetchPage(context.Background(), Source{URL: srv.URL, BatchLimit: 10}, nil)
 	var ra retryAfterError
 	if !errors.As(err, &ra) || ra.after != 7*time.Second || !strings.Contains(err.Error(), "429") {

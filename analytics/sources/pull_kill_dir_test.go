@@ -48,7 +48,7 @@ func TestDirectorySourceSurvivesKill9(t *testing.T) {
 		os.Chtimes(name, old, old)
 	}
 
-	app := analyticstest.NewKillableApp(t, "PILOTPULSE_LOG_FORMAT=json")
+	app := analyticstest.NewKillableApp(t, "PILOTPULSE_LOG_FORMAT=json", "PILOTPULSE_IMPORT_ROOT="+tmp)
 	app.Command("source", "add", "--name", "exports", "--kind", "directory", "--dir", exports, "--interval", "1s", "--limit", "40")
 	ch, db := app.CH, app.DB()
 	start := func() *exec.Cmd { return app.Start(false) }

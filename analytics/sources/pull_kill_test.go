@@ -28,7 +28,7 @@ func TestPullSurvivesKill9(t *testing.T) {
 	upstream := httptest.NewServer(demofeed.FeedHandler(demo.Events, demofeed.FeedOptions{Delay: 10 * time.Millisecond}))
 	defer upstream.Close()
 
-	app := analyticstest.NewKillableApp(t, "PILOTPULSE_LOG_FORMAT=json", "PILOTPULSE_LOG_LEVEL=info")
+	app := analyticstest.NewKillableApp(t, "PILOTPULSE_LOG_FORMAT=json", "PILOTPULSE_LOG_LEVEL=info", "PILOTPULSE_FEED_ALLOW_PRIVATE=loopback")
 	// The source is created with the CLI before the app serves.
 	app.Command("source", "add", "--name", "upstream", "--kind", "http-feed", "--url", upstream.URL+"/events", "--interval", "1s", "--limit", "97")
 	ch, db := app.CH, app.DB()

@@ -105,7 +105,8 @@ func TestPullRecoversWhenClickHouseReturns(t *testing.T) {
 	}
 	defer proxied.Close()
 	db := analyticstest.NewDB(t, t.TempDir())
-	env := pullEnv{db: db, ing: ingest.New(db, proxied, analyticstest.QuietLogger()), sources: NewSources(db)}
+	reach := LocalReach(t)
+	env := pullEnv{db: db, ing: ingest.New(db, proxied, analyticstest.QuietLogger()), sources: NewSources(db).Within(reach), reach: reach}
 
 	demo := demofeed.DemoEvents(8, 12, 3)
 	total := len(demo.Events)

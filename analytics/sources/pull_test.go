@@ -32,12 +32,14 @@ type pullEnv struct {
 	db      *store.DB
 	ing     *ingest.Ingester
 	sources *Sources
+	reach   Reach // the test's folders and loopback feeds
 }
 
 func newPullEnv(t *testing.T) pullEnv {
 	t.Helper()
 	db := analyticstest.NewDB(t, t.TempDir())
-	return pullEnv{db: db, ing: ingest.New(db, analyticstest.NewCH(t), analyticstest.QuietLogger()), sources: NewSources(db)}
+	reach := LocalReach(t)
+	return pullEnv{db: db, ing: ingest.New(db, analyticstest.NewCH(t), analyticstest.QuietLogger()), sources: NewSources(db).Within(reach), reach: reach}
 }
 
 // startPuller runs a puller until the test ends.
@@ -45,7 +47,10 @@ func (e pullEnv) startPuller(t *testing.T, opt PullOptions) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { NewPuller(NewSources(e.db), e.ing, analyticstest.QuietLogger(), opt).Run(ctx); close(done) }()
+	go func() {
+		NewPuller(NewSources(e.db).Within(e.reach), e.ing, analyticstest.QuietLogger(), opt).Run(ctx)
+		close(done)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 }
 

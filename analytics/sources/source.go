@@ -1,10 +1,8 @@
 package sources
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -77,6 +75,13 @@ type SourceStatus struct {
 	LagSeconds *int64 `json:"lag_seconds"`
 	// Failing is true when the last attempt failed.
 	Failing bool `json:"failing"`
+	// Health is waiting, ok, failing or flapping (health.go): flapping when
+	// the recent rounds alternate between success and failure. Empty for
+	// push sources.
+	Health string `json:"health,omitempty"`
+	// RecentPulls are the outcomes (ok, failed) of the last PullHistory
+	// pull rounds, oldest first.
+	RecentPulls []string `json:"recent_pulls,omitempty"`
 	// Pushed is what pushes (POST /api/v1/events) brought the source.
 	Pushed PushCounts `json:"pushed"`
 }
@@ -134,8 +139,9 @@ func nameTaken() error {
 	return problem.Fields{{Field: "name", Message: problem.Msg("sources.name_taken")}}
 }
 
-// normalize trims the input and fills in defaults; validate checks it.
-func (in *SourceInput) normalize() {
+// normalize trims the input and fills in defaults (a relative folder is
+// in the import root); validate checks it against the reach.
+func (in *SourceInput) normalize(reach Reach) {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Kind = strings.TrimSpace(in.Kind)
 	in.Origin = strings.TrimSpace(in.Origin)
@@ -154,13 +160,13 @@ func (in *SourceInput) normalize() {
 		in.Directory = ""
 	}
 	if in.Directory != "" {
-		if abs, err := filepath.Abs(in.Directory); err == nil {
+		if abs, err := filepath.Abs(reach.resolveDir(in.Directory)); err == nil {
 			in.Directory = abs
 		}
 	}
 }
 
-func (in SourceInput) validate() error {
+func (in SourceInput) validate(reach Reach) error {
 	var fs problem.Fields
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n == 0:
@@ -173,9 +179,11 @@ func (in SourceInput) validate() error {
 	checkOrigin(&fs, in.Origin)
 	switch in.Kind {
 	case KindHTTPFeed:
-		checkFeedURL(&fs, in.URL)
+		if checkFeedURL(&fs, in.URL) {
+			reach.checkFeedReach(&fs, in.URL)
+		}
 	case KindDirectory:
-		checkDirectory(&fs, in.Directory)
+		reach.checkDirectory(&fs, in.Directory)
 	case "":
 		fs.Add("kind", "field.one_of", strings.Join(PulledKinds, ", "))
 	default:
@@ -210,14 +218,16 @@ func storedOrigin(name, origin string) string {
 	return origin
 }
 
-func checkFeedURL(fs *problem.Fields, s string) {
+// checkFeedURL adds the field errors of a feed URL; it reports whether
+// there were none.
+func checkFeedURL(fs *problem.Fields, s string) bool {
 	if s == "" {
 		fs.Add("url", "field.required")
-		return
+		return false
 	}
 	if len(s) > 2000 {
 		fs.Add("url", "field.too_long", 2000)
-		return
+		return false
 	}
 	u, err := url.Parse(s)
 	switch {
@@ -229,23 +239,10 @@ func checkFeedURL(fs *problem.Fields, s string) {
 		fs.Add("url", "sources.url_fragment")
 	case u.Query().Has("after") || u.Query().Has("limit"):
 		fs.Add("url", "sources.url_paging")
+	default:
+		return true
 	}
-}
-
-func checkDirectory(fs *problem.Fields, dir string) {
-	if dir == "" {
-		fs.Add("directory", "field.required")
-		return
-	}
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		fs.Add("directory", "sources.dir_missing")
-	case err != nil:
-		fs.Add("directory", "sources.dir_unreadable", err.Error())
-	case !fi.IsDir():
-		fs.Add("directory", "sources.dir_not_folder")
-	}
+	return false
 }
 
 // ParseInterval reads an interval like "30s", "5m" or a number of seconds.

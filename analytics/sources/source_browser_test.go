@@ -22,7 +22,7 @@ import (
 // running puller picks it up without a restart, the list shows it caught
 // up with every event, and switching it off is one click.
 func TestSourcesInBrowser(t *testing.T) {
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.Options{Config: sources.LocalConfig(t)})
 	demo := demofeed.DemoEvents(21, 4, 1)
 	upstream := httptest.NewServer(demofeed.FeedHandler(demo.Events, demofeed.FeedOptions{}))
 	defer upstream.Close()

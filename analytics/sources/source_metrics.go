@@ -17,6 +17,7 @@ type sourceCollector struct {
 	pulled, rejected, failures, success *prometheus.Desc
 	duplicates, pushed                  *prometheus.Desc
 	lag, newest, errorAt, errorInfo     *prometheus.Desc
+	flapping                            *prometheus.Desc
 }
 
 func newSourceCollector(s *Sources) *sourceCollector {
@@ -34,11 +35,12 @@ func newSourceCollector(s *Sources) *sourceCollector {
 		errorAt: prometheus.NewDesc("pilotpulse_source_last_error_timestamp_seconds", "When the source's last error happened (Unix time).", l, nil),
 		errorInfo: prometheus.NewDesc("pilotpulse_source_last_error_info",
 			"The source's last error as the label error (at most 200 characters); always 1.", append(l, "error"), nil),
+		flapping: prometheus.NewDesc("pilotpulse_source_flapping", "1 when the source's recent pulls alternate between success and failure (docs/events.md#source-health), else 0.", l, nil),
 	}
 }
 
 func (c *sourceCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.pulled, c.duplicates, c.rejected, c.failures, c.success, c.pushed, c.lag, c.newest, c.errorAt, c.errorInfo} {
+	for _, d := range []*prometheus.Desc{c.pulled, c.duplicates, c.rejected, c.failures, c.success, c.pushed, c.lag, c.newest, c.errorAt, c.errorInfo, c.flapping} {
 		ch <- d
 	}
 }
@@ -63,6 +65,7 @@ func (c *sourceCollector) Collect(ch chan<- prometheus.Metric) {
 			counter(c.duplicates, st.EventsDuplicate)
 			counter(c.rejected, st.EventsRejected)
 			gauge(c.failures, float64(st.ConsecutiveFailures))
+			gauge(c.flapping, flag(st.Health == HealthFlapping))
 			if st.LastSuccessAt != nil {
 				gauge(c.success, float64(st.LastSuccessAt.Unix()))
 			}

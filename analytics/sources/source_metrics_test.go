@@ -16,7 +16,7 @@ import (
 // a push has its push counts.
 func TestSourceMetricsHaveLagNewestEventAndLastError(t *testing.T) {
 	ctx := context.Background()
-	s := NewSources(analyticstest.NewDB(t, t.TempDir()))
+	s := NewSources(analyticstest.NewDB(t, t.TempDir())).Within(LocalReach(t))
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	s.now = func() time.Time { return now }
 	src, err := s.Create(ctx, SourceInput{Name: "feed", Kind: KindHTTPFeed, URL: "http://127.0.0.1:1/events"})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
@@ -19,17 +20,22 @@ import (
 var sourceTemplates embed.FS
 
 type sourceHandler struct {
-	srv     *web.Server
-	sources *Sources
-	audit   *audit.Log
+	srv      *web.Server
+	sources  *Sources
+	audit    *audit.Log
+	ingester EventStore // nil without ClickHouse: no uploads
 }
 
 var sourceAdmins = []auth.Role{auth.RoleAdmin}
 
 // Register adds the sources pages (/sources) and API
-// (/api/v1/sources), admin only.
-func Register(srv *web.Server, sources *Sources, log *audit.Log) error {
+// (/api/v1/sources), admin only; with ing (nil without ClickHouse), admins
+// also upload events files on the sources page.
+func Register(srv *web.Server, sources *Sources, log *audit.Log, ing *ingest.Ingester) error {
 	h := &sourceHandler{srv: srv, sources: sources, audit: log}
+	if ing != nil {
+		h.ingester = ing
+	}
 	if err := srv.Views().Add(sourceTemplates); err != nil {
 		return err
 	}
@@ -40,6 +46,10 @@ func Register(srv *web.Server, sources *Sources, log *audit.Log) error {
 	r.Add(web.Route{Method: "GET", Path: "/sources", Roles: sourceAdmins, Summary: "Ingestion sources with their pull status", Nav: "nav.sources", NavOrder: 70, Handler: h.listPage})
 	r.Add(web.Route{Method: "GET", Path: "/sources/new", Roles: sourceAdmins, Summary: "New pulled source form", Handler: h.newPage})
 	r.Add(web.Route{Method: "POST", Path: "/sources", Roles: sourceAdmins, Summary: "Create a pulled source", Handler: h.createForm})
+	if h.ingester != nil {
+		r.Add(web.Route{Method: "POST", Path: "/sources/upload", Roles: sourceAdmins, LargeBody: true,
+			Summary: "Upload an events file (NDJSON, NDJSON.gz, JSON, CSV; multipart fields 'source' and 'file') for a source", Handler: h.uploadForm})
+	}
 	r.Add(web.Route{Method: "GET", Path: "/sources/:id", Roles: sourceAdmins, Summary: "One source: status, settings, files", Handler: h.sourcePage})
 	r.Add(web.Route{Method: "POST", Path: "/sources/:id", Roles: sourceAdmins, Summary: "Change a pulled source", Handler: h.updateForm})
 	r.Add(web.Route{Method: "POST", Path: "/sources/:id/enable", Roles: sourceAdmins, Summary: "Switch pulling on", Handler: h.enableForm(true)})
@@ -165,6 +175,7 @@ type sourceRow struct {
 	Target string
 	Lag    string // "3 min" since the last success; "" before one
 	State  string // translation key
+	Recent string // the recent pull rounds, oldest first: ✓ ✗ …
 }
 
 func humanDuration(d time.Duration) string {
@@ -182,7 +193,7 @@ func humanDuration(d time.Duration) string {
 }
 
 func rowOf(s Source, now time.Time) sourceRow {
-	r := sourceRow{Source: s, Lag: humanDuration(s.Lag(now))}
+	r := sourceRow{Source: s, Lag: humanDuration(s.Lag(now)), Recent: outcomeMarks(s.Status.RecentPulls)}
 	switch s.Kind {
 	case KindHTTPFeed:
 		r.Target = s.URL
@@ -194,6 +205,8 @@ func rowOf(s Source, now time.Time) sourceRow {
 		r.State = "sources.state_push"
 	case !s.Enabled:
 		r.State = "sources.state_disabled"
+	case s.Status.Health == HealthFlapping:
+		r.State = "sources.state_flapping"
 	case s.Status.Failing:
 		r.State = "sources.state_failing"
 	case s.Status.LastSuccessAt == nil:
@@ -206,22 +219,33 @@ func rowOf(s Source, now time.Time) sourceRow {
 
 type sourcesView struct {
 	Rows []sourceRow
+	// CanUpload: events files may be uploaded (with ClickHouse); Upload is
+	// the result of one.
+	CanUpload bool
+	Upload    *uploadView
 }
 
 func (h *sourceHandler) listPage(c *fiber.Ctx) error {
+	d := web.PageData{}
+	if c.Query("polled") == "1" {
+		d.Flash = web.Translate(web.Language(c), "sources.polled")
+	}
+	return h.renderList(c, d, nil)
+}
+
+// renderList shows the sources page with d's flash and field errors, and
+// an upload's result when there is one.
+func (h *sourceHandler) renderList(c *fiber.Ctx, d web.PageData, upload *uploadView) error {
 	srcs, err := h.sources.List(c.UserContext())
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC()
-	v := sourcesView{}
+	v := sourcesView{CanUpload: h.ingester != nil, Upload: upload}
 	for _, s := range srcs {
 		v.Rows = append(v.Rows, rowOf(s, now))
 	}
-	d := web.PageData{Title: "sources.title", Data: v}
-	if c.Query("polled") == "1" {
-		d.Flash = web.Translate(web.Language(c), "sources.polled")
-	}
+	d.Title, d.Data = "sources.title", v
 	return h.srv.Render(c, "analytics_sources", d)
 }
 

@@ -15,7 +15,7 @@ import (
 )
 
 func TestSourcesAPIAndPages(t *testing.T) {
-	env := apptest.New(t, apptest.Options{NoClickHouse: true})
+	env := apptest.New(t, apptest.Options{NoClickHouse: true, Config: sources.LocalConfig(t)})
 	admin := env.As(auth.RoleAdmin, "")
 	env.SourceToken("pushed") // a push source shows in the list too
 

@@ -13,19 +13,31 @@ import (
 
 // Sources keeps the ingestion sources and their pull state in the app database.
 type Sources struct {
-	db  *store.DB
-	now func() time.Time
+	db    *store.DB
+	now   func() time.Time
+	reach Reach
 }
 
-// NewSources returns the source store over db.
+// NewSources returns the source store over db, with the zero Reach (no
+// directory sources, feeds on public addresses): see Within.
 func NewSources(db *store.DB) *Sources {
 	return &Sources{db: db, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// Within sets where the sources may reach (checked when a source is saved,
+// and again by the puller at every pull) and returns s.
+func (s *Sources) Within(r Reach) *Sources {
+	s.reach = r
+	return s
+}
+
+// Reach is where the sources may reach.
+func (s *Sources) Reach() Reach { return s.reach }
+
 const sourceSelect = `SELECT id, name, kind, url, directory, interval_seconds, batch_limit, enabled, created_at, updated_at,
 	cursor, last_attempt_at, last_success_at, last_error, last_error_at, events_pulled, events_duplicate, events_rejected,
 	consecutive_failures, next_attempt_at, newest_event_at, coalesce(nullif(origin, ''), name),
-	pushed_accepted, pushed_duplicate, pushed_rejected, last_push_at FROM sources`
+	pushed_accepted, pushed_duplicate, pushed_rejected, last_push_at, recent_pulls FROM sources`
 
 func nullTime(nt sql.NullTime) *time.Time {
 	if !nt.Valid {
@@ -39,11 +51,12 @@ func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 	var src Source
 	var updated, attempt, success, errAt, next, newest, pushed sql.NullTime
 	var cursor sql.NullString
+	var recent string
 	st := &src.Status
 	err := row.Scan(&src.ID, &src.Name, &src.Kind, &src.URL, &src.Directory, &src.IntervalSeconds, &src.BatchLimit, &src.Enabled,
 		&src.CreatedAt, &updated, &cursor, &attempt, &success, &st.LastError, &errAt, &st.EventsPulled, &st.EventsDuplicate,
 		&st.EventsRejected, &st.ConsecutiveFailures, &next, &newest, &src.Origin,
-		&st.Pushed.Accepted, &st.Pushed.Duplicates, &st.Pushed.Rejected, &pushed)
+		&st.Pushed.Accepted, &st.Pushed.Duplicates, &st.Pushed.Rejected, &pushed, &recent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return src, ErrSourceNotFound
 	}
@@ -62,6 +75,10 @@ func (s *Sources) scan(row interface{ Scan(...any) error }) (Source, error) {
 		st.LagSeconds = &secs
 	}
 	st.Failing = st.ConsecutiveFailures > 0
+	if src.Pulled() {
+		st.Health = healthOf(recent, st.Failing, st.LastSuccessAt != nil)
+		st.RecentPulls = outcomeNames(recent)
+	}
 	return src, nil
 }
 
@@ -111,8 +128,8 @@ func (s *Sources) ByName(ctx context.Context, name string) (Source, error) {
 // Create adds a pulled source (http-feed or directory), enabled unless
 // the input says otherwise; it is pulled at once.
 func (s *Sources) Create(ctx context.Context, in SourceInput) (Source, error) {
-	in.normalize()
-	if err := in.validate(); err != nil {
+	in.normalize(s.reach)
+	if err := in.validate(s.reach); err != nil {
 		return Source{}, err
 	}
 	enabled := in.Enabled == nil || *in.Enabled
@@ -176,8 +193,8 @@ func (s *Sources) Update(ctx context.Context, id int64, in SourceInput) (Source,
 		if in.Enabled != nil {
 			enabled = *in.Enabled
 		}
-		in.normalize()
-		if err := in.validate(); err != nil {
+		in.normalize(s.reach)
+		if err := in.validate(s.reach); err != nil {
 			return err
 		}
 		now := s.now()
@@ -313,8 +330,8 @@ func (s *Sources) recordRound(ctx context.Context, id int64, started, next time.
 	// started) wins over the interval.
 	_, err := s.db.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_success_at = ?, consecutive_failures = 0,
 		last_error = CASE WHEN ? <> '' THEN ? ELSE last_error END, last_error_at = coalesce(?, last_error_at),
-		next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at ELSE ? END WHERE id = ?`,
-		now, now, warning, warning, warnAt, started.UTC(), next.UTC(), id)
+		next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at ELSE ? END, recent_pulls = `+appendOutcome+` WHERE id = ?`,
+		now, now, warning, warning, warnAt, started.UTC(), next.UTC(), string(pullSucceeded), id)
 	return err
 }
 
@@ -330,8 +347,8 @@ func (s *Sources) recordFailure(ctx context.Context, id int64, msg string, backo
 		if len(msg) > 1000 {
 			msg = msg[:1000] + "…"
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_error = ?, last_error_at = ?, next_attempt_at = ? WHERE id = ?`,
-			now, msg, now, now.Add(backoff(n)), id)
+		_, err := tx.ExecContext(ctx, `UPDATE sources SET last_attempt_at = ?, last_error = ?, last_error_at = ?, next_attempt_at = ?, recent_pulls = `+appendOutcome+` WHERE id = ?`,
+			now, msg, now, now.Add(backoff(n)), string(pullFailed), id)
 		return err
 	})
 	return n, err

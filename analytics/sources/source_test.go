@@ -14,7 +14,7 @@ import (
 
 func TestSourceValidation(t *testing.T) {
 	db := analyticstest.NewDB(t, t.TempDir())
-	s := NewSources(db)
+	s := NewSources(db).Within(LocalReach(t))
 	ctx := context.Background()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file.txt")
@@ -98,7 +98,7 @@ func TestSourceValidation(t *testing.T) {
 	}
 
 	// Failures back off and are kept with their time after a later success.
-	p := NewPuller(NewSources(db), nil, analyticstest.QuietLogger(), PullOptions{BackoffBase: time.Second, BackoffMax: 10 * time.Second})
+	p := NewPuller(NewSources(db).Within(LocalReach(t)), nil, analyticstest.QuietLogger(), PullOptions{BackoffBase: time.Second, BackoffMax: 10 * time.Second})
 	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second} {
 		if got := p.backoff(i + 1); got != want {
 			t.Errorf("backoff(%d) = %s, want %s", i+1, got, want)
@@ -126,13 +126,8 @@ func TestSourceValidation(t *testing.T) {
 // The newest event a source delivered is the newest of every stored page,
 // not of the last one (a page of older events does not move it back).
 func TestNewestEventIsTheNewestStored(t *testing.T) {
-	db := analyticstest.NewDB(t, t.TempDir())
-	s := NewSources(db)
+	s, src := newFeedSource(t)
 	ctx := context.Background()
-	src, err := s.Create(ctx, SourceInput{Name: "feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	newer := time.Date(2012, 12, 20, 10, 30, 0, 500_000_000, time.UTC)
 	older := time.Date(2012, 11, 5, 9, 0, 0, 0, time.UTC)
 	for _, p := range []progress{{Accepted: 2, Newest: newer}, {Accepted: 1, Newest: older}, {Duplicates: 3}} {
@@ -147,4 +142,15 @@ func TestNewestEventIsTheNewestStored(t *testing.T) {
 	if got.Status.NewestEventAt == nil || !got.Status.NewestEventAt.Equal(newer) {
 		t.Fatalf("newest event %v, want %v", got.Status.NewestEventAt, newer)
 	}
+}
+
+// newFeedSource is a source store on a fresh app database with one feed.
+func newFeedSource(t *testing.T) (*Sources, Source) {
+	t.Helper()
+	s := NewSources(analyticstest.NewDB(t, t.TempDir()))
+	src, err := s.Create(context.Background(), SourceInput{Name: "feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, src
 }

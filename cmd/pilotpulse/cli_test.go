@@ -16,14 +16,15 @@ type cliResult struct {
 
 func runCLI(t *testing.T, dataDir, stdin string, args ...string) cliResult {
 	t.Helper()
+	return runCLIEnv(t, map[string]string{"PILOTPULSE_DATA_DIR": dataDir}, stdin, args...)
+}
+
+// runCLIEnv runs the CLI with only the environment variables of vars.
+func runCLIEnv(t *testing.T, vars map[string]string, stdin string, args ...string) cliResult {
+	t.Helper()
 	var out, errb bytes.Buffer
 	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
-		getenv: func(k string) string {
-			if k == "PILOTPULSE_DATA_DIR" {
-				return dataDir
-			}
-			return ""
-		}}
+		getenv: func(k string) string { return vars[k] }}
 	err := run(context.Background(), args, e)
 	code := exitCode(err, &errb)
 	return cliResult{code, out.String(), errb.String()}

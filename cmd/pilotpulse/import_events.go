@@ -14,6 +14,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/analytics/ingest"
+	"github.com/pilotpulse/pilotpulse/analytics/sources"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 )
@@ -120,37 +121,13 @@ func importEventsFile(ctx context.Context, c *cmdContext, ing *ingest.Ingester, 
 		defer zr.Close()
 		r = zr
 	}
-	prog := &progress{c: c, name: filepath.Base(path), size: st.Size(), read: counted}
+	prog := newImportProgress(c.stdout, c.stdoutTerminal, filepath.Base(path), st.Size(), func() int64 { return counted.n }, time.Now)
 	defer prog.done()
 
-	batch := make([]event.Event, 0, importBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		acc, dup, err := ing.Spool(ctx, source, batch)
-		if err != nil {
-			return err
-		}
-		n.accepted += acc
-		n.duplicates += dup
-		batch = batch[:0]
-		prog.update(n)
-		return nil
-	}
-	rejected, err := event.Decode(r, format, time.Now(), func(_ int, ev event.Event) error {
-		batch = append(batch, ev)
-		if len(batch) == importBatch {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
+	stored, err := sources.SpoolStream(ctx, ing, source, r, format, importBatch, func(line int, _ event.Event) { prog.event(line) })
 	prog.done()
-	n.rejected = len(rejected)
-	for _, le := range rejected {
+	n = importCounts{accepted: stored.Accepted, duplicates: stored.Duplicates, rejected: len(stored.Rejected)}
+	for _, le := range stored.Rejected {
 		fmt.Fprintf(c.stderr, "%s:%d: %s\n", path, le.Line, le.Error)
 	}
 	return n, err
@@ -165,46 +142,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	k, err := c.r.Read(p)
 	c.n += int64(k)
 	return k, err
-}
-
-// progress shows a bar on a terminal (redrawn in place, at most 5 times a
-// second) and a plain line per 100,000 events otherwise.
-type progress struct {
-	c        *cmdContext
-	name     string
-	size     int64
-	read     *countingReader
-	last     time.Time
-	lastLine int
-	drawn    bool
-}
-
-func (p *progress) update(n importCounts) {
-	events := n.accepted + n.duplicates
-	if !p.c.stdoutTerminal {
-		if events/100000 > p.lastLine {
-			p.lastLine = events / 100000
-			fmt.Fprintf(p.c.stdout, "%s: %d events stored so far\n", p.name, events)
-		}
-		return
-	}
-	if time.Since(p.last) < 200*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	frac := 1.0
-	if p.size > 0 {
-		frac = min(1, float64(p.read.n)/float64(p.size))
-	}
-	const width = 30
-	filled := int(frac * width)
-	fmt.Fprintf(p.c.stdout, "\r%s [%s%s] %3.0f%% %d events", p.name, strings.Repeat("#", filled), strings.Repeat(".", width-filled), frac*100, events)
-	p.drawn = true
-}
-
-func (p *progress) done() {
-	if p.drawn {
-		fmt.Fprint(p.c.stdout, "\r\033[K")
-		p.drawn = false
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -39,7 +40,7 @@ func runSourceAdd(ctx context.Context, c *cmdContext) error {
 	limit, _ := strconv.Atoi(c.flag("limit"))
 	disabled := c.flag("disabled") == "true"
 	enabled := !disabled
-	in := sources.SourceInput{Name: c.flag("name"), Kind: c.flag("kind"), Origin: c.flag("origin"), URL: c.flag("url"), Directory: c.flag("dir"),
+	in := sources.SourceInput{Name: c.flag("name"), Kind: c.flag("kind"), Origin: c.flag("origin"), URL: c.flag("url"), Directory: dirFlag(c),
 		IntervalSeconds: interval, BatchLimit: limit, Enabled: &enabled}
 	a, err := openAppDB(ctx, c)
 	if err != nil {
@@ -96,7 +97,7 @@ func runSourceSet(ctx context.Context, c *cmdContext) error {
 		return usageError{"--interval: " + err.Error()}
 	}
 	limit, _ := strconv.Atoi(c.flag("limit"))
-	in := sources.SourceInput{Origin: c.flag("origin"), URL: c.flag("url"), Directory: c.flag("dir"), IntervalSeconds: interval, BatchLimit: limit}
+	in := sources.SourceInput{Origin: c.flag("origin"), URL: c.flag("url"), Directory: dirFlag(c), IntervalSeconds: interval, BatchLimit: limit}
 	switch c.flag("enabled") {
 	case "":
 	case "true", "false":
@@ -200,4 +201,17 @@ func cliSafe(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// dirFlag is --dir, a relative folder taken from the working directory
+// (the sources page takes it from the import root).
+func dirFlag(c *cmdContext) string {
+	dir := c.flag("dir")
+	if dir == "" || filepath.IsAbs(dir) {
+		return dir
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }

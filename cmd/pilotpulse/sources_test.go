@@ -15,11 +15,24 @@ import (
 
 func TestCLISources(t *testing.T) {
 	dir := t.TempDir()
+	// The demo feed is on loopback, which feeds reach only when allowed.
 	r := runCLI(t, dir, "", "source", "add", "--name", "demo-feed", "--url", "http://127.0.0.1:9900/events", "--interval", "30s", "--limit", "200")
+	if r.code != 1 || !strings.Contains(r.stderr, "url: address 127.0.0.1 is a loopback address") {
+		t.Fatalf("loopback feed without PILOTPULSE_FEED_ALLOW_PRIVATE: %+v", r)
+	}
+	r = runCLIEnv(t, map[string]string{"PILOTPULSE_DATA_DIR": dir, "PILOTPULSE_FEED_ALLOW_PRIVATE": "loopback"}, "",
+		"source", "add", "--name", "demo-feed", "--url", "http://127.0.0.1:9900/events", "--interval", "30s", "--limit", "200")
 	if r.code != 0 || !strings.Contains(r.stdout, `created http-feed source "demo-feed"`) {
 		t.Fatalf("source add: %+v", r)
 	}
-	exports := t.TempDir()
+	// Folders live in the import root (default DATA_DIR/import).
+	if r := runCLI(t, dir, "", "source", "add", "--name", "etc", "--kind", "directory", "--dir", "/etc"); r.code != 1 || !strings.Contains(r.stderr, "directory: must be inside the import folder "+filepath.Join(dir, "import")) {
+		t.Errorf("/etc: %+v", r)
+	}
+	exports := filepath.Join(dir, "import", "exports")
+	if err := os.MkdirAll(exports, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if r := runCLI(t, dir, "", "source", "add", "--name", "exports", "--kind", "directory", "--dir", exports, "--disabled"); r.code != 0 {
 		t.Fatalf("directory source: %+v", r)
 	}

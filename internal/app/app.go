@@ -61,6 +61,9 @@ type Options struct {
 
 // Open opens the app database (migrating it) and, if asked, ClickHouse.
 func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opt Options) (*App, error) {
+	if cfg.ImportRoot == "" { // a configuration not read by config.Load
+		cfg.ImportRoot = config.DefaultImportRoot(cfg.DataDir)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
 	}
@@ -80,7 +83,11 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opt Optio
 	a.Throttle = auth.NewThrottle()
 	a.Registry = registry.NewStore(db)
 	a.Support = support.NewStore(db)
-	a.Sources = sources.NewSources(db)
+	if err := os.MkdirAll(cfg.ImportRoot, 0o755); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("import root %s: %w", cfg.ImportRoot, err)
+	}
+	a.Sources = sources.NewSources(db).Within(sources.Reach{ImportRoot: cfg.ImportRoot, FeedHosts: cfg.FeedHosts, Allow: cfg.FeedAllowPrivate})
 	if a.Survey, err = survey.Open(ctx, db, cfg); err != nil {
 		a.Close()
 		return nil, err
@@ -215,7 +222,7 @@ func (a *App) Web() (*web.Server, error) {
 			return nil, err
 		}
 	}
-	if err := sources.Register(srv, a.Sources, a.Audit); err != nil {
+	if err := sources.Register(srv, a.Sources, a.Audit, a.Ingester); err != nil {
 		return nil, err
 	}
 	if err := support.Register(srv, a.Support, a.Audit); err != nil {

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,7 +52,22 @@ type Config struct {
 	PushRate  float64       // PILOTPULSE_PUSH_RATE
 	PushBurst int           // PILOTPULSE_PUSH_BURST
 	PushWait  time.Duration // PILOTPULSE_PUSH_WAIT
+
+	// ImportRoot is the folder directory sources must live under
+	// (PILOTPULSE_IMPORT_ROOT; default DATA_DIR/import).
+	ImportRoot string
+	// FeedHosts are the only hosts http-feed sources may name
+	// (PILOTPULSE_FEED_HOSTS, comma-separated; empty: any host whose
+	// addresses are public).
+	FeedHosts []string
+	// FeedAllowPrivate are the address classes, otherwise refused, feeds
+	// may connect to: loopback, private, link-local
+	// (PILOTPULSE_FEED_ALLOW_PRIVATE, comma-separated).
+	FeedAllowPrivate []string
 }
+
+// FeedAddressClasses are the values PILOTPULSE_FEED_ALLOW_PRIVATE takes.
+var FeedAddressClasses = []string{"loopback", "private", "link-local"}
 
 // SMTP is how e-mail goes out. Zero Host: no e-mail.
 type SMTP struct {
@@ -130,7 +146,24 @@ func settings(c *Config) []setting {
 		{"push-burst", "pushes of usage events per token at once", integer(&c.PushBurst)},
 		{"push-wait", "how long a push waits for its turn before 503 with Retry-After", dur(&c.PushWait)},
 		{"trusted-proxies", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client; empty: none", proxies(&c.TrustedProxies)},
+		{"import-root", "folder directory sources must live under (default DATA_DIR/import)", str(&c.ImportRoot)},
+		{"feed-hosts", "hosts http-feed sources may name, comma-separated; empty: any host with public addresses", list(&c.FeedHosts)},
+		{"feed-allow-private", "address classes feeds may reach besides public ones: loopback, private, link-local (comma-separated)", list(&c.FeedAllowPrivate)},
 		{"metrics-addr", "address serving /metrics (host:port) instead of the main address; empty: /metrics on the main address", str(&c.MetricsAddr)},
+	}
+}
+
+// list parses a comma-separated list, dropping empty items.
+func list(p *[]string) func(string) error {
+	return func(v string) error {
+		var out []string
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				out = append(out, f)
+			}
+		}
+		*p = out
+		return nil
 	}
 }
 
@@ -258,8 +291,35 @@ func (c *Config) finish() error {
 			errs = append(errs, fmt.Errorf("PILOTPULSE_METRICS_ADDR: must differ from PILOTPULSE_ADDR (%s)", c.Addr))
 		}
 	}
+	errs = append(errs, c.finishReach()...)
 	errs = append(errs, c.SMTP.finish())
 	return errors.Join(errs...)
+}
+
+// DefaultImportRoot is the import root of a data dir.
+func DefaultImportRoot(dataDir string) string { return filepath.Join(dataDir, "import") }
+
+// finishReach fills in the import root and checks the feed settings.
+func (c *Config) finishReach() []error {
+	var errs []error
+	if c.ImportRoot == "" {
+		c.ImportRoot = DefaultImportRoot(c.DataDir)
+	} else if abs, err := filepath.Abs(c.ImportRoot); err == nil {
+		c.ImportRoot = abs
+	}
+	for i, h := range c.FeedHosts {
+		h = strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
+		if _, err := netip.ParseAddr(h); err != nil && (h == "" || strings.ContainsAny(h, "/:@ ")) {
+			errs = append(errs, fmt.Errorf("PILOTPULSE_FEED_HOSTS: want host names or IP addresses (no scheme or port), got %q", c.FeedHosts[i]))
+		}
+		c.FeedHosts[i] = h
+	}
+	for _, class := range c.FeedAllowPrivate {
+		if !slices.Contains(FeedAddressClasses, class) {
+			errs = append(errs, fmt.Errorf("PILOTPULSE_FEED_ALLOW_PRIVATE: want %s (comma-separated), got %q", strings.Join(FeedAddressClasses, ", "), class))
+		}
+	}
+	return errs
 }
 
 // finish fills in the SMTP defaults and validates; without a host the

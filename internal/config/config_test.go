@@ -119,3 +119,28 @@ func TestTrustedProxiesAndMetricsAddr(t *testing.T) {
 		t.Fatalf("proxies %v, metrics %q", got, c.MetricsAddr)
 	}
 }
+
+// Where sources may reach: the import root (default DATA_DIR/import), feed
+// hosts and the address classes feeds may reach besides public ones.
+func TestReachSettings(t *testing.T) {
+	c, err := load(t, map[string]string{"PILOTPULSE_DATA_DIR": "/srv/pilot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ImportRoot != "/srv/pilot/import" || len(c.FeedHosts) != 0 || len(c.FeedAllowPrivate) != 0 {
+		t.Fatalf("defaults: %q %q %q", c.ImportRoot, c.FeedHosts, c.FeedAllowPrivate)
+	}
+	c, err = load(t, map[string]string{"PILOTPULSE_IMPORT_ROOT": "/srv/exports", "PILOTPULSE_FEED_HOSTS": " Feed.Example.dk., 10.0.0.5 ,[::1]",
+		"PILOTPULSE_FEED_ALLOW_PRIVATE": "loopback,private"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ImportRoot != "/srv/exports" || strings.Join(c.FeedHosts, " ") != "feed.example.dk 10.0.0.5 ::1" || strings.Join(c.FeedAllowPrivate, " ") != "loopback private" {
+		t.Errorf("set: %q %q %q", c.ImportRoot, c.FeedHosts, c.FeedAllowPrivate)
+	}
+	for env, want := range map[string]string{"PILOTPULSE_FEED_HOSTS": "https://feed.example.dk", "PILOTPULSE_FEED_ALLOW_PRIVATE": "everything"} {
+		if _, err := load(t, map[string]string{env: want}); err == nil || !strings.Contains(err.Error(), env) {
+			t.Errorf("%s=%s: %v", env, want, err)
+		}
+	}
+}

@@ -57,3 +57,8 @@ func init() {
 		"field.whole_number": "must be a whole number", "field.not_negative": "must not be negative",
 	})
 }
+
+// The upload progress bar (templates/_upload.html, static/upload.js).
+func init() {
+	Translations(map[string]string{"upload.progress": "Overførsel af filen"}, map[string]string{"upload.progress": "File upload"})
+}
