@@ -13,6 +13,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/dashboards"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/registry"
 )
 
 // adoptionFixture is the overview's replayed pilot (newOverviewFixture)
@@ -40,14 +41,7 @@ func newAdoptionFixture(t *testing.T) adoptionFixture {
 	t.Helper()
 	f := adoptionFixture{newOverviewFixture(t)}
 	ctx := context.Background()
-	co, err := f.env.App.Registry.Company(ctx, f.a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	co.Cohort = "hold-2"
-	if _, err := f.env.App.Registry.UpdateCompany(ctx, f.a, co); err != nil {
-		t.Fatal(err)
-	}
+	f.changeCompany(t, f.a, func(co *registry.Company) { co.Cohort = "hold-2" })
 	var events []event.Event
 	add := func(typ, company, at string) {
 		ts := cph(at).UTC()
@@ -68,6 +62,20 @@ func newAdoptionFixture(t *testing.T) adoptionFixture {
 		}
 	}
 	return f
+}
+
+// changeCompany changes a company of the registry.
+func (f adoptionFixture) changeCompany(t *testing.T, cvr string, change func(*registry.Company)) {
+	t.Helper()
+	ctx := context.Background()
+	co, err := f.env.App.Registry.Company(ctx, cvr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change(&co)
+	if _, err := f.env.App.Registry.UpdateCompany(ctx, cvr, co); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func getAdoption(t *testing.T, f adoptionFixture, role auth.Role, query string) dashboards.Adoption {
@@ -222,15 +230,9 @@ func TestAdoptionPage(t *testing.T) {
 func TestLegalNotice(t *testing.T) {
 	f := newAdoptionFixture(t)
 	ctx := context.Background()
-	co, err := f.env.App.Registry.Company(ctx, f.b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	co.Contacts = append(co.Contacts, co.Contacts[0])
-	co.Contacts[1].Name, co.Contacts[1].Email, co.Contacts[1].Language = `=HYPERLINK("http://x","klik")`, "b2@firma.test", "en"
-	if _, err := f.env.App.Registry.UpdateCompany(ctx, f.b, co); err != nil {
-		t.Fatal(err)
-	}
+	f.changeCompany(t, f.b, func(co *registry.Company) {
+		co.Contacts = append(co.Contacts, registry.Contact{Name: `=HYPERLINK("http://x","klik")`, Email: "b2@firma.test", Language: "en"})
+	})
 	get := func(role auth.Role, query string) dashboards.LegalNotice {
 		t.Helper()
 		r := f.env.As(role, "").Get("/api/v1/metrics/legal-notice" + query)

@@ -15,6 +15,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/week"
+	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
 
@@ -156,15 +157,7 @@ func mustDate(t *testing.T, day string) time.Time {
 // the answer history; a company named like a script is text.
 func TestCompanyHubPage(t *testing.T) {
 	f := newAdoptionFixture(t)
-	ctx := context.Background()
-	co, err := f.env.App.Registry.Company(ctx, f.a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	co.Name = scriptName
-	if _, err := f.env.App.Registry.UpdateCompany(ctx, f.a, co); err != nil {
-		t.Fatal(err)
-	}
+	f.changeCompany(t, f.a, func(co *registry.Company) { co.Name = scriptName })
 	admin := f.env.As(auth.RoleAdmin, "")
 	page := admin.Get("/companies/" + f.a)
 	if page.StatusCode != http.StatusOK {
