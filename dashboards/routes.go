@@ -3,7 +3,8 @@
 // computes it (analytics, support, survey), with the request's authority
 // scope, so a page, its JSON twin under /api/v1/metrics and an Excel sheet
 // show the same numbers. Pages: the pilot overview (the start page, per
-// role) and content volume per authority.
+// role), content volume per authority, the adoption funnel, the
+// legal-notice list and the company hub (/companies/CVR).
 package dashboards
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
@@ -21,9 +23,11 @@ import (
 //go:embed all:templates
 var templates embed.FS
 
-// Deps is what the dashboards read.
+// Deps is what the dashboards read. Without ClickHouse (CH nil) only the
+// company hub is served, without usage events.
 type Deps struct {
 	CH       driver.Conn
+	Audit    *audit.Log // exports are recorded
 	Registry *registry.Store
 	Support  *support.Store
 	Survey   *survey.Store
@@ -40,6 +44,25 @@ func Register(srv *web.Server, d Deps) error {
 		return err
 	}
 	h := &handler{srv: srv, Deps: d}
+	// The adoption funnel, the legal-notice list and the company hub
+	// (adoption.go, legal_notice.go, company_hub.go): company figures, for
+	// the roles that read companies; never authority users.
+	srv.Router.Add(web.Route{Method: "GET", Path: "/companies/:cvr", Roles: companyRoles, Summary: "A company's hub: register data and one timeline of its answers, interviews, support calls and usage events", Handler: h.companyHubPage})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/companies/:cvr/timeline", Roles: companyRoles, Tag: "registry",
+		Summary: "A company's register data and its timeline by day, newest first: questionnaire answers (question texts and answer labels in the caller's language) and interviews for admins and managers, support calls and usage events per day and type. period=latest|4w|pilot (default pilot: every week with the company's data) or from/to (ISO weeks or dates).",
+		Query:   []string{"period", "from", "to"}, Returns: CompanyTimeline{}, Handler: h.companyTimelineJSON})
+	if d.CH == nil {
+		return nil
+	}
+	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/adoption", Roles: companyRoles, Summary: "The adoption funnel and the companies stuck at each step", Nav: "nav.adoption", NavOrder: 6, Handler: h.adoptionPage})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/adoption", Roles: companyRoles, Tag: "figures",
+		Summary: "The adoption funnel as of the period's end (in pilot, setup started, setup completed, first login, first message read) against the previous period's end, the companies stuck at each step and for how long, and the funnel per week of the period. period=latest|4w|pilot or from/to (ISO weeks or dates); kind (company, municipality, region, state_institution, all); cohort.",
+		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: Adoption{}, Handler: h.adoptionJSON})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/legal-notice", Roles: companyRoles, Summary: "Companies with no login on or after a date, with their contacts (the legal-notice list)", Handler: h.legalNoticePage})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/legal-notice.csv", Roles: companyRoles, Summary: "The legal-notice list for a mail merge (CSV, one row per contact)", Handler: h.legalNoticeFile})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/legal-notice", Roles: companyRoles, Tag: "figures",
+		Summary: "Companies of the kind with no user.login on or after since (a date; default: the period's first day), with their contacts, last login and days since it. period, from, to, kind, cohort as for the adoption funnel.",
+		Query:   []string{"since", "period", "from", "to", "kind", "cohort"}, Returns: legalNoticeExample(), Handler: h.legalNoticeJSON})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/volume", Roles: []auth.Role{auth.RoleAdmin, auth.RoleManager, auth.RoleAuthority},
 		Summary: "Content volume per authority and week", Nav: "nav.volume", NavOrder: 5, Handler: h.volumePage})
 	srv.SetHome(h.overviewPage)

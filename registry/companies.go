@@ -197,7 +197,7 @@ func (h *Handler) createCompanyForm(c *fiber.Ctx) error {
 		return h.renderCompanyForm(c, co, true, errs, false)
 	}
 	h.recordChange(c, audit.RecordCreated, "company "+co.CVR)
-	return c.Redirect("/companies/"+co.CVR+"?saved=1", fiber.StatusSeeOther)
+	return c.Redirect("/companies/"+co.CVR+"/edit?saved=1", fiber.StatusSeeOther)
 }
 
 func (h *Handler) updateCompanyForm(c *fiber.Ctx) error {
@@ -212,5 +212,5 @@ func (h *Handler) updateCompanyForm(c *fiber.Ctx) error {
 		return h.renderCompanyForm(c, co, false, errs, false)
 	}
 	h.recordChange(c, audit.RecordChanged, "company "+co.CVR)
-	return c.Redirect("/companies/"+co.CVR+"?saved=1", fiber.StatusSeeOther)
+	return c.Redirect("/companies/"+co.CVR+"/edit?saved=1", fiber.StatusSeeOther)
 }

@@ -5,7 +5,7 @@ import "github.com/pilotpulse/pilotpulse/internal/web"
 func init() {
 	web.Translations(map[string]string{
 		"nav.companies": "Virksomheder", "nav.authorities": "Myndigheder",
-		"companies.title": "Virksomheder", "companies.new": "Ny virksomhed", "companies.edit": "Virksomhed", "companies.company": "Virksomhed",
+		"companies.title": "Virksomheder", "companies.new": "Ny virksomhed", "companies.edit": "Virksomhed", "companies.hub": "Virksomhedens side", "companies.company": "Virksomhed",
 		"companies.cohort": "Pilothold", "companies.contacts": "Kontaktpersoner", "companies.contact": "Kontaktperson",
 		"companies.p_numbers": "P-numre", "companies.p_numbers_hint": "10 cifre, adskilt af mellemrum", "companies.phone": "Telefon",
 		"companies.language": "Sprog", "companies.count": "virksomheder",
@@ -28,7 +28,7 @@ func init() {
 		"registry.import.cvr_twice": "CVR %s står to gange: også i række %d", "registry.import.attach": "vedhæft en .csv- eller .xlsx-fil",
 	}, map[string]string{
 		"nav.companies": "Companies", "nav.authorities": "Authorities",
-		"companies.title": "Companies", "companies.new": "New company", "companies.edit": "Company", "companies.company": "Company",
+		"companies.title": "Companies", "companies.new": "New company", "companies.edit": "Company", "companies.hub": "The company's page", "companies.company": "Company",
 		"companies.cohort": "Pilot cohort", "companies.contacts": "Contacts", "companies.contact": "Contact",
 		"companies.p_numbers": "P-numbers", "companies.p_numbers_hint": "10 digits, separated by spaces", "companies.phone": "Phone",
 		"companies.language": "Language", "companies.count": "companies",

@@ -35,7 +35,8 @@ func Register(srv *web.Server, st *Store, log *audit.Log) error {
 	r.Add(web.Route{Method: "GET", Path: "/companies/new", Roles: adminOnly, Summary: "New company form", Handler: h.newCompanyPage})
 	r.Add(web.Route{Method: "POST", Path: "/companies", Roles: adminOnly, Summary: "Create a company", Handler: h.createCompanyForm})
 	r.Add(web.Route{Method: "POST", Path: "/companies/import", Roles: adminOnly, Summary: "Import companies (CSV/XLSX)", LargeBody: true, Handler: h.importCompaniesForm})
-	r.Add(web.Route{Method: "GET", Path: "/companies/:cvr", Roles: companyReaders, Summary: "One company", Handler: h.companyPage})
+	// GET /companies/:cvr is the company's hub (dashboards); its register form is here.
+	r.Add(web.Route{Method: "GET", Path: "/companies/:cvr/edit", Roles: companyReaders, Summary: "One company's register form (read-only but for admins)", Handler: h.companyPage})
 	r.Add(web.Route{Method: "POST", Path: "/companies/:cvr", Roles: adminOnly, Summary: "Change a company", Handler: h.updateCompanyForm})
 
 	r.Add(web.Route{Method: "GET", Path: "/authorities", Roles: authorityReader, Summary: "Authorities", Nav: "nav.authorities", NavOrder: 20, Handler: h.authoritiesPage})

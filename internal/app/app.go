@@ -218,9 +218,10 @@ func (a *App) Web() (*web.Server, error) {
 		if err := figures.Register(srv, a.CH); err != nil {
 			return nil, err
 		}
-		if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
-			return nil, err
-		}
+	}
+	// Without ClickHouse only the company hub (no usage events).
+	if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Audit: a.Audit, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
+		return nil, err
 	}
 	if err := sources.Register(srv, a.Sources, a.Audit, a.Ingester); err != nil {
 		return nil, err
