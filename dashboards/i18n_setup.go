@@ -6,7 +6,7 @@ import "github.com/pilotpulse/pilotpulse/internal/web"
 func init() {
 	web.Translations(map[string]string{
 		"nav.setup_problems": "Opsætningsproblemer", "nav.follow_ups": "Opfølgning",
-		"setup.title":        "Opsætningsproblemer",
+		"setup.title":        "Problemer med opsætning",
 		"setup.intro":        "Virksomheder med problemer med at oprette eller opsætte postkassen, fra tre kilder side om side: spørgeskemasvar, supportopkald i opsætningskategorier og hændelser om fejlet opsætning. En virksomhed tæller én gang, selv om flere kilder melder den.",
 		"setup.no_authority": "siden viser tal om virksomheder, ikke om myndigheder; udelad myndighed",
 		"setup.denominator":  "Andele er af %s deltagere (deltagertype: %s).", "setup.denominator_cohort": "Andele er af %s deltagere (deltagertype: %s, hold %q).",
