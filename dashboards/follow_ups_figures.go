@@ -78,12 +78,7 @@ func interviewPath(p *auth.Principal, cvr string) string {
 // followUps computes the follow-up list for the principal: the one
 // function behind the page, the setup page's section and the JSON twin.
 func (h *handler) followUps(ctx context.Context, p *auth.Principal, q PeriodQuery, f Filters, now time.Time) (FollowUps, error) {
-	scope := companyFiguresScope(p)
-	first, latest, err := h.dataSpan(ctx, auth.RoleAdmin, scope, false)
-	if err != nil {
-		return FollowUps{}, err
-	}
-	period, err := ResolvePeriod(q, first, latest, now)
+	scope, period, err := h.companyPeriod(ctx, p, q, now)
 	if err != nil {
 		return FollowUps{}, err
 	}

@@ -3,6 +3,7 @@ package dashboards_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -93,4 +94,16 @@ func answerWave(t *testing.T, env *apptest.Env, wave string, answers map[string]
 			}
 		}
 	}
+}
+
+// getJSON gets path and reads its JSON answer, which must be 200.
+func getJSON[T any](t *testing.T, c *apptest.Client, path string) T {
+	t.Helper()
+	r := c.Get(path)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d %.500s", path, r.StatusCode, r.Body)
+	}
+	var v T
+	r.JSON(t, &v)
+	return v
 }

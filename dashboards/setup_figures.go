@@ -242,16 +242,23 @@ func (h *handler) loadSetup(ctx context.Context, scope auth.Scope, f Filters, no
 	return d, nil
 }
 
+// companyPeriod is the scope the company figures read with and the period
+// asked for, against the weeks with answers, calls or events.
+func (h *handler) companyPeriod(ctx context.Context, p *auth.Principal, q PeriodQuery, now time.Time) (auth.Scope, Period, error) {
+	scope := companyFiguresScope(p)
+	first, latest, err := h.dataSpan(ctx, auth.RoleAdmin, scope, false)
+	if err != nil {
+		return scope, Period{}, err
+	}
+	period, err := ResolvePeriod(q, first, latest, now)
+	return scope, period, err
+}
+
 // setupProblems computes the setup problems figures for the principal: the
 // one function behind the page and its JSON twin. lang is the language of
 // the labels.
 func (h *handler) setupProblems(ctx context.Context, p *auth.Principal, q PeriodQuery, f Filters, lang string, now time.Time) (SetupProblems, error) {
-	scope := companyFiguresScope(p)
-	first, latest, err := h.dataSpan(ctx, auth.RoleAdmin, scope, false)
-	if err != nil {
-		return SetupProblems{}, err
-	}
-	period, err := ResolvePeriod(q, first, latest, now)
+	scope, period, err := h.companyPeriod(ctx, p, q, now)
 	if err != nil {
 		return SetupProblems{}, err
 	}

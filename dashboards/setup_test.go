@@ -109,24 +109,12 @@ func newSetupFixture(t *testing.T) setupFixture {
 
 func getSetup(t *testing.T, c *apptest.Client, query string) dashboards.SetupProblems {
 	t.Helper()
-	r := c.Get("/api/v1/metrics/setup-problems" + query)
-	if r.StatusCode != http.StatusOK {
-		t.Fatalf("setup-problems%s: %d %.500s", query, r.StatusCode, r.Body)
-	}
-	var sp dashboards.SetupProblems
-	r.JSON(t, &sp)
-	return sp
+	return getJSON[dashboards.SetupProblems](t, c, "/api/v1/metrics/setup-problems"+query)
 }
 
 func getFollowUps(t *testing.T, c *apptest.Client, query string) dashboards.FollowUps {
 	t.Helper()
-	r := c.Get("/api/v1/metrics/follow-ups" + query)
-	if r.StatusCode != http.StatusOK {
-		t.Fatalf("follow-ups%s: %d %.500s", query, r.StatusCode, r.Body)
-	}
-	var fu dashboards.FollowUps
-	r.JSON(t, &fu)
-	return fu
+	return getJSON[dashboards.FollowUps](t, c, "/api/v1/metrics/follow-ups"+query)
 }
 
 func jsonOf(t *testing.T, v any) string {

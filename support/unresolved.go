@@ -17,21 +17,8 @@ func (s *Store) Unresolved(ctx context.Context, scope auth.Scope, before time.Ti
 	if !scope.All() {
 		return nil, ErrScope
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+callColumns+` FROM support_calls c JOIN companies co ON co.id = c.company_id
+	return scanCalls(s.db.QueryContext(ctx, `SELECT `+callColumns+` FROM support_calls c JOIN companies co ON co.id = c.company_id
 		WHERE c.deleted_at IS NULL AND c.received_at < ? AND c.follow_up_done = 0
 			AND (c.follow_up_needed = 1 OR c.resolution <> 'resolved')
-		ORDER BY c.received_at DESC, c.id DESC`, before.UTC())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Call{}
-	for rows.Next() {
-		c, err := scanCall(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		ORDER BY c.received_at DESC, c.id DESC`, before.UTC()))
 }
