@@ -70,10 +70,7 @@ func newOverviewFixture(t *testing.T) overviewFixture {
 	}
 	call := func(company, category, desk, resolution string, at time.Time) {
 		t.Helper()
-		if _, err := env.App.Support.Create(ctx, support.Input{CompanyCVR: company, CallerName: "Anna", ReceivedAt: &at, Desk: desk, Channel: "phone",
-			Category: category, Description: "test", Resolution: resolution}, "test"); err != nil {
-			t.Fatal(err)
-		}
+		logCall(t, env, support.Input{CompanyCVR: company, ReceivedAt: &at, Desk: desk, Category: category, Resolution: resolution})
 	}
 	call(f.a, "mailbox_creation", "portal", "resolved", cph("2012-11-07 10:00"))
 	call(f.m, "other", "mailbox_operator", "not_resolved", cph("2012-11-08 10:00"))
@@ -109,28 +106,7 @@ func newOverviewFixture(t *testing.T) overviewFixture {
 		t.Fatal(err)
 	}
 
-	st := env.App.Survey.Store
-	answer := func(wave string, answers map[string]map[string]string) {
-		t.Helper()
-		w, _, err := st.CreateWave(ctx, wave, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		invs, err := st.Invitations(ctx, w.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		saved := st.Now
-		st.Now = func() time.Time { return w.OpensAt.Add(time.Hour) }
-		defer func() { st.Now = saved }()
-		for _, inv := range invs {
-			if values, ok := answers[inv.CompanyCVR]; ok {
-				if err := st.Save(ctx, inv, w, values, true); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
+	answer := func(wave string, answers map[string]map[string]string) { t.Helper(); answerWave(t, env, wave, answers) }
 	yesNo := func(setup, third string) map[string]string {
 		return map[string]string{survey.KeyUsedMailbox: "yes", survey.KeySetupProblem: setup, survey.KeyThirdPartyAccess: third}
 	}

@@ -541,7 +541,11 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Call, error) {
 	}
 	q := `SELECT ` + callColumns + ` FROM support_calls c JOIN companies co ON co.id = c.company_id WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?`
-	rows, err := s.db.QueryContext(ctx, q, append(args, f.Limit, max(f.Offset, 0))...)
+	return scanCalls(s.db.QueryContext(ctx, q, append(args, f.Limit, max(f.Offset, 0))...))
+}
+
+// scanCalls reads the calls a query of callColumns returns.
+func scanCalls(rows *sql.Rows, err error) ([]Call, error) {
 	if err != nil {
 		return nil, err
 	}

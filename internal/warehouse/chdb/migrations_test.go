@@ -62,6 +62,8 @@ func TestMigrationsRunOnCurrentClickHouse(t *testing.T) {
 		"rollup_messages_daily_mv": "MaterializedView",
 		"rollup_company_daily":     "SummingMergeTree",
 		"rollup_company_daily_mv":  "MaterializedView",
+		"rollup_setup_events":      "SummingMergeTree",
+		"rollup_setup_events_mv":   "MaterializedView",
 		warehouse.MigrationsTable:  "MergeTree",
 	} {
 		if engines[name] != engine {
