@@ -23,9 +23,9 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
+	"github.com/pilotpulse/pilotpulse/internal/spreadsheet"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
-	"github.com/pilotpulse/pilotpulse/survey"
 )
 
 // LegalNotice is the companies of the filters with no user.login on or
@@ -143,14 +143,14 @@ func addDays(day string, n int) string {
 // legalNoticeCSV is the list for a mail merge: UTF-8 with a byte-order
 // mark (Excel), a header row, one row per contact (a company without
 // contacts gets one row without them); every cell neutralised against
-// formulas (survey.SafeCell).
+// formulas (spreadsheet.CSVText).
 func legalNoticeCSV(ln LegalNotice) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
 	w := csv.NewWriter(&buf)
 	write := func(cells ...string) {
 		for i, v := range cells {
-			cells[i] = survey.SafeCell(v)
+			cells[i] = spreadsheet.CSVText(v)
 		}
 		w.Write(cells)
 	}

@@ -4,25 +4,15 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/spreadsheet"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
-
-// SafeCell neutralises a spreadsheet cell: text starting with = + - @, a
-// tab or a carriage return is prefixed with an apostrophe so no program
-// reads it as a formula.
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsAny(s[:1], "=+-@\t\r") {
-		return "'" + s
-	}
-	return s
-}
 
 // invitationRows is the invitation list: one row per invitation with its
 // personal link.
@@ -71,7 +61,7 @@ func (h *Handler) invitationList(format string) fiber.Handler {
 			for _, r := range rows {
 				safe := make([]string, len(r))
 				for i, v := range r {
-					safe[i] = SafeCell(v)
+					safe[i] = spreadsheet.CSVText(v)
 				}
 				cw.Write(safe)
 			}
@@ -85,7 +75,7 @@ func (h *Handler) invitationList(format string) fiber.Handler {
 			for i, r := range rows {
 				for j, v := range r {
 					cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-					f.SetCellStr(sheet, cell, SafeCell(v))
+					f.SetCellStr(sheet, cell, v) // a string cell: never a formula (internal/spreadsheet)
 				}
 			}
 			f.SetColWidth(sheet, "A", "I", 22)

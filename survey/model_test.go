@@ -170,11 +170,3 @@ func TestTokenEntropyAndHash(t *testing.T) {
 		t.Fatal("fewer than 128 random bits")
 	}
 }
-
-func TestSafeCell(t *testing.T) {
-	for in, want := range map[string]string{"=1+1": "'=1+1", "+45": "'+45", "-x": "'-x", "@SUM": "'@SUM", "\tx": "'\tx", "\rx": "'\rx", "ok": "ok", "": ""} {
-		if got := survey.SafeCell(in); got != want {
-			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
