@@ -85,4 +85,3 @@ func TestBookWritesRiskyTextAsTextAndNumbersAsNumbers(t *testing.T) {
 		}
 	}
 }
-
