@@ -122,6 +122,7 @@ func (a *App) openClickHouse(ctx context.Context) error {
 		a.Logger.Info("ClickHouse migrated", "versions", applied)
 	}
 	a.Ingester = ingest.New(a.DB, conn, a.Logger)
+	a.Ingester.SetBacklogLimit(ingest.BacklogLimit{Events: a.Config.BacklogEvents, Bytes: a.Config.BacklogBytes})
 	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
 		a.Logger.Warn("settling interrupted ingest batches failed; retried every second while the jobs run", "err", err)
 	}
@@ -215,7 +216,7 @@ func (a *App) Web() (*web.Server, error) {
 			return nil, err
 		}
 	}
-	if err := sources.Register(srv, a.Sources, a.Audit); err != nil {
+	if err := sources.Register(srv, a.Sources, a.Audit, a.Ingester); err != nil {
 		return nil, err
 	}
 	if err := support.Register(srv, a.Support, a.Audit); err != nil {
