@@ -28,9 +28,7 @@ func init() {
 		"sources.overlap_seen": "af de stikprøvede hændelses-id'er fandtes allerede dér", "sources.overlap_last": "senest",
 		"sources.overlap_hint": "De samme hændelser tælles to gange. Kommer de fra samme upstream, så giv kilderne samme oprindelse.",
 		"sources.not_found":    "Kilden findes ikke.", "sources.not_found_name": "Der er ingen kilde ved navn %q.",
-		"sources.backlog": "Kø til ClickHouse", "sources.backlog_events": "hændelser", "sources.backlog_oldest": "ældste venter",
-		"sources.backlog_hint": "Hændelser, der er modtaget og gemt for altid, men endnu ikke er i ClickHouse (fx mens den er nede); de indsættes, ældste først, når den svarer. Når grænsen nås, afvises nye med 503.",
-		"sources.name_taken":   "der findes allerede en kilde med det navn", "sources.name_fixed": "kan ikke ændres: det er kilden til de hændelser, der allerede er gemt",
+		"sources.name_taken": "der findes allerede en kilde med det navn", "sources.name_fixed": "kan ikke ændres: det er kilden til de hændelser, der allerede er gemt",
 		"sources.kind_fixed": "kan ikke ændres; opret en ny kilde", "sources.push_no_settings": "en push-kilde har ingen hente-indstillinger",
 		"sources.url_scheme": "skal være en http://- eller https://-adresse", "sources.url_user": "må ikke indeholde brugernavn eller adgangskode",
 		"sources.url_fragment": "må ikke indeholde et #fragment", "sources.url_paging": "må ikke sætte after eller limit: Pilotpulse tilføjer dem",
@@ -73,9 +71,7 @@ func init() {
 		"sources.overlap_seen": "of the sampled event ids were already there", "sources.overlap_last": "last",
 		"sources.overlap_hint": "The same events are counted twice. If they come from the same upstream, give the sources the same origin.",
 		"sources.not_found":    "source not found", "sources.not_found_name": "no source is named %q",
-		"sources.backlog": "Backlog for ClickHouse", "sources.backlog_events": "events", "sources.backlog_oldest": "oldest waiting",
-		"sources.backlog_hint": "Events received and stored for good but not yet in ClickHouse (e.g. while it is down); they go in, oldest first, when it answers. Once the bound is reached, new ones are refused with 503.",
-		"sources.name_taken":   "a source with this name already exists", "sources.name_fixed": "cannot be changed: it is the source of the events already stored",
+		"sources.name_taken": "a source with this name already exists", "sources.name_fixed": "cannot be changed: it is the source of the events already stored",
 		"sources.kind_fixed": "cannot be changed; create a new source", "sources.push_no_settings": "a push source has no pull settings",
 		"sources.url_scheme": "must be an http:// or https:// address", "sources.url_user": "must not contain a user name or password",
 		"sources.url_fragment": "must not contain a #fragment", "sources.url_paging": "must not set after or limit: Pilotpulse adds them",
@@ -93,5 +89,17 @@ func init() {
 		"sources.push_too_large":   "the decompressed body is larger than the limit of %d MiB: send smaller batches",
 		"sources.push_busy":        "the event store is busy; try again shortly",
 		"sources.push_source_busy": "the event store is busy with source %s (e.g. an import of it); try again shortly",
+	})
+	// The ingest backlog on the sources page.
+	web.Translations(map[string]string{
+		"sources.backlog":        "Kø til ClickHouse",
+		"sources.backlog_events": "hændelser",
+		"sources.backlog_oldest": "ældste venter",
+		"sources.backlog_hint":   "Hændelser, der er modtaget og gemt for altid, men endnu ikke er i ClickHouse (fx mens den er nede); de indsættes, ældste først, når den svarer. Når grænsen nås, afvises nye med 503.",
+	}, map[string]string{
+		"sources.backlog":        "Backlog for ClickHouse",
+		"sources.backlog_events": "events",
+		"sources.backlog_oldest": "oldest waiting",
+		"sources.backlog_hint":   "Events received and stored for good but not yet in ClickHouse (e.g. while it is down); they go in, oldest first, when it answers. Once the bound is reached, new ones are refused with 503.",
 	})
 }
