@@ -150,7 +150,8 @@ func TestClickHouseOutage(t *testing.T) {
 			for round := 0; ; round++ {
 				n := int(next.Add(1) - 1)
 				if n > 17 {
-					if backlog().OldestSeconds >= 5 {
+					b, err := env.App.Ingester.Backlog(ctx) // (a client is not for several goroutines)
+					if err != nil || b.OldestSeconds >= 5 {
 						return
 					}
 					n = 3 + round%15
