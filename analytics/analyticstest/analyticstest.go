@@ -42,6 +42,7 @@ type KillableApp struct {
 	Addr    string // where serve listens
 	DataDir string
 	CH      driver.Conn
+	DSN     string // of CH (the app uses it unless SetEnv says otherwise)
 
 	t   testing.TB
 	env []string
@@ -66,11 +67,15 @@ func NewKillableApp(t testing.TB, env ...string) *KillableApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	a := &KillableApp{Bin: testbinary.Path(t), Addr: addr, DataDir: filepath.Join(tmp, "data"), CH: ch, t: t, log: log}
+	a := &KillableApp{Bin: testbinary.Path(t), Addr: addr, DataDir: filepath.Join(tmp, "data"), CH: ch, DSN: dsn, t: t, log: log}
 	a.env = append(append(os.Environ(), "PILOTPULSE_DATA_DIR="+a.DataDir, "PILOTPULSE_CLICKHOUSE_DSN="+dsn,
 		"PILOTPULSE_ADDR="+addr), env...)
 	return a
 }
+
+// SetEnv sets variables (NAME=value) for the commands and serves started
+// after it, over those NewKillableApp set.
+func (a *KillableApp) SetEnv(env ...string) { a.env = append(a.env, env...) }
 
 // Command runs a CLI command to completion and returns its standard output.
 func (a *KillableApp) Command(args ...string) string {

@@ -37,10 +37,19 @@
 // for step 3 as well, for callers that need the events in ClickHouse.
 //
 // A batch still pending (a crash between 1 and 3, or ClickHouse failing
-// during 2) is settled before the next batch of its source, by Recover at
-// start and by Run (every second, for sources no session is storing): the
-// rows with its batch_id that ClickHouse has count, the missing ones are
-// inserted from its payload. Stores are serialised per source (a channel in
+// during 2) is settled before any newer batch of its source is inserted,
+// by Recover at start, by the source's session, and by Run (every second,
+// for sources no session is storing): the rows with its batch_id that
+// ClickHouse has count, the missing ones are inserted from its payload.
+//
+// # Through an outage
+//
+// While ClickHouse is down, calls are still claimed and answered: the
+// pending batches are the backlog, durable in the ledger, and drained
+// oldest first once ClickHouse answers (session.go). A bound on the
+// backlog's events and bytes (SetBacklogLimit) keeps it from filling the
+// disk: a call that would pass it fails with ErrBacklogFull (503 with
+// Retry-After) and nothing of it is stored (backlog.go). Stores are serialised per source (a channel in
 // the process, a flock on DATA_DIR/locks across processes), so a pending
 // batch seen under the lock is never one still in flight. Concurrent calls
 // for one source are grouped (one batch per group) by a leader goroutine per

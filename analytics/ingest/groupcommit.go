@@ -1,15 +1,14 @@
 // Before step 1: the group commit. Calls for a source wait in its queue;
-// the source's leader goroutine (a session) takes them in groups, has each
-// group claimed (step 1, claim.go) and answered, and runs one ClickHouse
-// insert at a time (step 2, insert.go) for the groups claimed meanwhile,
-// then marks their batches stored (step 3, settle.go).
+// the source's leader goroutine (a session, session.go) takes them in
+// groups, has each group claimed (step 1, claim.go) and answered, and runs
+// one ClickHouse insert at a time (step 2, insert.go) for the groups
+// claimed meanwhile, then marks their batches stored (step 3, settle.go).
 
 package ingest
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -102,6 +101,12 @@ type sourceQueue struct {
 	waiting []*storeReq
 	leading bool
 	notify  chan struct{} // a call was queued
+
+	// Kept from one session of the source to the next (only its leader
+	// touches them): when ClickHouse is tried again after a failure, and
+	// whether the failure was logged.
+	retryAt time.Time
+	failing bool
 }
 
 // next takes the next group of waiting calls (nil when none wait); when
@@ -137,119 +142,14 @@ type insertion struct {
 	done    chan error
 }
 
-// lead stores the waiting calls of a source until none is left. Each group
-// of waiting calls is claimed in SQLite (its own pending batch, with its
-// events) and answered at once. At most one ClickHouse insert runs at a
-// time; while it runs, arriving groups are claimed, and when it ends they
-// all go into the next insert together: big inserts (fewer parts for
-// ClickHouse to merge) with the ledger work overlapped. At most
-// maxGroupEvents new events wait for an insert; further calls wait for
-// their turn. If an insert fails, the calls still waiting fail and the
-// session ends; its batches stay pending and are settled (their missing
-// rows inserted) by the next session or by Run.
-func (i *Ingester) lead(ctx context.Context, source string, q *sourceQueue) {
-	unlock, err := i.lock(ctx, source, true)
-	if err == nil {
-		// Batches this source left pending (a crash, or ClickHouse failing
-		// mid-insert) are settled first, so that the ledger says the truth;
-		// and nothing is acknowledged while ClickHouse does not answer.
-		rctx, cancel := context.WithTimeout(ctx, stepTimeout)
-		err = i.reconcile(rctx, source)
-		if err == nil {
-			pctx, cancel := context.WithTimeout(ctx, pingTimeout)
-			if perr := i.ch.Ping(pctx); perr != nil {
-				err = fmt.Errorf("%w: %w", ErrUnavailable, perr)
-			}
-			cancel()
-		}
-		cancel()
-		if err != nil {
-			unlock()
-		}
-	}
-	if err != nil {
-		i.drainAfterFailure(q, err)
-		return
-	}
-	defer unlock()
-	var (
-		inserting     *insertion
-		claimed       []*flight // not yet in an insert
-		claimedEvents int
-	)
-	// abort ends the session after a failure: an insert still running is
-	// waited for (the next session must see it finished), the calls still
-	// waiting fail.
-	abort := func(err error) {
-		if inserting != nil {
-			<-inserting.done
-		}
-		i.drainAfterFailure(q, err)
-	}
-	for {
-		if inserting == nil && len(claimed) > 0 {
-			inserting = i.startInsert(ctx, source, claimed)
-			claimed, claimedEvents = nil, 0
-		}
-		if claimedEvents < maxGroupEvents {
-			if group := i.next(q, inserting == nil); group != nil {
-				cctx, cancel := context.WithTimeout(ctx, stepTimeout)
-				f, err := i.claimGroup(cctx, source, group)
-				cancel()
-				if err != nil {
-					for _, r := range group {
-						r.done <- storeRes{err: err}
-					}
-					abort(err)
-					return
-				}
-				if f.rows > 0 {
-					claimed = append(claimed, f)
-					claimedEvents += f.rows
-				}
-				continue
-			}
-			if inserting == nil {
-				return // next ended the leadership: nothing is left
-			}
-		}
-		var err error
-		select {
-		case err = <-inserting.done:
-		case <-q.notify:
-			continue // a call came in: claim it while the insert runs
-		}
-		done := inserting
-		inserting = nil
-		if err != nil {
-			i.logger.Warn("clickhouse insert failed; its batches are left pending", "source", source, "batches", len(done.flights), "err", err)
-			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
-		} else {
-			fctx, cancel := context.WithTimeout(ctx, stepTimeout)
-			err = i.complete(fctx, done)
-			cancel()
-		}
-		if err != nil {
-			abort(err)
-			return
-		}
-	}
-}
-
-// pingTimeout bounds the check that ClickHouse answers, at the start of a
-// session.
+// pingTimeout bounds a question to ClickHouse that must be quick (the
+// settings of inserts, insertContext).
 const pingTimeout = 5 * time.Second
 
 // startInsert inserts the new events of the flights (step 2) in the background.
 func (i *Ingester) startInsert(ctx context.Context, source string, flights []*flight) *insertion {
 	ins := &insertion{flights: flights, done: make(chan error, 1)}
 	go func() {
-		if i.beforeInsert != nil {
-			if err := i.beforeInsert(); err != nil {
-				ins.done <- err
-				return
-			}
-		}
 		ictx, cancel := context.WithTimeout(ctx, stepTimeout)
 		defer cancel()
 		ins.done <- i.insert(ictx, source, flights)
@@ -297,8 +197,8 @@ func answer(group []*storeReq, fresh []int) {
 const stepTimeout = 5 * time.Minute
 
 // drainAfterFailure fails the calls waiting when a session ends with an
-// error: their duplicates cannot be trusted until the pending batches are
-// settled, which the next session does first. Callers retry.
+// error (the ledger failed, or batches from before the spool could not be
+// settled): nothing of them is stored. Callers retry.
 func (i *Ingester) drainAfterFailure(q *sourceQueue, err error) {
 	for {
 		g := i.next(q, true)

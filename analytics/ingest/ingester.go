@@ -55,6 +55,8 @@ type Ingester struct {
 	idle     chan struct{}            // closed when sessions drops to 0 (Wait)
 	stmts    map[string]*sql.Stmt     // prepared ledger statements (claimStmt)
 
+	gauge backlogGauge // the backlog and its bound, for admitting calls (backlog.go)
+
 	settingsKnown  bool                // insertSettings was read from the server
 	insertSettings clickhouse.Settings // nil: the server's defaults (insertContext)
 
@@ -64,8 +66,9 @@ type Ingester struct {
 	// would.
 	afterInsert func(batchID int64) error
 	// beforeInsert, when set (tests only), runs before each ClickHouse insert
-	// of a session; a non-nil error fails that insert, as an outage would.
-	beforeInsert func() error
+	// (of a session or of settling) with the batches it carries; a non-nil
+	// error fails that insert, as an outage would.
+	beforeInsert func(batchIDs []int64) error
 	// now is the clock (tests may set it).
 	now func() time.Time
 }
@@ -76,8 +79,10 @@ func New(db *store.DB, ch driver.Conn, logger *slog.Logger) *Ingester {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Ingester{db: db, ch: ch, logger: logger, lockDir: filepath.Join(filepath.Dir(db.Path), "locks"),
+	i := &Ingester{db: db, ch: ch, logger: logger, lockDir: filepath.Join(filepath.Dir(db.Path), "locks"),
 		locks: map[string]chan struct{}{}, queues: map[string]*sourceQueue{}, stmts: map[string]*sql.Stmt{}, now: time.Now}
+	i.gauge.limit = DefaultBacklogLimit
+	return i
 }
 
 // CH is the ClickHouse connection the ingester writes to.
@@ -88,12 +93,16 @@ func (i *Ingester) CH() driver.Conn { return i.ch }
 // commit, with the events themselves). ClickHouse gets them in the
 // source's next insert, normally well within a second; a crash or an
 // outage after Spool returned loses nothing (the batch is inserted at
-// start, by Run, or before the source's next batch). It returns how many
+// start, by Run, or before the source's next batch). While ClickHouse is
+// down, Spool keeps answering from the ledger until the backlog is at its
+// bound (SetBacklogLimit); then it fails with ErrBacklogFull. It returns how many
 // were new and how many were duplicates (same origin + event_id seen
 // before, through any source of the origin, or twice in this call; the
 // origin is the source's in the sources table, by default the source). On error nothing of this call is stored
-// (a retry is safe); errors.Is(err, ErrUnavailable) while ClickHouse does
-// not answer. The events' Source fields are ignored: source is what counts.
+// (a retry is safe); errors.Is(err, ErrUnavailable) when the backlog is
+// full, or while ClickHouse does not answer and the source has batches from
+// before the spool to settle. The events' Source fields are ignored: source
+// is what counts.
 func (i *Ingester) Spool(ctx context.Context, source string, events []event.Event) (accepted, duplicates int, err error) {
 	return i.submit(ctx, source, events)
 }

@@ -32,6 +32,17 @@ func (i *Ingester) insert(ctx context.Context, source string, flights []*flight)
 	if n == 0 {
 		return nil
 	}
+	if i.beforeInsert != nil {
+		ids := make([]int64, 0, len(flights))
+		for _, f := range flights {
+			if f.rows > 0 {
+				ids = append(ids, f.batchID)
+			}
+		}
+		if err := i.beforeInsert(ids); err != nil {
+			return err
+		}
+	}
 	size := min(n, insertBlockRows)
 	var (
 		src, id, typ, company, authority, channel = make([]string, size), make([]string, size), make([]string, size), make([]string, size), make([]string, size), make([]string, size)

@@ -1,5 +1,5 @@
 // Watching the steps: the backlog of pending batches (claimed, not yet
-// marked stored) on /metrics.
+// marked stored) and its bound on /metrics.
 
 package ingest
 
@@ -12,10 +12,11 @@ import (
 
 // backlogCollector exports on /metrics what the ledger holds that is not
 // yet marked stored in ClickHouse: acknowledged pushes on their way, or
-// batches waiting for ClickHouse to come back.
+// batches waiting for ClickHouse to come back; and the bound past which
+// calls are refused.
 type backlogCollector struct {
-	ing                     *Ingester
-	batches, events, oldest *prometheus.Desc
+	ing                                            *Ingester
+	batches, events, bytes, oldest, limEv, limByte *prometheus.Desc
 }
 
 // NewBacklogCollector exports the backlog of ing on /metrics.
@@ -23,14 +24,17 @@ func NewBacklogCollector(ing *Ingester) prometheus.Collector {
 	return &backlogCollector{ing: ing,
 		batches: prometheus.NewDesc("pilotpulse_ingest_pending_batches", "Ingest batches claimed in the ledger and not yet marked stored in ClickHouse.", nil, nil),
 		events:  prometheus.NewDesc("pilotpulse_ingest_pending_events", "New events of the pending ingest batches.", nil, nil),
+		bytes:   prometheus.NewDesc("pilotpulse_ingest_pending_bytes", "Bytes of the spooled events of the pending ingest batches.", nil, nil),
 		oldest:  prometheus.NewDesc("pilotpulse_ingest_oldest_pending_seconds", "Age of the oldest pending ingest batch (0 when none).", nil, nil),
+		limEv:   prometheus.NewDesc("pilotpulse_ingest_backlog_limit_events", "Pending events past which new events are refused (503).", nil, nil),
+		limByte: prometheus.NewDesc("pilotpulse_ingest_backlog_limit_bytes", "Pending bytes past which new events are refused (503).", nil, nil),
 	}
 }
 
 func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.batches
-	ch <- c.events
-	ch <- c.oldest
+	for _, d := range []*prometheus.Desc{c.batches, c.events, c.bytes, c.oldest, c.limEv, c.limByte} {
+		ch <- d
+	}
 }
 
 func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
@@ -40,29 +44,8 @@ func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(c.batches, prometheus.GaugeValue, float64(b.Batches))
-	ch <- prometheus.MustNewConstMetric(c.events, prometheus.GaugeValue, float64(b.Events))
-	age := 0.0
-	if b.Batches > 0 {
-		age = max(0, c.ing.now().Sub(b.Oldest).Seconds())
+	for d, v := range map[*prometheus.Desc]int64{c.batches: b.Batches, c.events: b.Events, c.bytes: b.Bytes, c.limEv: b.Limit.Events, c.limByte: b.Limit.Bytes} {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v))
 	}
-	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
-}
-
-// Backlog is what the ledger holds that is not yet marked stored.
-type Backlog struct {
-	Batches, Events int64
-	Oldest          time.Time // when the oldest pending batch was claimed (zero when none)
-}
-
-// Backlog reports the pending batches of every source.
-func (i *Ingester) Backlog(ctx context.Context) (Backlog, error) {
-	var b Backlog
-	var first *int64
-	if err := i.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(events), 0), min(id) FROM ingest_batches WHERE state = 'pending'`).
-		Scan(&b.Batches, &b.Events, &first); err != nil || first == nil {
-		return b, err
-	}
-	err := i.db.QueryRowContext(ctx, `SELECT created_at FROM ingest_batches WHERE id = ?`, *first).Scan(&b.Oldest)
-	return b, err
+	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, b.OldestSeconds)
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ func (i *Ingester) settleSource(ctx context.Context, source string, mode settleM
 		return err
 	}
 	defer unlock()
-	return i.reconcile(ctx, source)
+	return i.reconcile(ctx, source, math.MaxInt64)
 }
 
 func (i *Ingester) pendingSources(ctx context.Context) ([]string, error) {
@@ -133,27 +134,32 @@ func (i *Ingester) flushSource(ctx context.Context, source string) error {
 	return i.settleSource(ctx, source, settleWaiting)
 }
 
-// reconcile settles the source's pending batches. A batch carries its
-// events and was acknowledged: its rows that ClickHouse lacks are
-// inserted. A batch with keys only (claimed by a version before the spool,
-// whose caller was not yet answered) keeps the keys of the rows ClickHouse
-// has and releases the others, so a resend stores them. Then the batch is
-// marked stored. The caller holds the source's lock, so no pending batch of
-// the source is in flight anywhere.
-func (i *Ingester) reconcile(ctx context.Context, source string) error {
+// reconcile settles the source's pending batches up to upTo, oldest
+// first. A batch carries its events and was acknowledged: its rows that
+// ClickHouse lacks are inserted. A batch with keys only (claimed by a
+// version before the spool, whose caller was not yet answered) keeps the
+// keys of the rows ClickHouse has and releases the others, so a resend
+// stores them. Then the batch is marked stored. The caller holds the
+// source's lock, so no pending batch of the source is in flight anywhere.
+// The events are read from the ledger a group at a time: a backlog of
+// gigabytes is not held in memory.
+func (i *Ingester) reconcile(ctx context.Context, source string, upTo int64) error {
+	defer i.backlogStale()
 	type pending struct {
 		id, events    int64
 		lo, hi        int64
-		keys, payload []byte
+		keysOnly      bool
+		keys, payload []byte // read when its turn comes
 	}
-	rows, err := i.db.QueryContext(ctx, `SELECT id, events, min_occurred, max_occurred, keys, payload FROM ingest_batches WHERE source = ? AND state = 'pending' ORDER BY id`, source)
+	rows, err := i.db.QueryContext(ctx, `SELECT id, events, min_occurred, max_occurred, payload IS NULL FROM ingest_batches
+		WHERE source = ? AND state = 'pending' AND id <= ? ORDER BY id`, source, upTo)
 	if err != nil {
 		return fmt.Errorf("analytics: pending batches: %w", err)
 	}
 	var ps []pending
 	for rows.Next() {
 		var p pending
-		if err := rows.Scan(&p.id, &p.events, &p.lo, &p.hi, &p.keys, &p.payload); err != nil {
+		if err := rows.Scan(&p.id, &p.events, &p.lo, &p.hi, &p.keysOnly); err != nil {
 			rows.Close()
 			return err
 		}
@@ -162,6 +168,16 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	// readBlobs reads the payload (or the keys) of batches.
+	readBlobs := func(batches []pending) error {
+		for n := range batches {
+			p := &batches[n]
+			if err := i.db.QueryRowContext(ctx, `SELECT keys, payload FROM ingest_batches WHERE id = ?`, p.id).Scan(&p.keys, &p.payload); err != nil {
+				return fmt.Errorf("analytics: pending batch %d: %w", p.id, err)
+			}
+		}
+		return nil
 	}
 	// What ClickHouse has of a batch is found by its batch_id (unique across
 	// sources and origins), so a batch's rows are exactly its own, whichever
@@ -179,6 +195,9 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		}
 		batches := group
 		group, groupEvents = nil, 0
+		if err := readBlobs(batches); err != nil {
+			return err
+		}
 		ids := make([]int64, len(batches))
 		lo, hi := batches[0].lo, batches[0].hi
 		for n, p := range batches {
@@ -225,7 +244,7 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		return nil
 	}
 	for _, p := range ps {
-		if p.payload != nil {
+		if !p.keysOnly {
 			group = append(group, p)
 			groupEvents += p.events
 			if len(group) >= keysPerStatement || groupEvents >= maxGroupEvents {
@@ -239,6 +258,11 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		if err := settleGroup(); err != nil {
 			return err
 		}
+		one := []pending{p}
+		if err := readBlobs(one); err != nil {
+			return err
+		}
+		p := one[0]
 		if err := i.awaitOrphanInserts(ctx, source); err != nil {
 			return fmt.Errorf("%w: settle pending batch %d: %w", ErrUnavailable, p.id, err)
 		}

@@ -32,9 +32,7 @@ var errCorruptPayload = errors.New("analytics: corrupt payload of a spooled batc
 func encodeSpool(events []*event.Event, idx []int) []byte {
 	size := 8
 	for _, n := range idx {
-		ev := events[n]
-		size += 32 + len(ev.EventID) + len(ev.Type) + len(ev.CompanyCVR) + len(ev.AuthorityCVR) + len(ev.Channel) +
-			len(ev.MessageRef) + len(ev.UserRef) + len(ev.RightsModel) + len(ev.Reason) + len(ev.Folder) + len(ev.Role)
+		size += spoolSize(events[n])
 	}
 	b := make([]byte, 0, size)
 	b = append(b, spoolVersion)

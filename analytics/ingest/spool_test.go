@@ -111,7 +111,7 @@ func TestSpoolAcknowledgedSurvivesFailedInsert(t *testing.T) {
 
 	down := errors.New("ClickHouse went away")
 	failing := New(db, ch, analyticstest.QuietLogger())
-	failing.beforeInsert = func() error { return down }
+	failing.beforeInsert = func([]int64) error { return down }
 	acc, dup, err := failing.Spool(ctx, "feed", evs[:30])
 	if err != nil || acc != 30 || dup != 0 {
 		t.Fatalf("spool: %d %d %v", acc, dup, err)

@@ -94,6 +94,18 @@ func init() {
 		"sources.push_busy":        "the event store is busy; try again shortly",
 		"sources.push_source_busy": "the event store is busy with source %s (e.g. an import of it); try again shortly",
 	})
+	// The ingest backlog on the sources page.
+	web.Translations(map[string]string{
+		"sources.backlog":        "Kø til ClickHouse",
+		"sources.backlog_events": "hændelser",
+		"sources.backlog_oldest": "ældste venter",
+		"sources.backlog_hint":   "Hændelser, der er modtaget og gemt for altid, men endnu ikke er i ClickHouse (fx mens den er nede); de indsættes, ældste først, når den svarer. Når grænsen nås, afvises nye med 503.",
+	}, map[string]string{
+		"sources.backlog":        "Backlog for ClickHouse",
+		"sources.backlog_events": "events",
+		"sources.backlog_oldest": "oldest waiting",
+		"sources.backlog_hint":   "Events received and stored for good but not yet in ClickHouse (e.g. while it is down); they go in, oldest first, when it answers. Once the bound is reached, new ones are refused with 503.",
+	})
 }
 
 // Source health (health.go), pull reach (reach.go) and event uploads (upload.go).

@@ -17,6 +17,13 @@ import (
 // after a crash between storing and moving their cursor. Spool returns once
 // the events are stored for good (durable in the ledger; ClickHouse gets
 // them in the next insert, while the next page is fetched).
+//
+// While ClickHouse is down a pulled source keeps pulling into the
+// ingester's backlog, as pushes keep being acknowledged: the upstream may
+// not keep its events for long, and one bound (ingest.BacklogLimit) guards
+// the disk for all sources. Past it Spool fails (ingest.ErrBacklogFull):
+// the round fails with back-off and the cursor stays, until ClickHouse
+// has drained the backlog.
 type EventStore interface {
 	Spool(ctx context.Context, source string, events []event.Event) (accepted, duplicates int, err error)
 }

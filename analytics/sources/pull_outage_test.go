@@ -90,9 +90,12 @@ func (p *cutProxy) cut() {
 
 func (p *cutProxy) up() { p.down.Store(false) }
 
-// TestPullRecoversWhenClickHouseReturns: ClickHouse going away mid-pull is
-// a failure with back-off and an unchanged cursor; when it is back the
-// puller carries on by itself and every event is stored exactly once.
+// TestPullRecoversWhenClickHouseReturns: while ClickHouse is away a pulled
+// source keeps pulling into the backlog (acknowledged in the ledger, as a
+// push is), up to its bound; past it a page is a failure with back-off and
+// an unchanged cursor. When ClickHouse is back the puller carries on by
+// itself and every event is stored exactly once. (Before the backlog every
+// page failed while ClickHouse was away.)
 func TestPullRecoversWhenClickHouseReturns(t *testing.T) {
 	direct, dsn := warehousetest.NewDatabase(t)
 	if _, err := warehouse.Migrate(context.Background(), direct, warehouse.Migrations); err != nil {
@@ -110,9 +113,12 @@ func TestPullRecoversWhenClickHouseReturns(t *testing.T) {
 
 	demo := demofeed.DemoEvents(8, 12, 3)
 	total := len(demo.Events)
+	bound := int64(total / 2)
+	env.ing.SetBacklogLimit(ingest.BacklogLimit{Events: bound})
 	upstream := httptest.NewServer(demofeed.FeedHandler(demo.Events, demofeed.FeedOptions{}))
 	defer upstream.Close()
-	src, err := env.sources.Create(context.Background(), SourceInput{Name: "through-proxy", Kind: KindHTTPFeed, URL: upstream.URL + "/events", IntervalSeconds: 1, BatchLimit: 40})
+	const page = 40
+	src, err := env.sources.Create(context.Background(), SourceInput{Name: "through-proxy", Kind: KindHTTPFeed, URL: upstream.URL + "/events", IntervalSeconds: 1, BatchLimit: page})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,19 +131,27 @@ func TestPullRecoversWhenClickHouseReturns(t *testing.T) {
 		return n
 	}
 	env.startPuller(t, fastPull)
-	waitFor(t, "some pages stored", func() bool { return cursor() >= total/4 })
+	waitFor(t, "some pages stored", func() bool { return cursor() >= total/8 })
 	proxy.cut()
-	waitFor(t, "failures while ClickHouse is away", func() bool { return getSource(t, env.sources, src.ID).Status.ConsecutiveFailures >= 1 })
 	at := cursor()
+	waitFor(t, "the backlog to fill up", func() bool { return getSource(t, env.sources, src.ID).Status.ConsecutiveFailures >= 1 })
+	full := cursor()
+	b, err := env.ing.Backlog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full <= at || b.Events > bound || b.Events+page <= bound {
+		t.Fatalf("while away the cursor went from %d to %d, backlog %d events: want pages pulled up to the bound %d", at, full, b.Events, bound)
+	}
 	waitFor(t, "more failures", func() bool { return getSource(t, env.sources, src.ID).Status.ConsecutiveFailures >= 3 })
 	st := getSource(t, env.sources, src.ID).Status
-	if cursor() != at || at >= total {
-		t.Fatalf("the cursor moved from %d to %d while ClickHouse was away (total %d)", at, cursor(), total)
+	if cursor() != full || full >= total {
+		t.Fatalf("the cursor moved from %d to %d past the bound (total %d)", full, cursor(), total)
 	}
-	if !st.Failing || st.LastError == "" {
-		t.Fatalf("status while away: %+v", st)
+	if !st.Failing || !strings.Contains(st.LastError, "backlog") {
+		t.Fatalf("status past the bound: %+v", st)
 	}
-	t.Logf("ClickHouse away at cursor %d of %d: %s", at, total, st.LastError)
+	t.Logf("ClickHouse away at cursor %d of %d, pulled on to %d: %s", at, total, full, st.LastError)
 
 	proxy.up()
 	waitFor(t, "the feed to be caught up", func() bool { return cursor() == total })

@@ -23,16 +23,18 @@ type sourceHandler struct {
 	srv      *web.Server
 	sources  *Sources
 	audit    *audit.Log
-	ingester EventStore // nil without ClickHouse: no uploads
+	ingester EventStore      // nil without ClickHouse: no uploads
+	ing      *ingest.Ingester // nil without ClickHouse: no backlog to show
 }
 
 var sourceAdmins = []auth.Role{auth.RoleAdmin}
 
 // Register adds the sources pages (/sources) and API
 // (/api/v1/sources), admin only; with ing (nil without ClickHouse), admins
-// also upload events files on the sources page.
+// also upload events files on the sources page, and the page shows the
+// ingest backlog.
 func Register(srv *web.Server, sources *Sources, log *audit.Log, ing *ingest.Ingester) error {
-	h := &sourceHandler{srv: srv, sources: sources, audit: log}
+	h := &sourceHandler{srv: srv, sources: sources, audit: log, ing: ing}
 	if ing != nil {
 		h.ingester = ing
 	}
@@ -59,6 +61,10 @@ func Register(srv *web.Server, sources *Sources, log *audit.Log, ing *ingest.Ing
 	api := func(rt web.Route) { rt.Tag = "sources"; r.Add(rt) }
 	example := Source{ID: 1, Name: "mailbox-feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events", IntervalSeconds: 30, BatchLimit: 1000, Enabled: true}
 	input := SourceInput{Name: "mailbox-feed", Kind: KindHTTPFeed, URL: "https://upstream.example/events", IntervalSeconds: 30, BatchLimit: 1000}
+	if ing != nil { // before /api/v1/sources/:id
+		api(web.Route{Method: "GET", Path: "/api/v1/sources/backlog", Roles: sourceAdmins, Summary: "The ingest backlog: events acknowledged into the ledger and not yet in ClickHouse (e.g. while it is down), the age of the oldest, and the bound past which new events get 503",
+			Returns: ingest.Backlog{Batches: 2, Events: 1500, Bytes: 180000, Oldest: time.Date(2012, 11, 5, 9, 30, 0, 0, time.UTC), OldestSeconds: 42, Limit: ingest.DefaultBacklogLimit}, Handler: h.backlogAPI})
+	}
 	api(web.Route{Method: "GET", Path: "/api/v1/sources", Roles: sourceAdmins, Summary: "List ingestion sources (push, http-feed, directory) with their pull status", Returns: []Source{example}, Handler: h.listAPI})
 	api(web.Route{Method: "POST", Path: "/api/v1/sources", Roles: sourceAdmins, Summary: "Create a pulled source (kind http-feed with url, or directory with directory)", Body: input, Returns: example, Handler: h.createAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/sources/:id", Roles: sourceAdmins, Summary: "Get a source with its pull status", Returns: example, Handler: h.getAPI})
@@ -99,6 +105,14 @@ func (h *sourceHandler) listAPI(c *fiber.Ctx) error {
 		srcs = []Source{}
 	}
 	return c.JSON(srcs)
+}
+
+func (h *sourceHandler) backlogAPI(c *fiber.Ctx) error {
+	b, err := h.ing.Backlog(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(b)
 }
 
 func (h *sourceHandler) getAPI(c *fiber.Ctx) error {
@@ -223,6 +237,22 @@ type sourcesView struct {
 	// the result of one.
 	CanUpload bool
 	Upload    *uploadView
+	Backlog *backlogView // nil without ClickHouse
+}
+
+// backlogView is the ingest backlog as the sources page shows it.
+type backlogView struct {
+	Events, LimitEvents int64
+	MiB, LimitMiB       float64
+	Oldest              string // how long the oldest batch waits; "" when none
+}
+
+func backlogViewOf(b ingest.Backlog) *backlogView {
+	v := &backlogView{Events: b.Events, LimitEvents: b.Limit.Events, MiB: float64(b.Bytes) / (1 << 20), LimitMiB: float64(b.Limit.Bytes) / (1 << 20)}
+	if b.Batches > 0 {
+		v.Oldest = humanDuration(time.Duration(b.OldestSeconds * float64(time.Second)))
+	}
+	return v
 }
 
 func (h *sourceHandler) listPage(c *fiber.Ctx) error {
@@ -244,6 +274,13 @@ func (h *sourceHandler) renderList(c *fiber.Ctx, d web.PageData, upload *uploadV
 	v := sourcesView{CanUpload: h.ingester != nil, Upload: upload}
 	for _, s := range srcs {
 		v.Rows = append(v.Rows, rowOf(s, now))
+	}
+	if h.ing != nil {
+		b, err := h.ing.Backlog(c.UserContext())
+		if err != nil {
+			return err
+		}
+		v.Backlog = backlogViewOf(b)
 	}
 	d.Title, d.Data = "sources.title", v
 	return h.srv.Render(c, "analytics_sources", d)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/mail"
 	"net/netip"
@@ -64,6 +65,11 @@ type Config struct {
 	// may connect to: loopback, private, link-local
 	// (PILOTPULSE_FEED_ALLOW_PRIVATE, comma-separated).
 	FeedAllowPrivate []string
+	// The bound of the ingest backlog (events acknowledged into the ledger,
+	// not yet in ClickHouse, e.g. while it is down): past BacklogEvents
+	// pending events or BacklogBytes of them, new events get 503.
+	BacklogEvents int64 // PILOTPULSE_BACKLOG_EVENTS
+	BacklogBytes  int64 // PILOTPULSE_BACKLOG_BYTES: bytes, or with KiB, MiB, GiB
 }
 
 // FeedAddressClasses are the values PILOTPULSE_FEED_ALLOW_PRIVATE takes.
@@ -92,6 +98,8 @@ func Default() Config {
 		PushRate:        50,
 		PushBurst:       100,
 		PushWait:        60 * time.Second,
+		BacklogEvents:   5_000_000,
+		BacklogBytes:    2 << 30,
 	}
 }
 
@@ -145,6 +153,8 @@ func settings(c *Config) []setting {
 		{"push-rate", "pushes of usage events per second per token, on average", decimal(&c.PushRate)},
 		{"push-burst", "pushes of usage events per token at once", integer(&c.PushBurst)},
 		{"push-wait", "how long a push waits for its turn before 503 with Retry-After", dur(&c.PushWait)},
+		{"backlog-events", "events kept for ClickHouse while it is down, at most; past it pushes get 503", num(func(v string) (err error) { c.BacklogEvents, err = strconv.ParseInt(v, 10, 64); return err }, "a whole number")},
+		{"backlog-bytes", "bytes of events kept for ClickHouse while it is down, at most (e.g. 2GiB, 512MiB)", num(func(v string) (err error) { c.BacklogBytes, err = parseBytes(v); return err }, "bytes like 2GiB, 512MiB or 1000000")},
 		{"trusted-proxies", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client; empty: none", proxies(&c.TrustedProxies)},
 		{"import-root", "folder directory sources must live under (default DATA_DIR/import)", str(&c.ImportRoot)},
 		{"feed-hosts", "hosts http-feed sources may name, comma-separated; empty: any host with public addresses", list(&c.FeedHosts)},
@@ -165,6 +175,23 @@ func list(p *[]string) func(string) error {
 		*p = out
 		return nil
 	}
+}
+
+// parseBytes reads a size: a whole number of bytes, or one with KiB, MiB
+// or GiB after it.
+func parseBytes(v string) (int64, error) {
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if n, ok := strings.CutSuffix(v, suffix); ok {
+			v, mult = strings.TrimSpace(n), m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, errors.New("not a size")
+	}
+	return n * mult, nil
 }
 
 // proxies parses a comma-separated list of IP addresses and CIDRs.
@@ -283,6 +310,12 @@ func (c *Config) finish() error {
 	}
 	if c.PushWait <= 0 {
 		errs = append(errs, fmt.Errorf("PILOTPULSE_PUSH_WAIT: want more than 0, got %s", c.PushWait))
+	}
+	if c.BacklogEvents < 1 {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_BACKLOG_EVENTS: want at least 1, got %d", c.BacklogEvents))
+	}
+	if c.BacklogBytes < 1<<20 {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_BACKLOG_BYTES: want at least 1MiB, got %d bytes", c.BacklogBytes))
 	}
 	if c.MetricsAddr != "" {
 		if _, mport, err := net.SplitHostPort(c.MetricsAddr); err != nil || mport == "" {

@@ -102,6 +102,22 @@ func TestPushLimits(t *testing.T) {
 	}
 }
 
+func TestBacklogBound(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.BacklogEvents != 5_000_000 || c.BacklogBytes != 2<<30 {
+		t.Fatalf("defaults: %d events, %d bytes (%v)", c.BacklogEvents, c.BacklogBytes, err)
+	}
+	c, err = load(t, map[string]string{"PILOTPULSE_BACKLOG_EVENTS": "1000"}, "-backlog-bytes", "512MiB")
+	if err != nil || c.BacklogEvents != 1000 || c.BacklogBytes != 512<<20 {
+		t.Fatalf("set: %d events, %d bytes (%v)", c.BacklogEvents, c.BacklogBytes, err)
+	}
+	for _, bad := range []map[string]string{{"PILOTPULSE_BACKLOG_EVENTS": "0"}, {"PILOTPULSE_BACKLOG_BYTES": "2GB"}, {"PILOTPULSE_BACKLOG_BYTES": "1000"}} {
+		if _, err := load(t, bad); err == nil || !strings.Contains(err.Error(), "PILOTPULSE_BACKLOG_") {
+			t.Errorf("%v: %v, want an error naming the variable", bad, err)
+		}
+	}
+}
+
 func TestTrustedProxiesAndMetricsAddr(t *testing.T) {
 	c, err := load(t, nil)
 	if err != nil || len(c.TrustedProxies) != 0 || c.MetricsAddr != "" {
