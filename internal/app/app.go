@@ -50,6 +50,7 @@ type App struct {
 	Support  *support.Store   // the support-call log
 	Sources  *sources.Sources // the ingestion sources and their pull state
 	Ingester *ingest.Ingester // stores usage events exactly once; nil without ClickHouse
+	Volume   *figures.Volume  // the weekly volume figures and their refresher; nil without ClickHouse
 }
 
 // Options say which stores to open.
@@ -122,6 +123,7 @@ func (a *App) openClickHouse(ctx context.Context) error {
 		a.Logger.Info("ClickHouse migrated", "versions", applied)
 	}
 	a.Ingester = ingest.New(a.DB, conn, a.Logger)
+	a.Volume = figures.NewVolume(a.DB, conn)
 	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
 		a.Logger.Warn("settling interrupted ingest batches failed; retried every second while the jobs run", "err", err)
 	}
@@ -143,6 +145,10 @@ const (
 	// JobSettle inserts, every second, spooled event batches whose insert
 	// failed (ClickHouse was down) once it answers again (with ClickHouse only).
 	JobSettle Job = "ingest-settle"
+	// JobVolumeRefresh recomputes, every 2 seconds, the weekly volume
+	// figures of the weeks newly stored ingest batches touched (with
+	// ClickHouse only).
+	JobVolumeRefresh Job = "volume-refresh"
 )
 
 // RunJobs runs the background jobs (only those named, or all of them) over
@@ -156,6 +162,7 @@ func (a *App) RunJobs(ctx context.Context, only ...Job) {
 	if a.Ingester != nil {
 		jobs[JobPullers] = func(ctx context.Context) { sources.RunPullers(ctx, a.Sources, a.Ingester, a.Logger) }
 		jobs[JobSettle] = func(ctx context.Context) { a.Ingester.Run(ctx, time.Second) }
+		jobs[JobVolumeRefresh] = func(ctx context.Context) { a.Volume.Run(ctx, 2*time.Second, a.Logger) }
 	}
 	if len(only) > 0 {
 		chosen := map[Job]func(context.Context){}
@@ -208,10 +215,7 @@ func (a *App) Web() (*web.Server, error) {
 		if err := sources.RegisterPush(srv, a.Sources, a.Ingester, a.pushLimits()); err != nil {
 			return nil, err
 		}
-		if err := figures.Register(srv, a.CH); err != nil {
-			return nil, err
-		}
-		if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
+		if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Volume: a.Volume, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
 			return nil, err
 		}
 	}
