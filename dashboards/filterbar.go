@@ -44,12 +44,13 @@ type filterBar struct {
 	// caller may pick (admins and managers only).
 	Authority   string
 	Authorities []option
-	// AuthorityKind is the authority kind filtered by (the volume pages).
-	AuthorityKind  string
-	AuthorityKinds []option
 	Shown       string // "2012-W45 – 2012-W48"
 	Compared    string // the previous period, for the changes
 	APIHref     string
+
+	// AuthorityKind is the authority kind filtered by (the volume pages).
+	AuthorityKind  string
+	AuthorityKinds []option
 }
 
 // filterBar builds the bar of the page at path whose JSON twin is api.

@@ -51,13 +51,13 @@ func Register(srv *web.Server, d Deps) error {
 		Summary: "One authority's volume: its weeks, its place in the ranking, the companies it reached", Handler: h.authorityVolumePage})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/volume", Roles: volumeReaders, Tag: "figures",
 		Summary: "Messages sent per authority and ISO week (Europe/Copenhagen) with messages, split by channel, with metadata and deep-link counts and shares, companies reached (exact) and attainment of the weekly target; an authority user sees only its own authority. period=latest|4w|pilot or from/to: ISO week (2012-W46) or date; default: the newest week with messages. authority=CVR, authority_kind=state|municipality|region.",
-		Query: volumeQuery, Returns: []VolumeWeek{volumeWeekExample()}, Handler: h.volumeJSON})
+		Query:   volumeQuery, Returns: []VolumeWeek{volumeWeekExample()}, Handler: h.volumeJSON})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/volume/ranking", Roles: volumeReaders, Tag: "figures",
 		Summary: "The authorities ranked by messages sent in the period, with channels, shares, attainment and the previous period; an authority user gets its own row and its rank among all authorities, never another's. Parameters as /api/v1/metrics/volume.",
-		Query: volumeQuery, Returns: VolumeRanking{Ranked: 12, Rows: []VolumeRank{volumeRankExample()}}, Handler: h.volumeRankingJSON})
+		Query:   volumeQuery, Returns: VolumeRanking{Ranked: 12, Rows: []VolumeRank{volumeRankExample()}}, Handler: h.volumeRankingJSON})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/volume/authorities/:cvr", Roles: volumeReaders, Tag: "figures",
 		Summary: "One authority's volume for the period: every week (also those without messages), its ranking row, the exact number of companies reached and the first 200 of them with their messages. Another authority's CVR is 404 for an authority user.",
-		Query: []string{"period", "from", "to", "authority_kind"}, Returns: AuthorityDrillDown{AuthorityCVR: "10000025", Total: volumeRankExample(), Ranked: 12, Weeks: []VolumeWeek{volumeWeekExample()}, CompaniesReached: 12, Companies: []CompanyReached{{CompanyVolume: figures.CompanyVolume{CompanyCVR: "10000050", Messages: 3, Digital: 2, RemotePrint: 1, WithMetadata: 2, WithDeepLink: 1, Weeks: 2}, Name: "Nordsø Shipping A/S"}}},
+		Query:   []string{"period", "from", "to", "authority_kind"}, Returns: AuthorityDrillDown{AuthorityCVR: "10000025", Total: volumeRankExample(), Ranked: 12, Weeks: []VolumeWeek{volumeWeekExample()}, CompaniesReached: 12, Companies: []CompanyReached{{CompanyVolume: figures.CompanyVolume{CompanyCVR: "10000050", Messages: 3, Digital: 2, RemotePrint: 1, WithMetadata: 2, WithDeepLink: 1, Weeks: 2}, Name: "Nordsø Shipping A/S"}}},
 		Handler: h.authorityVolumeJSON})
 	srv.SetHome(h.overviewPage)
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/overview", Roles: web.UserRolesAll, Tag: "figures",

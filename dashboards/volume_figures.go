@@ -144,7 +144,9 @@ func (h *handler) volume(ctx context.Context, q volumeQuery) (volumeFigures, err
 	for _, a := range known {
 		byCVR[a.CVR] = a
 	}
-	kindOK := func(cvr string) bool { return q.Filters.AuthorityKind == "" || byCVR[cvr].Kind == q.Filters.AuthorityKind }
+	kindOK := func(cvr string) bool {
+		return q.Filters.AuthorityKind == "" || byCVR[cvr].Kind == q.Filters.AuthorityKind
+	}
 
 	var out volumeFigures
 	now, before := map[string]*VolumeRank{}, map[string]*VolumeRank{}
