@@ -252,9 +252,11 @@ func (v *Volume) Span(ctx context.Context, scope auth.Scope) (first, last week.W
 	if err := v.ch.QueryRow(ctx, `SELECT min(monday), max(monday), count() FROM volume_weekly WHERE `+filter, args...).Scan(&lo1, &hi1, &n1); err != nil {
 		return first, last, false, queryError("span of messages", err)
 	}
-	if err := v.ch.QueryRow(ctx, `SELECT min(day), max(day), count() FROM rollup_messages_daily WHERE `+filter+` AND `+days,
-		append(slices.Clone(args), dargs...)...).Scan(&lo2, &hi2, &n2); err != nil {
-		return first, last, false, queryError("span of messages", err)
+	if len(dirty) > 0 {
+		if err := v.ch.QueryRow(ctx, `SELECT min(day), max(day), count() FROM rollup_messages_daily WHERE `+filter+` AND `+days,
+			append(slices.Clone(args), dargs...)...).Scan(&lo2, &hi2, &n2); err != nil {
+			return first, last, false, queryError("span of messages", err)
+		}
 	}
 	for _, s := range []struct {
 		lo, hi time.Time
