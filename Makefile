@@ -44,10 +44,13 @@ test-go: build
 # Each benchmark prints its figure next to a baseline run side by side:
 # durable HTTP ingest of 1,000,000 events vs clickhouse-client inserting the
 # same file (ratio, peak RSS); questionnaire submits at 200 concurrent
-# respondents vs /healthz in the same run.
+# respondents vs /healthz in the same run; the volume and overview routes
+# at national scale (10,000,000 events, then grown to 100,000,000 when the
+# disk and time allow) vs the same questions as raw aggregates over events.
 bench: deps-test build
 	$(GO) run ./cmd/bench-ingest -n 1000000 -batch 10000 -senders 3
 	$(GO) run ./cmd/bench-survey
+	$(GO) run ./cmd/bench-dashboards -n 10000000 -growth 100000000
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
