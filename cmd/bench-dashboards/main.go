@@ -46,7 +46,7 @@ const (
 	authorities = 300
 	companies   = 100_000
 	days        = 366 // 2012
-	chunk       = 2_000_000
+	chunk       = 1_000_000
 )
 
 func main() {
@@ -80,7 +80,7 @@ func run(n, growth int64, runs int, maxLoad time.Duration, keep bool) error {
 	}
 	defer m.Stop()
 	cfg := config.Default()
-	cfg.DataDir, cfg.ClickHouseDSN = filepath.Join(dir, "data"), m.DSN()
+	cfg.DataDir, cfg.ClickHouseDSN = filepath.Join(dir, "data"), m.DSN()+"?read_timeout=30m" // a chunk of the load is one long insert
 	a, err := app.Open(ctx, cfg, quiet, app.Options{ClickHouse: true})
 	if err != nil {
 		return err
