@@ -44,13 +44,16 @@ test-go: build
 # Each benchmark prints its figure next to a baseline run side by side:
 # durable HTTP ingest of 1,000,000 events vs clickhouse-client inserting the
 # same file (ratio, peak RSS); questionnaire submits at 200 concurrent
-# respondents vs /healthz in the same run. Then the serve process's peak
-# memory under hostile requests, with 8 pushes of distinct events (about
-# 5 million stored; `make test` runs the same test pushing one event over
-# and over).
+# respondents vs /healthz in the same run; the volume and overview routes
+# at national scale (10,000,000 events, then grown to 100,000,000 when the
+# disk and time allow) vs the same questions as raw aggregates over events.
+# Then the serve process's peak memory under hostile requests, with 8 pushes
+# of distinct events (about 5 million stored; `make test` runs the same test
+# pushing one event over and over).
 bench: deps-test build
 	$(GO) run ./cmd/bench-ingest -n 1000000 -batch 10000 -senders 3
 	$(GO) run ./cmd/bench-survey
+	$(GO) run ./cmd/bench-dashboards -n 10000000 -growth 100000000
 	PILOTPULSE_TEST_BINARY=$(abspath $(BIN)) PILOTPULSE_MEMORY_DISTINCT=1 $(GO) test -count=1 -timeout 30m -run TestServeMemoryUnderHostileRequests -v ./cmd/pilotpulse
 
 fmt:

@@ -9,8 +9,8 @@
 //   - sources: the sources events come from (the source store, their pages
 //     and API), the pullers of http-feed and directory sources, and the
 //     push API, POST /api/v1/events.
-//   - figures: the volume figures read from the ClickHouse rollups, and
-//     GET /api/v1/metrics/volume.
+//   - figures: the volume figures read from the ClickHouse rollups and the
+//     weekly figures (volume_weekly) with their refresher.
 //   - demofeed: the demo upstream feed of `pilotpulse demo` and
 //     `pilotpulse feed serve|export`.
 //   - analyticstest: test setup the others share.

@@ -81,7 +81,7 @@ func TestVolumeChartsAndTables(t *testing.T) {
 		t.Fatal("the authority's name reached the page unescaped")
 	}
 	if n := strings.Count(page.Body, "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"); n < 2 {
-		t.Errorf("the name shows as text %d times, want in the chart table and the authority's heading", n)
+		t.Errorf("the name shows as text %d times, want in the chart table and the ranking", n)
 	}
 	found := chartOptions.FindAllStringSubmatch(page.Body, -1)
 	if len(found) != 2 || found[0][1] != "volume-authorities" || found[1][1] != "volume-channels" {
@@ -126,12 +126,17 @@ func TestVolumeChartsAndTables(t *testing.T) {
 	for _, want := range []string{
 		`<tr><th scope="row">2012-W46</th><td class="num">1.234</td><td class="num">0</td><td class="num">1.234</td></tr>`,
 		`<tr><th scope="row">2012-W46</th><td class="num">1.200</td><td class="num">34</td><td class="num">1.234</td></tr>`,
-		"<td>2012-W46</td><td>1.234</td><td>1.200</td><td>34</td><td>0,0 %</td>",
-		"I alt: 1.236 meddelelser",
 		`<script src="` + web.EChartsScript + `" defer></script>`, `<script src="/static/charts.js" defer></script>`,
 	} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("Danish page lacks %s", want)
+		}
+	}
+	// The authority's weeks are on its drill-down page.
+	drill := strings.Replace(chartRange, "/dashboards/volume?", "/dashboards/volume/authorities/"+f.script+"?", 1)
+	for _, want := range []string{"<td>2012-W46</td><td>1.234</td><td>1.200</td><td>34</td><td>0,0 %</td>", "I alt: 1.236 meddelelser"} {
+		if body := admin.Get(drill).Body; !strings.Contains(body, want) {
+			t.Errorf("Danish drill-down page lacks %s", want)
 		}
 	}
 	// In English: thousands with a comma, shares with a point.
@@ -141,12 +146,14 @@ func TestVolumeChartsAndTables(t *testing.T) {
 	en := admin.Get(chartRange).Body
 	for _, want := range []string{
 		`<td class="num">1,200</td><td class="num">34</td><td class="num">1,234</td>`,
-		"<td>2012-W46</td><td>1,234</td><td>1,200</td><td>34</td><td>0.0%</td>",
 		"Messages per week by channel", `"name":"Remote print"`,
 	} {
 		if !strings.Contains(en, want) {
 			t.Errorf("English page lacks %s", want)
 		}
+	}
+	if body := admin.Get(drill).Body; !strings.Contains(body, "<td>2012-W46</td><td>1,234</td><td>1,200</td><td>34</td><td>0.0%</td>") {
+		t.Error("English drill-down page lacks the week's row")
 	}
 
 	// An authority user: only its own series; nothing in the range is the empty state.

@@ -18,7 +18,7 @@ import (
 
 // filterFields says which filters a page offers.
 type filterFields struct {
-	Kind, Cohort, Authority bool
+	Kind, Cohort, Authority, AuthorityKind bool
 }
 
 type presetLink struct {
@@ -47,12 +47,16 @@ type filterBar struct {
 	Shown       string // "2012-W45 – 2012-W48"
 	Compared    string // the previous period, for the changes
 	APIHref     string
+
+	// AuthorityKind is the authority kind filtered by (the volume pages).
+	AuthorityKind  string
+	AuthorityKinds []option
 }
 
 // filterBar builds the bar of the page at path whose JSON twin is api.
 func (h *handler) filterBar(ctx context.Context, c *fiber.Ctx, path, api string, p Period, f Filters, show filterFields) (filterBar, error) {
 	lang := web.Language(c)
-	b := filterBar{Action: path, Fields: show, Kind: f.Kind, Cohort: f.Cohort, Authority: f.Authority,
+	b := filterBar{Action: path, Fields: show, Kind: f.Kind, Cohort: f.Cohort, Authority: f.Authority, AuthorityKind: f.AuthorityKind,
 		Shown: weeksText(p.From.String(), p.To.String()), Compared: weeksText(p.PreviousFrom.String(), p.PreviousTo.String())}
 	if p.Preset == PresetCustom {
 		b.From, b.To = p.From.String(), p.To.String()
@@ -65,6 +69,11 @@ func (h *handler) filterBar(ctx context.Context, c *fiber.Ctx, path, api string,
 	if show.Kind {
 		for _, k := range append(slices.Clone(registry.CompanyKinds), KindAll) {
 			b.Kinds = append(b.Kinds, option{Value: k, Label: tf(lang, "dashboards.kind_"+k)})
+		}
+	}
+	if show.AuthorityKind {
+		for _, k := range registry.AuthorityKinds {
+			b.AuthorityKinds = append(b.AuthorityKinds, option{Value: k, Label: tf(lang, "dashboards.authority_kind_"+k)})
 		}
 	}
 	if show.Cohort {

@@ -411,7 +411,7 @@ func (h *handler) responseRates(ctx context.Context, now time.Time) (map[string]
 // the trend (registry authorities first, by name, then unknown CVRs), and
 // the total per week.
 func (h *handler) volumeOverview(ctx context.Context, scope auth.Scope, trend []week.Week) ([]AuthorityVolume, map[string]uint64, error) {
-	rows, err := figures.VolumePerAuthorityWeek(ctx, h.CH, scope, week.Range{From: trend[0], To: trend[len(trend)-1]})
+	rows, err := h.Volume.PerAuthorityWeek(ctx, scope, week.Range{From: trend[0], To: trend[len(trend)-1]})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -12,6 +12,8 @@ package dashboards
 //	cohort=                  a cohort label of the registry
 //	authority=               an authority's CVR (an authority user always
 //	                         sees its own; naming another is 404)
+//	authority_kind=          an authority kind of the registry (state,
+//	                         municipality, region): the volume pages
 //
 // A page resolves them once (periodOf, filtersOf) and hands the result to
 // its figure function, so the page, its JSON twin and a report agree.
@@ -155,6 +157,9 @@ type Filters struct {
 	// Authority is the CVR of the authority the page is narrowed to; ""
 	// is every authority in the caller's scope.
 	Authority string `json:"authority,omitempty"`
+	// AuthorityKind keeps the authorities of one registry.AuthorityKinds
+	// kind (the volume pages); "" is every kind.
+	AuthorityKind string `json:"authority_kind,omitempty"`
 }
 
 // MaxCohortLength is the longest cohort label a filter accepts.
@@ -195,6 +200,9 @@ func (f Filters) Query(p Period) url.Values {
 	if f.Authority != "" {
 		v.Set("authority", f.Authority)
 	}
+	if f.AuthorityKind != "" {
+		v.Set("authority_kind", f.AuthorityKind)
+	}
 	return v
 }
 
@@ -205,8 +213,12 @@ func (f Filters) Query(p Period) url.Values {
 func (h *handler) filtersOf(ctx context.Context, c *fiber.Ctx) (Filters, auth.Scope, error) {
 	p := web.PrincipalOf(c)
 	scope := web.ScopeOf(c)
-	f := Filters{Kind: strings.TrimSpace(c.Query("kind")), Cohort: strings.TrimSpace(c.Query("cohort")), Authority: strings.TrimSpace(c.Query("authority"))}
+	f := Filters{Kind: strings.TrimSpace(c.Query("kind")), Cohort: strings.TrimSpace(c.Query("cohort")), Authority: strings.TrimSpace(c.Query("authority")),
+		AuthorityKind: strings.TrimSpace(c.Query("authority_kind"))}
 	var fs problem.Fields
+	if f.AuthorityKind != "" && !slices.Contains(registry.AuthorityKinds, f.AuthorityKind) {
+		fs.Add("authority_kind", "dashboards.bad_authority_kind", f.AuthorityKind)
+	}
 	switch {
 	case f.Kind == "":
 		f.Kind = registry.KindCompany

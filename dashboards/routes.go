@@ -12,6 +12,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
@@ -27,7 +28,8 @@ var templates embed.FS
 // company hub is served, without usage events.
 type Deps struct {
 	CH       driver.Conn
-	Audit    *audit.Log // exports are recorded
+	Audit    *audit.Log      // exports are recorded
+	Volume   *figures.Volume // the weekly volume figures
 	Registry *registry.Store
 	Support  *support.Store
 	Survey   *survey.Store
@@ -63,8 +65,23 @@ func Register(srv *web.Server, d Deps) error {
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/legal-notice", Roles: companyRoles, Tag: "figures",
 		Summary: "Companies of the kind with no user.login on or after since (a date; default: the period's first day), with their contacts, last login and days since it. period, from, to, kind, cohort as for the adoption funnel.",
 		Query:   []string{"since", "period", "from", "to", "kind", "cohort"}, Returns: legalNoticeExample(), Handler: h.legalNoticeJSON})
-	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/volume", Roles: []auth.Role{auth.RoleAdmin, auth.RoleManager, auth.RoleAuthority},
-		Summary: "Content volume per authority and week", Nav: "nav.volume", NavOrder: 5, Handler: h.volumePage})
+	// Volume per authority (volume*.go).
+	volumeReaders := []auth.Role{auth.RoleAdmin, auth.RoleManager, auth.RoleAuthority}
+	volumeQuery := []string{"period", "from", "to", "authority", "authority_kind"}
+	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/volume", Roles: volumeReaders,
+		Summary: "Content volume per authority: messages per week by authority and channel, attainment of the weekly targets, the ranking of the authorities", Nav: "nav.volume", NavOrder: 5, Handler: h.volumePage})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/volume/authorities/:cvr", Roles: volumeReaders,
+		Summary: "One authority's volume: its weeks, its place in the ranking, the companies it reached", Handler: h.authorityVolumePage})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/volume", Roles: volumeReaders, Tag: "figures",
+		Summary: "Messages sent per authority and ISO week (Europe/Copenhagen) with messages, split by channel, with metadata and deep-link counts and shares, companies reached (exact) and attainment of the weekly target; an authority user sees only its own authority. period=latest|4w|pilot or from/to: ISO week (2012-W46) or date; default: the newest week with messages. authority=CVR, authority_kind=state|municipality|region.",
+		Query:   volumeQuery, Returns: []VolumeWeek{volumeWeekExample()}, Handler: h.volumeJSON})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/volume/ranking", Roles: volumeReaders, Tag: "figures",
+		Summary: "The authorities ranked by messages sent in the period, with channels, shares, attainment and the previous period; an authority user gets its own row and its rank among all authorities, never another's. Parameters as /api/v1/metrics/volume.",
+		Query:   volumeQuery, Returns: VolumeRanking{Ranked: 12, Rows: []VolumeRank{volumeRankExample()}}, Handler: h.volumeRankingJSON})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/volume/authorities/:cvr", Roles: volumeReaders, Tag: "figures",
+		Summary: "One authority's volume for the period: every week (also those without messages), its ranking row, the exact number of companies reached and the first 200 of them with their messages. Another authority's CVR is 404 for an authority user.",
+		Query:   []string{"period", "from", "to", "authority_kind"}, Returns: AuthorityDrillDown{AuthorityCVR: "10000025", Total: volumeRankExample(), Ranked: 12, Weeks: []VolumeWeek{volumeWeekExample()}, CompaniesReached: 12, Companies: []CompanyReached{{CompanyVolume: figures.CompanyVolume{CompanyCVR: "10000050", Messages: 3, Digital: 2, RemotePrint: 1, WithMetadata: 2, WithDeepLink: 1, Weeks: 2}, Name: "Nordsø Shipping A/S"}}},
+		Handler: h.authorityVolumeJSON})
 	// Setup problems and the follow-up list (company figures: no authority users).
 	companyReaders := []auth.Role{auth.RoleAdmin, auth.RoleManager, auth.RoleSupport}
 	srv.Router.Add(web.Route{Method: "GET", Path: setupPath, Roles: companyReaders, Summary: "Setup problems per week from the three sources, the companies with a problem, setup times and the follow-up list",

@@ -1,124 +1,195 @@
 package dashboards
 
 import (
+	"cmp"
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pilotpulse/pilotpulse/analytics/figures"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
-	"github.com/pilotpulse/pilotpulse/registry"
 )
 
-// volumeRow is one authority's week, with its shares and target.
-type volumeRow struct {
-	figures.WeekVolume
-	MetadataShare *float64 // percent; nil when no messages
-	DeepLinkShare *float64
-	Target        *int64
-	OfTarget      *float64 // percent of the weekly target reached
-}
+// The volume page /dashboards/volume (one screen: the charts, each with its
+// table, and the ranking) and its JSON twins; figures in volume_figures.go,
+// the drill-down per authority in volume_authority.go.
 
-type authorityVolume struct {
-	Authority registry.Authority
-	Weeks     []volumeRow
-	Total     uint64
+// chartAuthorities is how many authorities the charts name; the others
+// are one series.
+const chartAuthorities = 10
+
+// rankRow is a ranking row as the page writes it.
+type rankRow struct {
+	VolumeRank
+	Name   string // the name, or "CVR x" outside the registry
+	Href   string // the drill-down
+	Change string // messages against the previous period
 }
 
 type volumeView struct {
 	chartPage
-	From, To    string // ISO weeks shown
-	Authorities []authorityVolume
-	// PerAuthority charts messages per week, a series per authority;
-	// PerChannel the same messages by channel.
-	PerAuthority, PerChannel WeekChart
-	APIQuery                 string
+	Filters filterBar
+	Ranking VolumeRanking
+	Rows    []rankRow
+	// Empty says nothing was sent in the period: what is missing and the
+	// page that fills it.
+	Empty, EmptyHref, EmptyLink string
+	Summary                     string
+	PerAuthority, PerChannel    WeekChart
+	Attainment                  *WeekChart // nil when no authority shown has a target
+	NoTargets                   string
+	// OwnRank is an authority user's place ("place 3 of 12").
+	OwnRank string
 }
 
-// share is part of whole in percent, nil when whole is zero.
-func share(part, whole uint64) *float64 {
-	if whole == 0 {
-		return nil
+func (h *handler) volumeJSON(c *fiber.Ctx) error {
+	figs, err := h.volumeOf(c)
+	if err != nil {
+		return err
 	}
-	s := 100 * float64(part) / float64(whole)
-	return &s
+	if figs.Weeks == nil {
+		figs.Weeks = []VolumeWeek{}
+	}
+	return c.JSON(figs.Weeks)
+}
+
+func (h *handler) volumeRankingJSON(c *fiber.Ctx) error {
+	figs, err := h.volumeOf(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(figs.Ranking)
+}
+
+func (h *handler) volumeOf(c *fiber.Ctx) (volumeFigures, error) {
+	q, err := h.volumeQueryOf(c.UserContext(), c, "")
+	if err != nil {
+		return volumeFigures{}, err
+	}
+	return h.volume(c.UserContext(), q)
+}
+
+// volumePageError renders the page of path again with the parameters at
+// fault marked (a problem.Fields), or returns err.
+func (h *handler) volumePageError(c *fiber.Ctx, template string, v any, bar *filterBar, err error) error {
+	fs, ok := problem.AsFields(err)
+	if !ok {
+		return err
+	}
+	bar.From, bar.To, bar.Fields = c.Query("from"), c.Query("to"), filterFields{}
+	c.Status(fiber.StatusBadRequest)
+	return h.srv.Render(c, template, web.PageData{Title: "volume.title", Data: v, Fields: fs, Errors: map[string]string{"form": "form.errors"}})
 }
 
 func (h *handler) volumePage(c *fiber.Ctx) error {
-	scope := web.ScopeOf(c)
 	ctx := c.UserContext()
-	r, err := figures.VolumeRange(ctx, h.CH, scope, c.Query("from"), c.Query("to"))
-	if fs, ok := problem.AsFields(err); ok { // the form again, the parameter at fault marked
-		c.Status(fiber.StatusBadRequest)
-		return h.srv.Render(c, "dashboards_volume", web.PageData{Title: "volume.title", Data: volumeView{}, Fields: fs,
-			Errors: map[string]string{"form": "form.errors"}, Form: map[string]string{"from": c.Query("from"), "to": c.Query("to")}})
-	} else if err != nil {
-		return err
+	var v volumeView
+	v.Filters.Action = "/dashboards/volume"
+	q, err := h.volumeQueryOf(ctx, c, "")
+	if err != nil {
+		return h.volumePageError(c, "dashboards_volume", &v, &v.Filters, err)
 	}
-	weeks, err := figures.VolumePerAuthorityWeek(ctx, h.CH, scope, r)
+	figs, err := h.volume(ctx, q)
 	if err != nil {
 		return err
-	}
-	known, err := h.Registry.Authorities(ctx, scope, "")
-	if err != nil {
-		return err
-	}
-	byCVR := map[string]*authorityVolume{}
-	var order []string
-	for _, a := range known {
-		byCVR[a.CVR] = &authorityVolume{Authority: a}
-		order = append(order, a.CVR)
-	}
-	for _, w := range weeks {
-		av, ok := byCVR[w.AuthorityCVR]
-		if !ok { // events from an authority not (yet) in the registry
-			av = &authorityVolume{Authority: registry.Authority{CVR: w.AuthorityCVR}}
-			byCVR[w.AuthorityCVR] = av
-			order = append(order, w.AuthorityCVR)
-		}
-		row := volumeRow{WeekVolume: w, MetadataShare: share(w.WithMetadata, w.Messages), DeepLinkShare: share(w.WithDeepLink, w.Messages),
-			Target: av.Authority.WeeklyTarget}
-		if t := av.Authority.WeeklyTarget; t != nil && *t > 0 {
-			row.OfTarget = share(w.Messages, uint64(*t))
-		}
-		av.Weeks = append(av.Weeks, row)
-		av.Total += w.Messages
-	}
-	v := volumeView{From: r.From.String(), To: r.To.String()}
-	v.APIQuery = "from=" + v.From + "&to=" + v.To
-	for _, cvr := range order {
-		v.Authorities = append(v.Authorities, *byCVR[cvr])
 	}
 	lang := web.Language(c)
-	v.PerAuthority, v.PerChannel = volumeCharts(lang, weekNames(r), v.Authorities)
-	return h.srv.Render(c, "dashboards_volume", web.PageData{Title: "volume.title", Data: v,
-		Form: map[string]string{"from": c.Query("from", v.From), "to": c.Query("to", v.To)}})
+	pr := web.PrincipalOf(c)
+	if v.Filters, err = h.filterBar(ctx, c, "/dashboards/volume", "/api/v1/metrics/volume", q.Period, q.Filters, filterFields{Authority: true, AuthorityKind: true}); err != nil {
+		return err
+	}
+	v.Ranking = figs.Ranking
+	drill := q.Filters
+	drill.Authority = ""
+	drillQuery := drill.Query(q.Period).Encode()
+	var total, previous uint64
+	for _, r := range figs.Ranking.Rows {
+		row := rankRow{VolumeRank: r, Name: authorityLabel(r.AuthorityName, r.AuthorityCVR),
+			Href:   "/dashboards/volume/authorities/" + url.PathEscape(r.AuthorityCVR) + "?" + drillQuery,
+			Change: signed(lang, float64(r.Messages)-float64(r.PreviousMessages), 0)}
+		v.Rows = append(v.Rows, row)
+		total += r.Messages
+		previous += r.PreviousMessages
+	}
+	if pr != nil && pr.Role == auth.RoleAuthority && len(v.Rows) == 1 {
+		v.OwnRank = tf(lang, "volume.own_rank", v.Rows[0].Rank, figs.Ranking.Ranked)
+	}
+	switch {
+	case figs.Ranking.Ranked == 0:
+		v.Empty, v.EmptyHref, v.EmptyLink = tf(lang, "volume.empty_authorities"), "/authorities", tf(lang, "volume.empty_authorities_link")
+	case total == 0:
+		v.Empty = tf(lang, "volume.empty_period", weeksText(q.Period.From.String(), q.Period.To.String()))
+		if q.Period.HasData() {
+			v.Empty += " " + tf(lang, "volume.empty_latest", q.Period.Latest.String())
+			v.EmptyHref, v.EmptyLink = "/dashboards/volume?"+q.Filters.Query(Period{Preset: PresetLatest}).Encode(), tf(lang, "dashboards.preset_latest")
+		} else if pr != nil && pr.Role == auth.RoleAdmin {
+			v.Empty += " " + tf(lang, "volume.empty_sources")
+			v.EmptyHref, v.EmptyLink = "/sources", tf(lang, "volume.empty_sources_link")
+		}
+	default:
+		v.Summary = tf(lang, "volume.summary", count(lang, total), len(v.Rows), signed(lang, float64(total)-float64(previous), 0), weeksText(q.Period.PreviousFrom.String(), q.Period.PreviousTo.String()))
+	}
+	v.PerAuthority, v.PerChannel, v.Attainment = volumeCharts(lang, weekNames(q.Period.Range()), v.Rows, figs.Weeks)
+	if v.Attainment == nil && len(v.Rows) > 0 {
+		v.NoTargets = tf(lang, "volume.no_targets")
+	}
+	return h.srv.Render(c, "dashboards_volume", web.PageData{Title: "volume.title", Data: v})
 }
 
-// volumeCharts charts the messages per week: a series per authority, and
-// the same messages by channel.
-func volumeCharts(lang string, weeks []string, authorities []authorityVolume) (perAuthority, perChannel WeekChart) {
+// authorityLabel is an authority's name, or its CVR when the registry does
+// not know it.
+func authorityLabel(name, cvr string) string {
+	return cmp.Or(name, "CVR "+cvr)
+}
+
+// volumeCharts charts the messages per week: a series for each of the
+// first chartAuthorities authorities of the ranking and one for the
+// others; the same messages by channel; and the attainment of the weekly
+// target per authority with a target (nil when none has one).
+func volumeCharts(lang string, weeks []string, rows []rankRow, data []VolumeWeek) (perAuthority, perChannel WeekChart, attained *WeekChart) {
 	at := make(map[string]int, len(weeks))
 	for i, w := range weeks {
 		at[w] = i
 	}
-	perAuthority = WeekChart{ID: "volume-authorities", Title: web.Translate(lang, "volume.chart_authorities"), Kind: BarChart, Stacked: true, Unit: Count, Weeks: weeks}
-	digital, remote := make([]float64, len(weeks)), make([]float64, len(weeks))
-	for _, a := range authorities {
-		name := a.Authority.Name
-		if name == "" {
-			name = "CVR " + a.Authority.CVR
+	series := map[string]int{} // authority -> series of perAuthority
+	perAuthority = WeekChart{ID: "volume-authorities", Title: tf(lang, "volume.chart_authorities"), Kind: BarChart, Stacked: true, Unit: Count, Weeks: weeks}
+	attainment := WeekChart{ID: "volume-attainment", Title: tf(lang, "volume.chart_attainment"), Kind: LineChart, Unit: Percent, Weeks: weeks}
+	targeted := map[string]int{}
+	for _, r := range rows {
+		if len(series) < chartAuthorities {
+			series[r.AuthorityCVR] = len(perAuthority.Series)
+			perAuthority.Series = append(perAuthority.Series, Series{Name: r.Name, Values: make([]float64, len(weeks))})
 		}
-		values := make([]float64, len(weeks))
-		for _, w := range a.Weeks {
-			if i, ok := at[w.Week]; ok {
-				values[i] += float64(w.Messages)
-				digital[i] += float64(w.Digital)
-				remote[i] += float64(w.RemotePrint)
-			}
+		if r.WeeklyTarget != nil && *r.WeeklyTarget > 0 && len(targeted) < chartAuthorities {
+			targeted[r.AuthorityCVR] = len(attainment.Series)
+			attainment.Series = append(attainment.Series, Series{Name: r.Name, Values: make([]float64, len(weeks))})
 		}
-		perAuthority.Series = append(perAuthority.Series, Series{Name: name, Values: values})
 	}
-	perChannel = WeekChart{ID: "volume-channels", Title: web.Translate(lang, "volume.chart_channels"), Kind: BarChart, Stacked: true, Unit: Count, Weeks: weeks,
-		Series: []Series{{Name: web.Translate(lang, "volume.digital"), Values: digital}, {Name: web.Translate(lang, "volume.remote_print"), Values: remote}}}
-	return perAuthority, perChannel
+	if len(rows) > chartAuthorities {
+		perAuthority.Series = append(perAuthority.Series, Series{Name: tf(lang, "volume.other_authorities"), Values: make([]float64, len(weeks))})
+	}
+	digital, remote := make([]float64, len(weeks)), make([]float64, len(weeks))
+	for _, w := range data {
+		i, ok := at[w.Week]
+		if !ok {
+			continue
+		}
+		s, named := series[w.AuthorityCVR]
+		if !named {
+			s = len(perAuthority.Series) - 1
+		}
+		perAuthority.Series[s].Values[i] += float64(w.Messages)
+		digital[i] += float64(w.Digital)
+		remote[i] += float64(w.RemotePrint)
+		if s, ok := targeted[w.AuthorityCVR]; ok && w.Attainment != nil {
+			attainment.Series[s].Values[i] = *w.Attainment
+		}
+	}
+	perChannel = WeekChart{ID: "volume-channels", Title: tf(lang, "volume.chart_channels"), Kind: BarChart, Stacked: true, Unit: Count, Weeks: weeks,
+		Series: []Series{{Name: tf(lang, "volume.digital"), Values: digital}, {Name: tf(lang, "volume.remote_print"), Values: remote}}}
+	if len(attainment.Series) > 0 {
+		attained = &attainment
+	}
+	return perAuthority, perChannel, attained
 }

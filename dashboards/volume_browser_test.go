@@ -2,6 +2,9 @@ package dashboards_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -103,7 +106,7 @@ const chartsDrawn = `(() => {
 
 // The volume page in Chromium, as an admin and as the user of the
 // authority named like a script: both charts draw, no console error, no
-// sideways scrolling at 390 px, the name is text everywhere (table, tooltip)
+// sideways scrolling at 390 px, the name is text everywhere (table, ranking, tooltip)
 // and runs nothing; the switch shows the table, and without JavaScript the
 // table shows on its own.
 func TestVolumeChartsInChromium(t *testing.T) {
@@ -134,8 +137,8 @@ func TestVolumeChartsInChromium(t *testing.T) {
 			if !b.eval(t, `Array.from(document.querySelectorAll("#volume-authorities ~ .chart-table thead th")).some(th => th.textContent === `+jsString(scriptName)+`)`) {
 				t.Error("the chart table does not show the authority's name as text")
 			}
-			if !b.eval(t, `Array.from(document.querySelectorAll(".authority-volume h2")).some(h => h.textContent.startsWith(`+jsString(scriptName)+`))`) {
-				t.Error("the authority's heading does not show its name as text")
+			if !b.eval(t, `Array.from(document.querySelectorAll(".volume-rank-row th a")).some(a => a.textContent === `+jsString(scriptName)+`)`) {
+				t.Error("the ranking does not show the authority's name as text")
 			}
 			// The only scripts: ECharts, charts.js and the two charts' options.
 			if !b.eval(t, `Array.from(document.scripts).every(s => s.type === "application/json" || /^\/static\/(echarts-[0-9.]+\.min|charts)\.js$/.test(new URL(s.src).pathname)) && document.scripts.length === 4`) {
@@ -213,4 +216,111 @@ func scriptsOff(off bool) chromedp.Action[chromedp.Void] {
 		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
 		return err
 	})
+}
+
+// axePath is axe-core, installed by `npm ci --prefix tools`.
+const axePath = "../tools/node_modules/axe-core/axe.min.js"
+
+// axeSerious runs axe-core on the page shown and returns its serious and
+// critical violations (none is the goal).
+func axeSerious(t *testing.T, b *watchedBrowser) []string {
+	t.Helper()
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatalf("axe-core missing (%v): run `npm ci --prefix tools` (make test does)", err)
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](string(axe)+";true")); err != nil {
+		t.Fatalf("inject axe-core: %v", err)
+	}
+	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe.run: %v", err)
+	}
+	var res struct {
+		Violations []struct {
+			ID, Impact, Help string
+			Nodes            []struct{ HTML string }
+		}
+		Passes []struct{ ID string }
+	}
+	if err := json.Unmarshal([]byte(raw), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Passes) < 10 {
+		t.Fatalf("axe-core ran only %d passing rules: %.300s", len(res.Passes), raw)
+	}
+	var out []string
+	for _, v := range res.Violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			msg := v.ID + " (" + v.Impact + "): " + v.Help
+			for _, n := range v.Nodes {
+				msg += "\n    " + n.HTML
+			}
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// The redesigned volume page and an authority's drill-down in Chromium, as
+// admin, manager and the user of the authority named like a script (support
+// has no volume pages: 403): every chart draws, no console error, axe-core
+// finds no serious or critical violation, no sideways scrolling at 390 px,
+// the script-like name is text, and the authority user sees no other
+// authority's name.
+func TestVolumeRedesignInChromium(t *testing.T) {
+	f := newVolumeFixture(t)
+	if _, err := f.env.App.Volume.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	base := f.env.Listen()
+	period := "?from=2012-W44&to=2012-W47"
+	if r := f.env.As(auth.RoleSupport, "").Get("/dashboards/volume/authorities/" + f.r + period); r.StatusCode != 403 {
+		t.Errorf("support opens a drill-down: %d", r.StatusCode)
+	}
+	nameShown := `Array.from(document.querySelectorAll("th, h1, a")).some(e => e.textContent.startsWith(` + jsString(scriptName) + `))`
+	for _, c := range []struct {
+		who    string
+		role   auth.Role
+		cvr    string
+		charts int // on the volume page
+	}{{"admin", auth.RoleAdmin, "", 3}, {"manager", auth.RoleManager, "", 3}, {"authority user", auth.RoleAuthority, f.r, 3}} {
+		u := f.env.User(c.role, c.cvr)
+		for _, pg := range []struct {
+			path   string
+			charts int
+		}{{"/dashboards/volume" + period, c.charts}, {"/dashboards/volume/authorities/" + f.r + period, 3}} {
+			// A browser per page: each has two minutes (browsertest.New).
+			t.Run(c.who+" "+strings.SplitN(pg.path, "?", 2)[0], func(t *testing.T) {
+				b := newWatchedBrowser(t)
+				b.do(t, chromedp.Navigate(base+"/login"), chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
+					chromedp.WaitVisible("main"))
+				for _, width := range []int{1280, 390} {
+					what := pg.path + " at " + strconv.Itoa(width) + " px"
+					b.do(t, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(base+pg.path), chromedp.WaitVisible(".chart-block"))
+					if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
+						t.Fatalf("%s: the charts were not drawn: %v", what, err)
+					}
+					if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".chart canvas").length`)); n != pg.charts {
+						t.Errorf("%s: %d charts, want %d", what, n, pg.charts)
+					}
+					if !b.eval(t, nameShown) {
+						t.Errorf("%s: the region's name is not shown as text", what)
+					}
+					if !b.eval(t, `document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth`) {
+						t.Errorf("%s: the page scrolls sideways", what)
+					}
+					if c.role == auth.RoleAuthority && b.eval(t, `/Styrelsen S|Kommune M|`+f.s+`|`+f.m+`|`+f.u+`/.test(document.documentElement.outerHTML)`) {
+						t.Errorf("%s: the authority user sees another authority", what)
+					}
+					if v := axeSerious(t, b); len(v) > 0 {
+						t.Errorf("%s: axe-core: %s", what, strings.Join(v, "\n"))
+					}
+				}
+				if p := b.problems(); len(p) > 0 {
+					t.Errorf("console errors or dialogs: %v", p)
+				}
+			})
+		}
+	}
 }

@@ -3,7 +3,6 @@ package figures
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -14,7 +13,7 @@ import (
 )
 
 // WeekVolume is what one authority sent in one ISO week (Europe/Copenhagen),
-// read from the rollup rollup_messages_daily.
+// read from volume_weekly and the rollup rollup_messages_daily.
 type WeekVolume struct {
 	AuthorityCVR string `json:"authority_cvr"`
 	Week         string `json:"week"`   // ISO week, like 2012-W46
@@ -28,37 +27,16 @@ type WeekVolume struct {
 }
 
 // VolumePerAuthorityWeek returns message.sent volume per authority and ISO
-// week (Copenhagen calendar) for the weeks of r, restricted to the scope.
+// week (Copenhagen calendar) for the weeks of r, restricted to the scope,
+// summed from the daily rollup on every call: the definition the weekly
+// figures (Volume.PerAuthorityWeek, what the pages read) must equal.
 // See docs/figures.md#volume-per-authority.
 func VolumePerAuthorityWeek(ctx context.Context, ch driver.Conn, scope auth.Scope, r week.Range) ([]WeekVolume, error) {
 	filter, args := scope.AuthorityFilter("authority_cvr")
-	args = append(args, r.From.Monday().Format(time.DateOnly), r.To.End().Format(time.DateOnly))
-	rows, err := ch.Query(ctx, `SELECT authority_cvr, toMonday(day) AS week,
-			sum(messages), sumIf(messages, channel = 'digital'), sumIf(messages, channel = 'remote_print'),
-			sum(with_metadata), sum(with_deep_link), uniqExact(company_cvr)
-		FROM rollup_messages_daily
-		WHERE `+filter+` AND day >= toDate(?) AND day < toDate(?)
-		GROUP BY authority_cvr, week
-		ORDER BY authority_cvr, week`, args...)
-	if err != nil {
-		return nil, queryError("volume per authority", err)
-	}
-	defer rows.Close()
-	var out []WeekVolume
-	for rows.Next() {
-		var v WeekVolume
-		var monday time.Time
-		if err := rows.Scan(&v.AuthorityCVR, &monday, &v.Messages, &v.Digital, &v.RemotePrint, &v.WithMetadata, &v.WithDeepLink, &v.Companies); err != nil {
-			return nil, queryError("volume per authority", err)
-		}
-		v.Monday = monday.Format(time.DateOnly)
-		v.Week = weekOfDate(monday).String()
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, queryError("volume per authority", err)
-	}
-	return out, nil
+	days, dargs := daysCondition([]weekSpan{{r.From, r.To}})
+	out, err := scanWeekVolumes(ch.Query(ctx, fmt.Sprintf(weeklyFromRollup, filter+" AND "+days), append(args, dargs...)...))
+	sortWeekVolumes(out)
+	return out, err
 }
 
 // queryError is a failed ClickHouse query: an outage (ingest.ErrUnavailable,

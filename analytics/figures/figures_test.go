@@ -11,7 +11,6 @@ import (
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/analytics/ingest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
@@ -40,53 +39,9 @@ func TestRollupsEqualRawForEveryAuthorityAndWeek(t *testing.T) {
 func testRollupsEqualRawForEveryAuthorityAndWeek(t *testing.T, eng analyticstest.Engine) {
 	ing, _ := newTestIngester(t, eng)
 	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(3, 46))
-	authorities := []string{analyticstest.CVRAuthorityX, analyticstest.CVRAuthorityY, "10000041"}
-	companies := []string{analyticstest.CVRCompanyA, analyticstest.CVRCompanyB, "10000050", "10000068", "10000076"}
-	// Mid-October to mid-January: crosses the end of summer time and a new year.
 	start := time.Date(2012, 10, 15, 0, 0, 0, 0, time.UTC)
-	var evs []event.Event
-	for n := range 3000 {
-		at := start.Add(time.Duration(rng.Int64N(int64(92 * 24 * time.Hour)))).Truncate(time.Second)
-		ev := analyticstest.Sent(fmt.Sprintf("ev-%d", n), at, companies[rng.IntN(len(companies))], authorities[rng.IntN(len(authorities))],
-			[]string{event.ChannelDigital, event.ChannelRemotePrint}[rng.IntN(2)], rng.IntN(3) == 0, rng.IntN(4) == 0)
-		if rng.IntN(10) == 0 {
-			ev.HasMetadata = nil
-		}
-		if rng.IntN(7) == 0 {
-			ev.Type, ev.Channel = event.TypeMessageRead, ""
-		}
-		evs = append(evs, ev)
-	}
-	// Expected, from the unique events.
-	want := map[weekKey]*weekWant{}
-	reached := map[weekKey]map[string]bool{}
-	for _, ev := range evs {
-		if ev.Type != event.TypeMessageSent {
-			continue
-		}
-		k := weekKey{ev.AuthorityCVR, week.Of(ev.OccurredAt).Monday().Format(time.DateOnly)}
-		w := want[k]
-		if w == nil {
-			w = &weekWant{}
-			want[k] = w
-			reached[k] = map[string]bool{}
-		}
-		w.messages++
-		if ev.Channel == event.ChannelDigital {
-			w.digital++
-		} else {
-			w.remote++
-		}
-		if ev.HasMetadata != nil && *ev.HasMetadata {
-			w.meta++
-		}
-		if *ev.HasDeepLink {
-			w.deep++
-		}
-		reached[k][ev.CompanyCVR] = true
-		w.companies = uint64(len(reached[k]))
-	}
+	evs := mixedMessages(rand.New(rand.NewPCG(3, 46)), 3000, start)
+	want := wantVolume(evs)
 	// Stored in overlapping batches: every event is sent twice or three times.
 	for lo := 0; lo < len(evs); lo += 700 {
 		hi := min(lo+1000, len(evs))
@@ -156,6 +111,63 @@ func testRollupsEqualRawForEveryAuthorityAndWeek(t *testing.T, eng analyticstest
 	if rawTotal != uint64(len(evs)) || rollTotal != rawTotal || mismatches != 0 {
 		t.Fatalf("raw %d, company rollup %d, want %d; %d company-day-type mismatches", rawTotal, rollTotal, len(evs), mismatches)
 	}
+}
+
+// mixedMessages are n events from start over 92 days (mid-October to
+// mid-January: the end of summer time and a new year): message.sent from
+// three authorities to five companies, by both channels, with and without
+// metadata (sometimes absent) and deep links; one in seven a message.read.
+func mixedMessages(rng *rand.Rand, n int, start time.Time) []event.Event {
+	authorities := []string{analyticstest.CVRAuthorityX, analyticstest.CVRAuthorityY, "10000041"}
+	companies := []string{analyticstest.CVRCompanyA, analyticstest.CVRCompanyB, "10000050", "10000068", "10000076"}
+	var evs []event.Event
+	for n := range n {
+		at := start.Add(time.Duration(rng.Int64N(int64(92 * 24 * time.Hour)))).Truncate(time.Second)
+		ev := analyticstest.Sent(fmt.Sprintf("ev-%d-%d", start.Unix(), n), at, companies[rng.IntN(len(companies))], authorities[rng.IntN(len(authorities))],
+			[]string{event.ChannelDigital, event.ChannelRemotePrint}[rng.IntN(2)], rng.IntN(3) == 0, rng.IntN(4) == 0)
+		if rng.IntN(10) == 0 {
+			ev.HasMetadata = nil
+		}
+		if rng.IntN(7) == 0 {
+			ev.Type, ev.Channel = event.TypeMessageRead, ""
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// wantVolume counts, here in Go, the volume per authority and Copenhagen
+// week of the (unique) events.
+func wantVolume(evs []event.Event) map[weekKey]*weekWant {
+	want := map[weekKey]*weekWant{}
+	reached := map[weekKey]map[string]bool{}
+	for _, ev := range evs {
+		if ev.Type != event.TypeMessageSent {
+			continue
+		}
+		k := weekKey{ev.AuthorityCVR, week.Of(ev.OccurredAt).Monday().Format(time.DateOnly)}
+		w := want[k]
+		if w == nil {
+			w = &weekWant{}
+			want[k] = w
+			reached[k] = map[string]bool{}
+		}
+		w.messages++
+		if ev.Channel == event.ChannelDigital {
+			w.digital++
+		} else {
+			w.remote++
+		}
+		if ev.HasMetadata != nil && *ev.HasMetadata {
+			w.meta++
+		}
+		if *ev.HasDeepLink {
+			w.deep++
+		}
+		reached[k][ev.CompanyCVR] = true
+		w.companies = uint64(len(reached[k]))
+	}
+	return want
 }
 
 // weeks is the range of the weeks of from and to.
@@ -238,73 +250,53 @@ func testVolumeScope(t *testing.T, eng analyticstest.Engine) {
 	}
 }
 
-// TestVolumeRangeEndsAtNewestWeek: without a range, the volume figures end
-// at the newest week with messages in the scope (Copenhagen calendar: the
-// newest message, Sunday 18 November 23:30 UTC, is in 2012-W47), this week
-// when the scope has none, and start VolumeWeeks-1 weeks before.
-func TestVolumeRangeEndsAtNewestWeek(t *testing.T) {
-	analyticstest.OnEachEngine(t, testVolumeRangeEndsAtNewestWeek)
+// TestVolumeSpanEndsAtNewestWeek: the period of the volume pages ends by
+// default at the newest week with messages in the scope (Copenhagen
+// calendar: the newest message, Sunday 18 November 23:30 UTC, is in
+// 2012-W47); a scope without messages has none (the pages then show this
+// week). The same before and after the weekly figures are refreshed.
+// (The range parameters are read by dashboards.ResolvePeriod, tested there.)
+func TestVolumeSpanEndsAtNewestWeek(t *testing.T) {
+	analyticstest.OnEachEngine(t, testVolumeSpanEndsAtNewestWeek)
 }
 
-func testVolumeRangeEndsAtNewestWeek(t *testing.T, eng analyticstest.Engine) {
-	ing, _ := newTestIngester(t, eng)
+func testVolumeSpanEndsAtNewestWeek(t *testing.T, eng analyticstest.Engine) {
+	ing, dir := newTestIngester(t, eng)
 	ctx := context.Background()
-	// check compares the range with wantFrom to wantTo; "" stands for this
-	// week (as it was before or after the call: a week may end meanwhile)
-	// and its VolumeWeeks-1 predecessors.
-	check := func(scope auth.Scope, wantFrom, wantTo string) {
+	vol := NewVolume(analyticstest.NewDB(t, dir), ing.CH())
+	check := func(scope auth.Scope, wantFirst, wantLast string) {
 		t.Helper()
-		before := week.Of(time.Now())
-		r, err := VolumeRange(ctx, ing.CH(), scope, "", "")
+		first, last, ok, err := vol.Span(ctx, scope)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if wantTo == "" {
-			if r.To != before {
-				before = week.Of(time.Now())
+		if wantLast == "" {
+			if ok {
+				t.Errorf("scope %+v: %s to %s, want no week", scope, first, last)
 			}
-			wantTo, wantFrom = before.String(), before.Add(-(VolumeWeeks - 1)).String()
+			return
 		}
-		if r.From.String() != wantFrom || r.To.String() != wantTo {
-			t.Errorf("scope %+v: %s to %s, want %s to %s", scope, r.From, r.To, wantFrom, wantTo)
+		if !ok || first.String() != wantFirst || last.String() != wantLast {
+			t.Errorf("scope %+v: %s to %s (%v), want %s to %s", scope, first, last, ok, wantFirst, wantLast)
 		}
 	}
 	check(auth.SystemScope(), "", "") // no data at all
 	if _, _, err := ing.Store(ctx, "feed", []event.Event{
 		analyticstest.Sent("x1", time.Date(2012, 11, 18, 23, 30, 0, 0, time.UTC), analyticstest.CVRCompanyA, analyticstest.CVRAuthorityX, event.ChannelDigital, true, false),
 		analyticstest.Sent("y1", time.Date(2012, 11, 13, 9, 0, 0, 0, time.UTC), analyticstest.CVRCompanyA, analyticstest.CVRAuthorityY, event.ChannelDigital, true, false),
+		analyticstest.Sent("y0", time.Date(2012, 10, 2, 9, 0, 0, 0, time.UTC), analyticstest.CVRCompanyA, analyticstest.CVRAuthorityY, event.ChannelDigital, true, false),
 	}); err != nil {
 		t.Fatal(err)
 	}
-	check(auth.SystemScope(), "2012-W36", "2012-W47")
-	check(auth.AuthorityScope(analyticstest.CVRAuthorityY), "2012-W35", "2012-W46")
-	check(auth.AuthorityScope("10000041"), "", "")
-}
-
-// TestVolumeRangeParameters: from and to are ISO weeks or dates (a date
-// meaning its week); a bad, out-of-range or reversed parameter, or a range
-// over three years, is a field error naming the parameter, found before
-// ClickHouse is asked (ch is nil here).
-func TestVolumeRangeParameters(t *testing.T) {
-	ctx := context.Background()
-	for in, want := range map[string]string{"2012-W46": "2012-11-12", "2013-W01": "2012-12-31", "2012-11-14": "2012-11-12", "2015-W53": "2015-12-28"} {
-		r, err := VolumeRange(ctx, nil, auth.SystemScope(), in, in)
-		if err != nil || r.Len() != 1 || r.From.Monday().Format(time.DateOnly) != want {
-			t.Errorf("%s: %v %v, want the week of Monday %s", in, r, err, want)
+	for _, refreshed := range []bool{false, true} {
+		if refreshed {
+			if _, err := vol.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	for _, c := range []struct{ from, to, field string }{
-		{"2012-W54", "2012-W46", "from"}, {"2013-W53", "2013-W50", "from"}, {"12-11-2012", "2012-W46", "from"},
-		{"2012-W46", "9999-12-31", "to"}, {"0001-01-01", "2012-W46", "from"}, {"2012-W46", "2100-W01", "to"},
-		{"2012-W47", "2012-W46", "to"}, {"2000-W01", "2099-W01", "from"},
-	} {
-		_, err := VolumeRange(ctx, nil, auth.SystemScope(), c.from, c.to)
-		fs, ok := problem.AsFields(err)
-		if !ok || len(fs) != 1 || fs[0].Field != c.field {
-			t.Errorf("from %q to %q: %v, want one field error on %s", c.from, c.to, err, c.field)
-		}
-	}
-	if r, err := VolumeRange(ctx, nil, auth.SystemScope(), "2000-W01", "2003-W01"); err != nil || r.Len() != VolumeMaxWeeks {
-		t.Errorf("three years: %v %v", r, err)
+		check(auth.SystemScope(), "2012-W40", "2012-W47")
+		check(auth.AuthorityScope(analyticstest.CVRAuthorityY), "2012-W40", "2012-W46")
+		check(auth.AuthorityScope(analyticstest.CVRAuthorityX), "2012-W47", "2012-W47")
+		check(auth.AuthorityScope("10000041"), "", "")
 	}
 }

@@ -50,6 +50,7 @@ type App struct {
 	Support  *support.Store   // the support-call log
 	Sources  *sources.Sources // the ingestion sources and their pull state
 	Ingester *ingest.Ingester // stores usage events exactly once; nil without ClickHouse
+	Volume   *figures.Volume  // the weekly volume figures and their refresher; nil without ClickHouse
 }
 
 // Options say which stores to open.
@@ -130,6 +131,7 @@ func (a *App) openClickHouse(ctx context.Context) error {
 	}
 	a.Ingester = ingest.New(a.DB, conn, a.Logger)
 	a.Ingester.SetBacklogLimit(ingest.BacklogLimit{Events: a.Config.BacklogEvents, Bytes: a.Config.BacklogBytes})
+	a.Volume = figures.NewVolume(a.DB, conn)
 	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
 		a.Logger.Warn("settling interrupted ingest batches failed; retried every second while the jobs run", "err", err)
 	}
@@ -151,6 +153,10 @@ const (
 	// JobSettle inserts, every second, spooled event batches whose insert
 	// failed (ClickHouse was down) once it answers again (with ClickHouse only).
 	JobSettle Job = "ingest-settle"
+	// JobVolumeRefresh recomputes, every 2 seconds, the weekly volume
+	// figures of the weeks newly stored ingest batches touched (with
+	// ClickHouse only).
+	JobVolumeRefresh Job = "volume-refresh"
 )
 
 // RunJobs runs the background jobs (only those named, or all of them) over
@@ -164,6 +170,7 @@ func (a *App) RunJobs(ctx context.Context, only ...Job) {
 	if a.Ingester != nil {
 		jobs[JobPullers] = func(ctx context.Context) { sources.RunPullers(ctx, a.Sources, a.Ingester, a.Logger) }
 		jobs[JobSettle] = func(ctx context.Context) { a.Ingester.Run(ctx, time.Second) }
+		jobs[JobVolumeRefresh] = func(ctx context.Context) { a.Volume.Run(ctx, 2*time.Second, a.Logger) }
 	}
 	if len(only) > 0 {
 		chosen := map[Job]func(context.Context){}
@@ -216,12 +223,9 @@ func (a *App) Web() (*web.Server, error) {
 		if err := sources.RegisterPush(srv, a.Sources, a.Ingester, a.pushLimits()); err != nil {
 			return nil, err
 		}
-		if err := figures.Register(srv, a.CH); err != nil {
-			return nil, err
-		}
 	}
 	// Without ClickHouse only the company hub (no usage events).
-	if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Audit: a.Audit, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
+	if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Volume: a.Volume, Audit: a.Audit, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
 		return nil, err
 	}
 	if err := sources.Register(srv, a.Sources, a.Audit, a.Ingester); err != nil {
