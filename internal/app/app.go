@@ -211,7 +211,7 @@ func (a *App) Web() (*web.Server, error) {
 		if err := figures.Register(srv, a.CH); err != nil {
 			return nil, err
 		}
-		if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
+		if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store, DB: a.DB, Audit: a.Audit}); err != nil {
 			return nil, err
 		}
 	}
