@@ -2,8 +2,6 @@ package survey_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -17,63 +15,12 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/browsertest"
 )
 
-const axePath = "../tools/node_modules/axe-core/axe.min.js"
-
-type axeResult struct {
-	Violations []struct {
-		ID     string `json:"id"`
-		Impact string `json:"impact"`
-		Help   string `json:"help"`
-		Nodes  []struct {
-			Target []any  `json:"target"`
-			HTML   string `json:"html"`
-		} `json:"nodes"`
-	} `json:"violations"`
-	Passes []struct {
-		ID string `json:"id"`
-	} `json:"passes"`
-}
-
-// runAxe runs axe-core on the current page and fails on any serious or
-// critical violation.
-func runAxe(t *testing.T, ctx context.Context, axe, what string) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
-		t.Fatalf("%s: inject axe-core: %v", what, err)
-	}
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: axe.run: %v", what, err)
-	}
-	var res axeResult
-	if err := json.Unmarshal([]byte(raw), &res); err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Passes) < 10 {
-		t.Fatalf("%s: axe-core ran only %d passing rules: %.300s", what, len(res.Passes), raw)
-	}
-	for _, v := range res.Violations {
-		msg := v.ID + " (" + v.Impact + "): " + v.Help
-		for _, n := range v.Nodes {
-			msg += "\n    " + n.HTML
-		}
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Errorf("%s: %s", what, msg)
-		} else {
-			t.Logf("%s: minor: %s", what, msg)
-		}
-	}
-}
-
 // TestRespondentPageInChromium answers the questionnaire in headless
 // Chromium with the keyboard only, checks it with axe-core (no serious or
 // critical violation) on a desktop and a phone viewport, with and without
 // errors, and without JavaScript on our side (the page ships none).
 func TestRespondentPageInChromium(t *testing.T) {
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core missing (%v): run `npm ci --prefix tools` (make test does)", err)
-	}
+	axe := browsertest.AxeScript(t)
 	f := newFixture(t)
 	f.company("4000001", "Browser A/S", "Gry:gry@browser.dk", "Hal:hal@browser.dk:en")
 	w := f.openWave()
@@ -109,7 +56,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if !hidden("#q_support_desk") {
 		t.Error("answering no does not hide the follow-up question")
 	}
-	runAxe(t, ctx, string(axe), "form (desktop)")
+	browsertest.Axe(t, ctx, axe, "form (desktop)")
 
 	// Submit empty: errors next to the fields, still accessible.
 	if err := chromedp.Do(ctx, chromedp.Click(`button[value="submit"]`), chromedp.WaitVisible("#form-errors")); err != nil {
@@ -119,7 +66,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if err != nil || !strings.Contains(txt, "Besvar venligst") {
 		t.Errorf("error next to the field: %q %v", txt, err)
 	}
-	runAxe(t, ctx, string(axe), "form with errors")
+	browsertest.Axe(t, ctx, axe, "form with errors")
 
 	// Keyboard only: focus a radio with Tab order and choose with the arrow
 	// keys / space, then submit with Enter on the button.
@@ -156,7 +103,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if txt, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(txt, "Dine svar er indsendt") {
 		t.Fatalf("after keyboard submit: %s", txt)
 	}
-	runAxe(t, ctx, string(axe), "thank-you page")
+	browsertest.Axe(t, ctx, axe, "thank-you page")
 	if v := f.answer(w.ID, "gry@browser.dk", "comments"); v != "Tastatur alene" {
 		t.Errorf("comment stored %q", v)
 	}
@@ -173,7 +120,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if lang, _ := chromedp.Run(ctx, chromedp.Text("legend")); !strings.Contains(lang, "Has your company") {
 		t.Errorf("English contact sees %q", lang)
 	}
-	runAxe(t, ctx, string(axe), "form (phone, English)")
+	browsertest.Axe(t, ctx, axe, "form (phone, English)")
 
 	// Without JavaScript: every question shows, with its condition spelled
 	// out; answering and submitting works.
@@ -211,7 +158,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/q/nope"), chromedp.WaitVisible("h1")); err != nil {
 		t.Fatal(err)
 	}
-	runAxe(t, ctx, string(axe), "neutral page")
+	browsertest.Axe(t, ctx, axe, "neutral page")
 }
 
 // noScript switches the page's JavaScript off (or on again).
@@ -225,10 +172,7 @@ func noScript(off bool) chromedp.Action[chromedp.Void] {
 // TestAdminPagesAccessible signs an admin in through the login form and runs
 // axe-core on the survey's own pages.
 func TestAdminPagesAccessible(t *testing.T) {
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core missing (%v): run `npm ci --prefix tools` (make test does)", err)
-	}
+	axe := browsertest.AxeScript(t)
 	f := newFixture(t)
 	cvrA := f.company("4100001", "Tilgængelig A/S", "Ulla:ulla@t.dk")
 	w := f.openWave()
@@ -251,6 +195,6 @@ func TestAdminPagesAccessible(t *testing.T) {
 		if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != base+path {
 			t.Fatalf("%s: landed on %s", path, loc)
 		}
-		runAxe(t, ctx, string(axe), path)
+		browsertest.Axe(t, ctx, axe, path)
 	}
 }
