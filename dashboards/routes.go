@@ -3,7 +3,8 @@
 // computes it (analytics, support, survey), with the request's authority
 // scope, so a page, its JSON twin under /api/v1/metrics and an Excel sheet
 // show the same numbers. Pages: the pilot overview (the start page, per
-// role) and content volume per authority.
+// role), content volume per authority, wishes (with the admin's keyword
+// rules) and the week in review.
 package dashboards
 
 import (
