@@ -43,12 +43,15 @@ func (h *handler) overviewOf(c *fiber.Ctx) (Overview, error) {
 	return h.overview(ctx, web.PrincipalOf(c), pq, f, scope, time.Now())
 }
 
-func (h *handler) overviewJSON(c *fiber.Ctx) error {
-	ov, err := h.overviewOf(c)
-	if err != nil {
-		return err
+// jsonOf is the handler of a JSON twin: the page's figures as JSON.
+func jsonOf[T any](figures func(*fiber.Ctx) (T, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v, err := figures(c)
+		if err != nil {
+			return err
+		}
+		return c.JSON(v)
 	}
-	return c.JSON(ov)
 }
 
 // figureCard is one figure of the page: its value this week with the

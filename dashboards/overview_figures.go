@@ -260,24 +260,31 @@ func earlier(a, b week.Week) week.Week {
 // Events that cannot be read (ClickHouse down) are marked unavailable on ov
 // and the span is that of the rest.
 func (h *handler) dataSpan(ctx context.Context, role auth.Role, scope auth.Scope, authorityView bool, ov *Overview) (first, last week.Week, err error) {
-	type span func() (week.Week, week.Week, bool, error)
-	events := func() (week.Week, week.Week, bool, error) {
+	events := func(ctx context.Context) (week.Week, week.Week, bool, error) {
 		lo, hi, ok, err := figures.EventSpan(ctx, h.CH, scope)
 		return lo, hi, ok, ov.markUnavailable(err)
 	}
-	calls := func() (week.Week, week.Week, bool, error) { return h.Support.CallSpan(ctx) }
-	answers := func() (week.Week, week.Week, bool, error) { return h.Survey.AnsweredSpan(ctx) }
-	var spans []span
+	var spans []dataSpanOf
 	switch {
 	case authorityView:
-		spans = []span{events}
+		spans = []dataSpanOf{events}
 	case role == auth.RoleAdmin || role == auth.RoleManager:
-		spans = []span{answers, calls, events}
+		spans = []dataSpanOf{h.Survey.AnsweredSpan, h.Support.CallSpan, events}
 	case role == auth.RoleSupport:
-		spans = []span{calls}
+		spans = []dataSpanOf{h.Support.CallSpan}
 	}
+	return spanOf(ctx, spans...)
+}
+
+// dataSpanOf reads the first and the newest week with data of one source;
+// ok is false when it has none.
+type dataSpanOf func(context.Context) (first, last week.Week, ok bool, err error)
+
+// spanOf is the first and the newest week with data of any of the
+// sources; zero weeks when none has data.
+func spanOf(ctx context.Context, spans ...dataSpanOf) (first, last week.Week, err error) {
 	for _, s := range spans {
-		lo, hi, ok, err := s()
+		lo, hi, ok, err := s(ctx)
 		if err != nil {
 			return first, last, err
 		}

@@ -167,15 +167,21 @@ func newOverviewFixture(t *testing.T) overviewFixture {
 	return f
 }
 
+// getJSON reads a JSON route's answer, failing the test unless it is 200.
+func getJSON[T any](t *testing.T, c *apptest.Client, path string) T {
+	t.Helper()
+	r := c.Get(path)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d %.500s", path, r.StatusCode, r.Body)
+	}
+	var v T
+	r.JSON(t, &v)
+	return v
+}
+
 func getOverview(t *testing.T, c *apptest.Client, query string) dashboards.Overview {
 	t.Helper()
-	r := c.Get("/api/v1/metrics/overview" + query)
-	if r.StatusCode != http.StatusOK {
-		t.Fatalf("overview%s: %d %.500s", query, r.StatusCode, r.Body)
-	}
-	var ov dashboards.Overview
-	r.JSON(t, &ov)
-	return ov
+	return getJSON[dashboards.Overview](t, c, "/api/v1/metrics/overview"+query)
 }
 
 func share(part, whole int) dashboards.Share { return support.NewShare(part, whole) }

@@ -184,14 +184,6 @@ func targetsReached(ov Overview) [2]int {
 	return out
 }
 
-func (h *handler) reviewJSON(c *fiber.Ctx) error {
-	r, err := h.review(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
-}
-
 type reviewView struct {
 	Review
 	Filters filterBar

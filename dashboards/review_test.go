@@ -14,13 +14,7 @@ import (
 
 func getReview(t *testing.T, c *apptest.Client, query string) dashboards.Review {
 	t.Helper()
-	r := c.Get("/api/v1/metrics/week-in-review" + query)
-	if r.StatusCode != http.StatusOK {
-		t.Fatalf("week in review%s: %d %.500s", query, r.StatusCode, r.Body)
-	}
-	var rv dashboards.Review
-	r.JSON(t, &rv)
-	return rv
+	return getJSON[dashboards.Review](t, c, "/api/v1/metrics/week-in-review"+query)
 }
 
 // checkSentences fails unless got are exactly want.

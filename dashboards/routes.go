@@ -51,7 +51,7 @@ func Register(srv *web.Server, d Deps) error {
 	srv.SetHome(h.overviewPage)
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/overview", Roles: web.UserRolesAll, Tag: "figures",
 		Summary: "The pilot overview of the start page, per role: for admins and managers the pilot's figures (companies, setup-problem rate per week and cumulative, calling companies, calls by category, share not solved per desk, response rate, third-party access, messages per authority); for an authority user (or ?authority=CVR) its messages against its weekly target; for support staff today's and the week's calls and the open follow-ups. week: ISO week (2012-W46) or date; default: the newest week with data.",
-		Query:   []string{"period", "from", "to", "week", "kind", "cohort", "authority"}, Returns: overviewExample(), Handler: h.overviewJSON})
+		Query:   []string{"period", "from", "to", "week", "kind", "cohort", "authority"}, Returns: overviewExample(), Handler: jsonOf(h.overviewOf)})
 
 	// Wishes and the week in review (issue 10, items 6 and 7).
 	pilotRoles := []auth.Role{auth.RoleAdmin, auth.RoleManager}
@@ -60,12 +60,12 @@ func Register(srv *web.Server, d Deps) error {
 		Summary: "Wishes: how often each wish comes up in answers, interviews and support calls, with the quotes", Nav: "nav.wishes", NavOrder: 7, Handler: h.wishesPage})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/wishes", Roles: pilotRoles, Tag: "figures",
 		Summary: "Wishes of the period (docs/figures.md#wishes): per keyword rule the mentions in multiple-choice answers, free-text answers, interview notes and support-call notes, against the previous period, the companies and the quotes with their matches marked. period=latest|4w|pilot or from/to (ISO weeks); kind, cohort filter the companies.",
-		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: wishesExample(), Handler: h.wishesJSON})
+		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: wishesExample(), Handler: jsonOf(h.wishesOf)})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/week-in-review", Roles: pilotRoles,
 		Summary: "Week in review: the period's findings as a short text for the minutes", Nav: "nav.week_in_review", NavOrder: 8, Handler: h.reviewPage})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/week-in-review", Roles: pilotRoles, Tag: "figures",
 		Summary: "Week in review (docs/figures.md#week-in-review): the period's findings as sentences in the reader's language, from the overview's figures and the top wishes; only figures with data. period=latest|4w|pilot or from/to; kind, cohort.",
-		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: reviewExample(), Handler: h.reviewJSON})
+		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: reviewExample(), Handler: jsonOf(h.review)})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/admin/wishes", Roles: admin, Summary: "The wishes' keyword rules", Nav: "nav.wish_rules", NavOrder: 83, Handler: h.wishRulesPage})
 	srv.Router.Add(web.Route{Method: "POST", Path: "/admin/wishes", Roles: admin, Summary: "Add a wish rule", Handler: h.createWishRuleForm})
 	srv.Router.Add(web.Route{Method: "POST", Path: "/admin/wishes/:id", Roles: admin, Summary: "Change a wish rule", Handler: h.updateWishRuleForm})

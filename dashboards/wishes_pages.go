@@ -40,30 +40,7 @@ func (h *handler) wishesOf(c *fiber.Ctx) (Wishes, error) {
 // sqliteSpan is the first and newest week with a submitted answer or a
 // live call: the weeks with data of the pages read from the app database.
 func (h *handler) sqliteSpan(ctx context.Context) (first, last week.Week, err error) {
-	for _, span := range []func(context.Context) (week.Week, week.Week, bool, error){h.Survey.AnsweredSpan, h.Support.CallSpan} {
-		lo, hi, ok, err := span(ctx)
-		if err != nil {
-			return first, last, err
-		}
-		if !ok {
-			continue
-		}
-		if first.IsZero() || lo.Before(first) {
-			first = lo
-		}
-		if last.IsZero() || hi.After(last) {
-			last = hi
-		}
-	}
-	return first, last, nil
-}
-
-func (h *handler) wishesJSON(c *fiber.Ctx) error {
-	w, err := h.wishesOf(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(w)
+	return spanOf(ctx, h.Survey.AnsweredSpan, h.Support.CallSpan)
 }
 
 type wishesView struct {

@@ -17,13 +17,7 @@ import (
 
 func getWishes(t *testing.T, c *apptest.Client, query string) dashboards.Wishes {
 	t.Helper()
-	r := c.Get("/api/v1/metrics/wishes" + query)
-	if r.StatusCode != http.StatusOK {
-		t.Fatalf("wishes%s: %d %.500s", query, r.StatusCode, r.Body)
-	}
-	var w dashboards.Wishes
-	r.JSON(t, &w)
-	return w
+	return getJSON[dashboards.Wishes](t, c, "/api/v1/metrics/wishes"+query)
 }
 
 // wishCounts writes each wish's figures for comparing: "mentions/previous
