@@ -345,7 +345,7 @@ func pilotCards(cmp comparer, ov Overview) []figureCard {
 		return cards
 	}
 	volume := figureCard{ID: "overview-volume", Title: tf(lang, "overview.volume"),
-		Value:  tf(lang, "overview.messages_week", count(lang, deref(now.Messages))),
+		Value:  tf(lang, messagesKey(ov.Period), count(lang, deref(now.Messages))),
 		Change: cmp.count(int64(deref(now.Messages)), int64(deref(before.Messages))),
 		Chart:  &WeekChart{ID: "overview-volume-chart", Title: tf(lang, "overview.volume_chart"), Kind: BarChart, Stacked: true, Unit: Count, Weeks: weeks}}
 	for _, a := range p.Volume {
@@ -363,6 +363,15 @@ func pilotCards(cmp comparer, ov Overview) []figureCard {
 		volume.Empty, volume.EmptyHref, volume.EmptyLink = tf(lang, "overview.empty_messages", periodText(ov.Period)), "/sources", tf(lang, "nav.sources")
 	}
 	return append(cards, volume)
+}
+
+// messagesKey is the text of a number of messages in the period: "in the
+// week" for one week.
+func messagesKey(p Period) string {
+	if p.From == p.To {
+		return "overview.messages_week"
+	}
+	return "overview.messages_period"
 }
 
 // periodText is the period written for people: 2012-W46, or 2012-W43 – 2012-W46.
@@ -388,7 +397,7 @@ func authorityCards(cmp comparer, ov Overview) []figureCard {
 	a := ov.Authority
 	n := len(a.Messages)
 	card := figureCard{ID: "overview-authority", Title: tf(lang, "overview.authority_messages"),
-		Value:  tf(lang, "overview.messages_week", count(lang, a.ThisWeek)),
+		Value:  tf(lang, messagesKey(ov.Period), count(lang, a.ThisWeek)),
 		Change: cmp.count(int64(a.ThisWeek), int64(a.PreviousWeek)),
 		Chart:  &WeekChart{ID: "overview-authority-chart", Title: tf(lang, "overview.authority_chart"), Kind: LineChart, Unit: Count, Weeks: ov.Weeks}}
 	values := make([]float64, n)
