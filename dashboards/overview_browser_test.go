@@ -19,7 +19,6 @@ import (
 // no serious or critical violation.
 func TestOverviewInChromium(t *testing.T) {
 	f := newOverviewFixture(t)
-	axe := browsertest.AxeScript(t)
 	base := f.env.Listen()
 	for _, c := range []struct {
 		who    string
@@ -67,7 +66,7 @@ func TestOverviewInChromium(t *testing.T) {
 				}
 			}
 			check("desktop")
-			browsertest.Axe(t, b.ctx, axe, c.who+" start page")
+			browsertest.Axe(t, b.ctx, c.who+" start page")
 			// A phone: 390 px wide.
 			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/"), chromedp.WaitVisible(c.ready))
 			check("390 px")

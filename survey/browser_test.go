@@ -20,7 +20,6 @@ import (
 // critical violation) on a desktop and a phone viewport, with and without
 // errors, and without JavaScript on our side (the page ships none).
 func TestRespondentPageInChromium(t *testing.T) {
-	axe := browsertest.AxeScript(t)
 	f := newFixture(t)
 	f.company("4000001", "Browser A/S", "Gry:gry@browser.dk", "Hal:hal@browser.dk:en")
 	w := f.openWave()
@@ -56,7 +55,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if !hidden("#q_support_desk") {
 		t.Error("answering no does not hide the follow-up question")
 	}
-	browsertest.Axe(t, ctx, axe, "form (desktop)")
+	browsertest.Axe(t, ctx, "form (desktop)")
 
 	// Submit empty: errors next to the fields, still accessible.
 	if err := chromedp.Do(ctx, chromedp.Click(`button[value="submit"]`), chromedp.WaitVisible("#form-errors")); err != nil {
@@ -66,7 +65,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if err != nil || !strings.Contains(txt, "Besvar venligst") {
 		t.Errorf("error next to the field: %q %v", txt, err)
 	}
-	browsertest.Axe(t, ctx, axe, "form with errors")
+	browsertest.Axe(t, ctx, "form with errors")
 
 	// Keyboard only: focus a radio with Tab order and choose with the arrow
 	// keys / space, then submit with Enter on the button.
@@ -103,7 +102,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if txt, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(txt, "Dine svar er indsendt") {
 		t.Fatalf("after keyboard submit: %s", txt)
 	}
-	browsertest.Axe(t, ctx, axe, "thank-you page")
+	browsertest.Axe(t, ctx, "thank-you page")
 	if v := f.answer(w.ID, "gry@browser.dk", "comments"); v != "Tastatur alene" {
 		t.Errorf("comment stored %q", v)
 	}
@@ -120,7 +119,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if lang, _ := chromedp.Run(ctx, chromedp.Text("legend")); !strings.Contains(lang, "Has your company") {
 		t.Errorf("English contact sees %q", lang)
 	}
-	browsertest.Axe(t, ctx, axe, "form (phone, English)")
+	browsertest.Axe(t, ctx, "form (phone, English)")
 
 	// Without JavaScript: every question shows, with its condition spelled
 	// out; answering and submitting works.
@@ -158,7 +157,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/q/nope"), chromedp.WaitVisible("h1")); err != nil {
 		t.Fatal(err)
 	}
-	browsertest.Axe(t, ctx, axe, "neutral page")
+	browsertest.Axe(t, ctx, "neutral page")
 }
 
 // noScript switches the page's JavaScript off (or on again).
@@ -172,7 +171,6 @@ func noScript(off bool) chromedp.Action[chromedp.Void] {
 // TestAdminPagesAccessible signs an admin in through the login form and runs
 // axe-core on the survey's own pages.
 func TestAdminPagesAccessible(t *testing.T) {
-	axe := browsertest.AxeScript(t)
 	f := newFixture(t)
 	cvrA := f.company("4100001", "Tilgængelig A/S", "Ulla:ulla@t.dk")
 	w := f.openWave()
@@ -195,6 +193,6 @@ func TestAdminPagesAccessible(t *testing.T) {
 		if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != base+path {
 			t.Fatalf("%s: landed on %s", path, loc)
 		}
-		browsertest.Axe(t, ctx, axe, path)
+		browsertest.Axe(t, ctx, path)
 	}
 }
