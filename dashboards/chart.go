@@ -30,10 +30,12 @@ const (
 // Unit is what a chart's values are.
 type Unit string
 
-// The units: counts, or percentages (8.5 means 8.5 %).
+// The units: counts, percentages (8.5 means 8.5 %), or scores such as a
+// mean rating (one decimal).
 const (
 	Count   Unit = "count"
 	Percent Unit = "percent"
+	Score   Unit = "score"
 )
 
 // Series is one named line or set of bars: a value per week of its chart.
@@ -94,8 +96,11 @@ func (c WeekChart) Rows() []ChartRow {
 
 // Cell writes one of the chart's numbers in the language, as its unit says.
 func (c WeekChart) Cell(lang string, v float64) string {
-	if c.Unit == Percent {
+	switch c.Unit {
+	case Percent:
 		return web.FormatPercent(lang, v, 1)
+	case Score:
+		return web.FormatNumber(lang, v, 1)
 	}
 	return web.FormatNumber(lang, v, 0)
 }

@@ -9,12 +9,14 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
+	"github.com/pilotpulse/pilotpulse/internal/browsertest"
 )
 
 // The start page in Chromium for each role, at desktop width and at 390 px:
 // the charts draw (where the role has charts), no console error or dialog,
 // no sideways scrolling, and the authority named like a script is text
-// (the admin's volume table, the authority user's heading).
+// (the admin's volume table, the authority user's heading); axe-core finds
+// no serious or critical violation.
 func TestOverviewInChromium(t *testing.T) {
 	f := newOverviewFixture(t)
 	base := f.env.Listen()
@@ -26,9 +28,9 @@ func TestOverviewInChromium(t *testing.T) {
 		charts int
 		name   string // JavaScript: true when the script-like name shows as text
 	}{
-		{"admin", auth.RoleAdmin, "", "#overview-volume-chart", 7,
+		{"admin", auth.RoleAdmin, "", "#overview-volume-chart", 8,
 			`Array.from(document.querySelectorAll("#overview-volume-chart ~ .chart-table thead th")).some(th => th.textContent === ` + jsString(scriptName) + `)`},
-		{"manager", auth.RoleManager, "", "#overview-setup-chart", 7, ""},
+		{"manager", auth.RoleManager, "", "#overview-setup-chart", 8, ""},
 		{"support", auth.RoleSupport, "", "#overview-follow-ups", 0, ""},
 		{"authority user", auth.RoleAuthority, f.y, "#overview-authority-chart", 1,
 			`document.querySelector(".overview-authority").textContent === ` + jsString(scriptName)},
@@ -64,6 +66,7 @@ func TestOverviewInChromium(t *testing.T) {
 				}
 			}
 			check("desktop")
+			browsertest.Axe(t, b.ctx, c.who+" start page")
 			// A phone: 390 px wide.
 			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/"), chromedp.WaitVisible(c.ready))
 			check("390 px")

@@ -35,6 +35,19 @@ import (
 //     Monday 00:30; mailbox.setup_failed of D and of a company outside the
 //     registry; X sends 11 messages and one on Monday 00:30, Y 3; the wave's
 //     answers: A and C setup problem yes, D no (3 of 5 invitations).
+//
+// The wishes and the ease of use (docs/figures.md#wishes), in the same data:
+//
+//   - 2012-W45: A chose search_folders and wrote "Vi savner søgning på tværs
+//     af mapper."; A's call says "Kan ikke søge i alle mapper"; M's call
+//     "savner søgning på tværs af mapper" (a municipality); B chose
+//     audit_trail and recover_deleted; D's Sunday 23:30 call asks "Hvem
+//     gjorde hvad?"; ease A 3, B 4;
+//   - 2012-W46: D chose search_folders and wrote "Blogindlæg om login" (no
+//     whole word "log"); C wrote "…HVEM DER HAR GJORT HVAD <b>nu</b>, og en
+//     Log."; B's Monday 00:30 call "…gendanne slettet post"; C's interview
+//     of Sunday 2012-11-18 "…fortryd sletning og Søgning på tværs af
+//     mapper."; ease A 4, C 2, D 5.
 type overviewFixture struct {
 	env                 *apptest.Env
 	a, b, c, d, m, x, y string
@@ -68,16 +81,16 @@ func newOverviewFixture(t *testing.T) overviewFixture {
 			t.Fatal(err)
 		}
 	}
-	call := func(company, category, desk, resolution string, at time.Time) {
+	call := func(company, category, desk, resolution string, at time.Time, description string) {
 		t.Helper()
-		logCall(t, env, support.Input{CompanyCVR: company, ReceivedAt: &at, Desk: desk, Category: category, Resolution: resolution})
+		logCall(t, env, support.Input{CompanyCVR: company, ReceivedAt: &at, Desk: desk, Category: category, Description: description, Resolution: resolution})
 	}
-	call(f.a, "mailbox_creation", "portal", "resolved", cph("2012-11-07 10:00"))
-	call(f.m, "other", "mailbox_operator", "not_resolved", cph("2012-11-08 10:00"))
-	call(f.d, "other", "portal", "resolved", cph("2012-11-11 23:30"))
-	call(f.b, "finding_mail", "portal", "partly", cph("2012-11-12 00:30"))
-	call(f.c, "rights_and_roles", "portal", "resolved", cph("2012-11-13 10:00"))
-	call(f.c, "other", "mailbox_operator", "escalated", cph("2012-11-14 10:00"))
+	call(f.a, "mailbox_creation", "portal", "resolved", cph("2012-11-07 10:00"), "Kan ikke søge i alle mapper")
+	call(f.m, "other", "mailbox_operator", "not_resolved", cph("2012-11-08 10:00"), "savner søgning på tværs af mapper")
+	call(f.d, "other", "portal", "resolved", cph("2012-11-11 23:30"), "Hvem gjorde hvad?")
+	call(f.b, "finding_mail", "portal", "partly", cph("2012-11-12 00:30"), "Kunden vil gerne kunne gendanne slettet post")
+	call(f.c, "rights_and_roles", "portal", "resolved", cph("2012-11-13 10:00"), "test")
+	call(f.c, "other", "mailbox_operator", "escalated", cph("2012-11-14 10:00"), "test")
 
 	var events []event.Event
 	add := func(typ, company, authority string, at time.Time) {
@@ -110,23 +123,43 @@ func newOverviewFixture(t *testing.T) overviewFixture {
 	yesNo := func(setup, third string) map[string]string {
 		return map[string]string{survey.KeyUsedMailbox: "yes", survey.KeySetupProblem: setup, survey.KeyThirdPartyAccess: third}
 	}
-	answer("2012-W45", map[string]map[string]string{f.a: yesNo("yes", "no"), f.b: yesNo("no", "yes")})
-	answer("2012-W46", map[string]map[string]string{f.a: yesNo("yes", "no"), f.c: yesNo("yes", "no"), f.d: yesNo("no", "no")})
+	with := func(m map[string]string, kv ...string) map[string]string {
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	answer("2012-W45", map[string]map[string]string{
+		f.a: with(yesNo("yes", "no"), survey.KeyEase, "3", survey.KeyMissingFeatures, `["search_folders"]`, survey.KeyComments, "Vi savner søgning på tværs af mapper."),
+		f.b: with(yesNo("no", "yes"), survey.KeyEase, "4", survey.KeyMissingFeatures, `["audit_trail","recover_deleted"]`)})
+	answer("2012-W46", map[string]map[string]string{
+		f.a: with(yesNo("yes", "no"), survey.KeyEase, "4"),
+		f.c: with(yesNo("yes", "no"), survey.KeyEase, "2", survey.KeyComments, "Det ville være rart at se HVEM DER HAR GJORT HVAD <b>nu</b>, og en Log."),
+		f.d: with(yesNo("no", "no"), survey.KeyEase, "5", survey.KeyMissingFeatures, `["search_folders"]`, survey.KeyComments, "Blogindlæg om login")})
+	if _, err := env.App.Survey.Store.AddInterview(context.Background(), survey.Interview{CompanyCVR: f.c, HeldOn: "2012-11-18", Interviewer: "Ida",
+		Notes: "Ønsker fortryd sletning og Søgning på tværs af mapper."}, "test"); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
+// getJSON reads a JSON route's answer, failing the test unless it is 200.
 func getOverview(t *testing.T, c *apptest.Client, query string) dashboards.Overview {
 	t.Helper()
-	r := c.Get("/api/v1/metrics/overview" + query)
-	if r.StatusCode != http.StatusOK {
-		t.Fatalf("overview%s: %d %.500s", query, r.StatusCode, r.Body)
-	}
-	var ov dashboards.Overview
-	r.JSON(t, &ov)
-	return ov
+	return getJSON[dashboards.Overview](t, c, "/api/v1/metrics/overview"+query)
 }
 
 func share(part, whole int) dashboards.Share { return support.NewShare(part, whole) }
+
+// sources writes the setup-problem sources for comparing ("events -" when
+// the events are unavailable).
+func sources(s dashboards.SetupSources) string {
+	events := "-"
+	if s.Events != nil {
+		events = fmt.Sprint(*s.Events)
+	}
+	return fmt.Sprintf("answers %d, calls %d, events %s", s.Answers, s.Calls, events)
+}
 
 // Every figure of the pilot view on the JSON route, for the latest week
 // with data (the default: not today's week) and the week before it, with
@@ -160,8 +193,8 @@ func TestOverviewPilotFigures(t *testing.T) {
 		{"setup W46", w46.SetupProblems, share(3, 4)},
 		{"setup cumulative W45", w45.SetupProblemsCumulative, share(2, 4)},
 		{"setup cumulative W46", w46.SetupProblemsCumulative, share(4, 4)},
-		{"setup sources W45", w45.SetupProblemSources, dashboards.SetupSources{Answers: 1, Calls: 1, Events: 1}},
-		{"setup sources W46", w46.SetupProblemSources, dashboards.SetupSources{Answers: 2, Calls: 1, Events: 1}},
+		{"setup sources W45", sources(w45.SetupProblemSources), "answers 1, calls 1, events 1"},
+		{"setup sources W46", sources(w46.SetupProblemSources), "answers 2, calls 1, events 1"},
 		// Calls: D's Sunday 23:30 call is in W45, B's Monday 00:30 call in W46; M is no company.
 		{"calls W45", w45.Calls, 3},
 		{"calls W46", w46.Calls, 3},
@@ -175,9 +208,9 @@ func TestOverviewPilotFigures(t *testing.T) {
 		// Third-party access by the end of the week: B (answer W45), C (event Monday 00:30, W46).
 		{"third party W45", w45.ThirdPartyAccess, share(1, 4)},
 		{"third party W46", w46.ThirdPartyAccess, share(2, 4)},
-		{"third party sources W46", w46.ThirdPartyAccessSources, dashboards.ThirdPartySources{Answers: 1, Events: 1}},
-		{"messages W45", w45.Messages, uint64(5)},
-		{"messages W46", w46.Messages, uint64(15)},
+		{"third party sources W46", fmt.Sprint(w46.ThirdPartyAccessSources.Answers, *w46.ThirdPartyAccessSources.Events), "1 1"},
+		{"messages W45", *w45.Messages, uint64(5)},
+		{"messages W46", *w46.Messages, uint64(15)},
 	}
 	for _, c := range checks {
 		if fmt.Sprint(c.got) != fmt.Sprint(c.want) {
@@ -229,7 +262,7 @@ func TestOverviewWeeks(t *testing.T) {
 	}
 	w50 := ov.Pilot.Weeks[5]
 	if w50.SetupProblems != share(0, 4) || w50.SetupProblemsCumulative != share(4, 4) || w50.Calls != 0 || w50.ResponseRate != nil ||
-		w50.ThirdPartyAccess != share(2, 4) || w50.Messages != 0 {
+		w50.ThirdPartyAccess != share(2, 4) || *w50.Messages != 0 {
 		t.Errorf("empty week 50: %+v", w50)
 	}
 	page := admin.Get("/?week=2012-W50").Body

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/support"
 )
@@ -166,17 +167,17 @@ func (h *handler) setupPage(c *fiber.Ctx) error {
 	t, prev := sp.Total, sp.Previous
 	since := weekNumber(sp.Period.PreviousTo.String())
 	v.Cards = []summaryCard{
-		{tf(lang, "setup.card_problems"), ofCompanies(lang, t.Problems), periodChange(lang, t.Problems.Part, prev.Problems.Part, since)},
+		{tf(lang, "setup.card_problems"), ofCompanies(lang, f.Kind, t.Problems), periodChange(lang, t.Problems.Part, prev.Problems.Part, since)},
 		{tf(lang, "setup.card_answers"), count(lang, t.Sources.Answers), periodChange(lang, t.Sources.Answers, prev.Sources.Answers, since)},
 		{tf(lang, "setup.card_calls"), tf(lang, "setup.companies_calls", count(lang, t.Sources.Calls), count(lang, t.Calls)), periodChange(lang, t.Calls, prev.Calls, since)},
-		{tf(lang, "setup.card_events"), tf(lang, "setup.companies_events", count(lang, t.Sources.Events), count(lang, t.FailedEvents)), periodChange(lang, t.FailedEvents, prev.FailedEvents, since)},
+		{tf(lang, "setup.card_events"), tf(lang, "setup.companies_events", count(lang, deref(t.Sources.Events)), count(lang, t.FailedEvents)), periodChange(lang, t.FailedEvents, prev.FailedEvents, since)},
 		{tf(lang, "setup.card_median"), hoursText(lang, t.MedianSetupHours), hoursChange(lang, t.MedianSetupHours, prev.MedianSetupHours, since)},
 	}
 	v.Median, v.FollowUpsQuery = hoursText(lang, t.MedianSetupHours), f.Query(sp.Period).Encode()
 	weeks := make([]string, len(sp.Weeks))
 	for i, w := range sp.Weeks {
 		weeks[i] = w.Week
-		v.Combined = append(v.Combined, combinedRow{Week: w.Week, Problems: ofCompanies(lang, w.Problems), Answers: w.Sources.Answers, Calls: w.Sources.Calls, Events: w.Sources.Events})
+		v.Combined = append(v.Combined, combinedRow{Week: w.Week, Problems: ofCompanies(lang, f.Kind, w.Problems), Answers: w.Sources.Answers, Calls: w.Sources.Calls, Events: deref(w.Sources.Events)})
 	}
 	v.Sources = setupCharts(lang, sp, weeks)
 	for _, s := range sp.Time.Completed {
@@ -307,9 +308,9 @@ func setupExample() SetupProblems {
 	share := func(p, w int) Share { return support.NewShare(p, w) }
 	hours := 26.5
 	return SetupProblems{Period: Period{Preset: PresetLatest}, Filters: Filters{Kind: "company"}, Companies: 30,
-		Weeks: []SetupWeek{{Week: "2012-W46", Problems: share(3, 30), Sources: SetupSources{Answers: 2, Calls: 1, Events: 1},
+		Weeks: []SetupWeek{{Week: "2012-W46", Problems: share(3, 30), Sources: SetupSources{Answers: 2, Calls: 1, Events: some(1)},
 			AnswerKinds: map[string]int{"employee_signature": 2}, CallCategories: map[string]int{"mailbox_creation": 1}, EventReasons: map[string]int{"technical_error": 1}}},
-		Total: SetupTotal{Problems: share(3, 30), Sources: SetupSources{Answers: 2, Calls: 1, Events: 1}, Calls: 1, FailedEvents: 1, MedianSetupHours: &hours},
+		Total: SetupTotal{Problems: share(3, 30), Sources: SetupSources{Answers: 2, Calls: 1, Events: some(1)}, Calls: 1, FailedEvents: 1, MedianSetupHours: &hours},
 		Labels: SetupLabels{AnswerKinds: []Label{{Key: "employee_signature", Text: "Medarbejdersignaturer (NemID)"}},
 			CallCategories: []Label{{Key: "mailbox_creation", Text: "Oprettelse af postkasse"}}, EventReasons: []Label{{Key: "technical_error", Text: "Teknisk fejl"}}},
 		Problems: []SetupCompany{{CVR: "10000009", Name: "Firma A/S", Path: "/companies/10000009", Answer: true, Weeks: []string{"2012-W46"}}},
@@ -322,3 +323,15 @@ func followUpsExample() FollowUps {
 		Rows: []FollowUp{{CVR: "10000009", Name: "Firma A/S", Path: "/companies/10000009", Reasons: []string{ReasonNewProblem},
 			NewProblem: &SetupSourceFlags{Answer: true}, Calls: []CallLink{}, InterviewPath: "/survey/companies/10000009#interview-form"}}}
 }
+
+// weekNumber is the number of an ISO week written 2012-W46: 46.
+func weekNumber(w string) int {
+	wk, err := week.Parse(w)
+	if err != nil {
+		return 0
+	}
+	return wk.Number()
+}
+
+// some is a pointer to n: a count that is known.
+func some(n int) *int { return &n }

@@ -246,7 +246,7 @@ func (h *handler) loadSetup(ctx context.Context, scope auth.Scope, f Filters, no
 // asked for, against the weeks with answers, calls or events.
 func (h *handler) companyPeriod(ctx context.Context, p *auth.Principal, q PeriodQuery, now time.Time) (auth.Scope, Period, error) {
 	scope := companyFiguresScope(p)
-	first, latest, err := h.dataSpan(ctx, auth.RoleAdmin, scope, false)
+	first, latest, err := h.dataSpan(ctx, auth.RoleAdmin, scope, false, nil)
 	if err != nil {
 		return scope, Period{}, err
 	}
@@ -280,7 +280,7 @@ func (h *handler) setupProblems(ctx context.Context, p *auth.Principal, q Period
 	var reasons []string
 	for _, w := range period.Range().Weeks() {
 		sw := SetupWeek{Week: w.String(), Problems: support.NewShare(len(d.any(w)), sp.Companies),
-			Sources:     SetupSources{Answers: len(d.answers[w]), Calls: len(d.calls[w]), Events: len(d.events[w])},
+			Sources:     SetupSources{Answers: len(d.answers[w]), Calls: len(d.calls[w]), Events: some(len(d.events[w]))},
 			AnswerKinds: map[string]int{}, CallCategories: map[string]int{}, EventReasons: map[string]int{}}
 		for _, k := range options.Keys {
 			sw.AnswerKinds[k] = 0
@@ -364,7 +364,7 @@ func setupTotal(d setupData, r week.Range, companies int) SetupTotal {
 		}
 	}
 	t.Problems = support.NewShare(len(all), companies)
-	t.Sources = SetupSources{Answers: len(answers), Calls: len(calls), Events: len(events)}
+	t.Sources = SetupSources{Answers: len(answers), Calls: len(calls), Events: some(len(events))}
 	return t
 }
 

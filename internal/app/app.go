@@ -225,7 +225,7 @@ func (a *App) Web() (*web.Server, error) {
 		}
 	}
 	// Without ClickHouse only the company hub (no usage events).
-	if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, Volume: a.Volume, Audit: a.Audit, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
+	if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, DB: a.DB, Volume: a.Volume, Audit: a.Audit, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
 		return nil, err
 	}
 	if err := sources.Register(srv, a.Sources, a.Audit, a.Ingester); err != nil {

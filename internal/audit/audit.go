@@ -38,6 +38,7 @@ const (
 	Export          = "export"
 	RecordCreated   = "record_created"
 	RecordChanged   = "record_changed"
+	RecordDeleted   = "record_deleted"
 )
 
 // Log writes and reads the audit log.
