@@ -23,7 +23,7 @@ type sourceHandler struct {
 	srv      *web.Server
 	sources  *Sources
 	audit    *audit.Log
-	ingester EventStore      // nil without ClickHouse: no uploads
+	ingester EventStore       // nil without ClickHouse: no uploads
 	ing      *ingest.Ingester // nil without ClickHouse: no backlog to show
 }
 
@@ -237,7 +237,7 @@ type sourcesView struct {
 	// the result of one.
 	CanUpload bool
 	Upload    *uploadView
-	Backlog *backlogView // nil without ClickHouse
+	Backlog   *backlogView // nil without ClickHouse
 }
 
 // backlogView is the ingest backlog as the sources page shows it.
