@@ -227,7 +227,7 @@ func setupCharts(lang string, sp SetupProblems, weeks []string) []sourceBlock {
 
 // periodChange is "+3 since week 46" (the previous period's last week).
 func periodChange(lang string, now, before, since int) string {
-	return tf(lang, "overview.change", signed(lang, float64(now-before), 0), since)
+	return tf(lang, "overview.change", signed(lang, float64(now-before), 0), tf(lang, "overview.since_week", since))
 }
 
 // hoursText writes a duration in hours: hours up to two days, else days.

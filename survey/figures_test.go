@@ -262,9 +262,14 @@ func TestRolesAndInvitationListNeutralised(t *testing.T) {
 	if err != nil {
 		t.Fatalf("xlsx: %v", err)
 	}
+	// The text as given, in a string cell (internal/spreadsheet): shown as
+	// text, never evaluated.
 	v, _ := x.GetCellValue("Invitations", "C2")
-	if v != `'=HYPERLINK("http://evil")` {
+	if v != `=HYPERLINK("http://evil")` {
 		t.Errorf("xlsx company cell %q", v)
+	}
+	if typ, _ := x.GetCellType("Invitations", "C2"); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+		t.Errorf("xlsx company cell is of type %v, want a string", typ)
 	}
 	if fm, _ := x.GetCellFormula("Invitations", "C2"); fm != "" {
 		t.Errorf("xlsx cell has a formula %q", fm)

@@ -27,11 +27,12 @@ func Sheets(t testing.TB, path string) map[string][][]string {
 	out, profile := t.TempDir(), t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	// Filter options: separator ',' (44), quote '"' (34), UTF-8, from line
-	// 1, ..., and -1 as the 12th token: every sheet to its own file
+	// Filter options: separator ',' (44), quote '"' (34), UTF-8 (76), from
+	// line 1, en-US (1033), cells as shown (9th token: with their number
+	// formats), and -1 as the 12th token: every sheet to its own file
 	// (NAME-SHEET.csv).
 	cmd := exec.CommandContext(ctx, soffice, "--headless", "--norestore", "-env:UserInstallation=file://"+profile,
-		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,false,false,false,-1",
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,true,false,false,-1",
 		"--outdir", out, path)
 	cmd.Env = append(os.Environ(), "HOME="+profile)
 	if b, err := cmd.CombinedOutput(); err != nil {
