@@ -116,6 +116,17 @@ func weekCalls(r *rand.Rand, d demofeed.Demo, w int) []plannedCall {
 	return out
 }
 
+// outcomes are the chances of a call's resolution per desk, cumulative:
+// the portal's desk mostly solves the problem; the operator's is easy to
+// reach but mostly does not.
+var outcomes = map[string][]struct {
+	upTo       float64
+	resolution string
+}{
+	support.DeskPortal:          {{0.8, support.Resolved}, {0.9, support.Partly}, {0.95, support.Escalated}, {1, support.NotResolved}},
+	support.DeskMailboxOperator: {{0.3, support.Resolved}, {0.5, support.Partly}, {0.9, support.NotResolved}, {1, support.Escalated}},
+}
+
 // callInput is one call of company c about category in pilot week w.
 func callInput(r *rand.Rand, c registry.Company, category string, w int) support.Input {
 	operatorShare := map[string]float64{"employee_signature": 0.2, "rights_and_roles": 0.7, "mailbox_creation": 0.5, "third_party_access": 0.4}[category]
@@ -126,26 +137,14 @@ func callInput(r *rand.Rand, c registry.Company, category string, w int) support
 	if r.Float64() < operatorShare {
 		desk = support.DeskMailboxOperator
 	}
-	resolution, minutes := support.Resolved, int64(3+r.IntN(10))
-	x := r.Float64()
-	if desk == support.DeskPortal { // the portal's desk answers quickly and mostly solves it
-		switch {
-		case x > 0.95:
-			resolution = support.NotResolved
-		case x > 0.9:
-			resolution = support.Escalated
-		case x > 0.8:
-			resolution = support.Partly
-		}
-	} else { // easy to reach, but often no solution
+	minutes := int64(3 + r.IntN(10))
+	if desk == support.DeskMailboxOperator {
 		minutes = int64(4 + r.IntN(17))
-		switch {
-		case x > 0.9:
-			resolution = support.Escalated
-		case x > 0.5:
-			resolution = support.NotResolved
-		case x > 0.3:
-			resolution = support.Partly
+	}
+	x, resolution := r.Float64(), ""
+	for _, o := range outcomes[desk] {
+		if resolution == "" && x <= o.upTo {
+			resolution = o.resolution
 		}
 	}
 	contact := c.Contacts[0]
