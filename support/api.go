@@ -202,7 +202,9 @@ func (h *Handler) restore(c *fiber.Ctx) (Call, error) {
 }
 
 // figureFilter reads from/to (or week), cohort, kind and as_of; the
-// default range is the 8 weeks up to the current one.
+// default range is the 8 weeks up to the newest week with a call (the
+// current week when the log is empty), so a replayed pilot's figures show
+// without naming its weeks.
 func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 	var f FigureFilter
 	var es FieldErrors
@@ -218,17 +220,24 @@ func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 		}
 		return &w
 	}
-	now := h.store.now()
-	f.To = week.Of(now)
+	f.To = week.Of(h.store.now())
 	f.From = f.To.Add(-7)
-	if w := weekParam("week"); w != nil {
-		f.From, f.To = *w, *w
+	one, from, to := weekParam("week"), weekParam("from"), weekParam("to")
+	if one == nil && from == nil && to == nil {
+		if _, last, ok, err := h.store.CallSpan(c.UserContext()); err != nil {
+			return f, err
+		} else if ok {
+			f.From, f.To = last.Add(-7), last
+		}
 	}
-	if w := weekParam("from"); w != nil {
-		f.From = *w
+	if one != nil {
+		f.From, f.To = *one, *one
 	}
-	if w := weekParam("to"); w != nil {
-		f.To = *w
+	if from != nil {
+		f.From = *from
+	}
+	if to != nil {
+		f.To = *to
 	}
 	if v := strings.TrimSpace(c.Query("as_of")); v != "" {
 		t, err := time.Parse(time.RFC3339, v)

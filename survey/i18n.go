@@ -339,3 +339,20 @@ func init() {
 		"survey.what.invitation": "invitation", "survey.what.version": "questionnaire version", "survey.reopen_submitted": "Only submitted answers can be reopened.",
 	})
 }
+
+// The messages of replaying a past wave (replay.go).
+func init() {
+	web.Translations(map[string]string{
+		"survey.v.replay_not_past": "runden for uge %s er ikke slut (den lukker %s); kun en afsluttet runde kan genindlæses",
+		"survey.v.replay_time":     "skal ligge i rundens tid, fra %s til %s",
+		"survey.v.replay_order":    "indsendt før det blev åbnet",
+		"survey.v.replay_contact":  "%s er ikke inviteret til runden som kontakt for CVR %s",
+		"survey.v.replay_twice":    "%s har allerede svar i runden",
+	}, map[string]string{
+		"survey.v.replay_not_past": "the wave of week %s is not over (it closes %s); only a closed wave can be replayed",
+		"survey.v.replay_time":     "must lie in the wave's time, from %s to %s",
+		"survey.v.replay_order":    "submitted before it was opened",
+		"survey.v.replay_contact":  "%s is not invited to the wave as a contact of CVR %s",
+		"survey.v.replay_twice":    "%s has answers in the wave already",
+	})
+}

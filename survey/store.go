@@ -239,48 +239,69 @@ func (s *Store) Waves(ctx context.Context) ([]Wave, error) {
 // week.Parse reads; the wave's id is its canonical form (2012-W46). A week
 // has one wave: ErrExists when it is there already (nothing is overwritten).
 func (s *Store) CreateWave(ctx context.Context, weekText, by string) (Wave, int, error) {
-	wk, err := week.Parse(weekText)
-	if err != nil {
-		return Wave{}, 0, FieldErrors{{Field: "week", Message: problem.Msg("survey.v.week", weekText)}}
-	}
-	id := wk.String()
-	sc, err := s.Schedule(ctx)
-	if err != nil {
-		return Wave{}, 0, err
-	}
-	opens, closes, err := sc.Window(wk)
-	if err != nil {
-		var fe FieldErrors
-		fe.AddErr("week", err)
-		return Wave{}, 0, fe
-	}
-	v, err := s.Current(ctx, DefaultSlug)
+	p, err := s.planWave(ctx, weekText)
 	if err != nil {
 		return Wave{}, 0, err
 	}
 	var n int
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO survey_waves (id, version_id, opens_at, closes_at, reminder_after_days, max_reminders, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, v.ID, opens, closes, sc.ReminderAfterDays, sc.MaxReminders, s.Now(), by)
-		if store.IsUnique(err) {
-			return ErrExists
-		}
-		if err != nil {
-			return err
-		}
-		n, err = s.inviteContacts(ctx, tx, id, sc.Cohort)
+		n, err = s.insertWave(ctx, tx, p, by, s.Now())
 		return err
 	})
 	if err != nil {
 		return Wave{}, 0, err
 	}
-	w, err := s.Wave(ctx, id)
+	w, err := s.Wave(ctx, p.id)
 	return w, n, err
 }
 
+// wavePlan is a week's wave before it is stored: its id (the canonical
+// week), the schedule's window and the current default version.
+type wavePlan struct {
+	id            string
+	sc            Schedule
+	opens, closes time.Time
+	version       Version
+}
+
+// planWave reads the week and works out its wave.
+func (s *Store) planWave(ctx context.Context, weekText string) (wavePlan, error) {
+	var p wavePlan
+	wk, err := week.Parse(weekText)
+	if err != nil {
+		return p, FieldErrors{{Field: "week", Message: problem.Msg("survey.v.week", weekText)}}
+	}
+	p.id = wk.String()
+	if p.sc, err = s.Schedule(ctx); err != nil {
+		return p, err
+	}
+	if p.opens, p.closes, err = p.sc.Window(wk); err != nil {
+		var fe FieldErrors
+		fe.AddErr("week", err)
+		return p, fe
+	}
+	p.version, err = s.Current(ctx, DefaultSlug)
+	return p, err
+}
+
+// insertWave stores a planned wave and invites the cohort's contacts,
+// their invitations created at invitedAt. ErrExists: the week has a wave.
+func (s *Store) insertWave(ctx context.Context, tx *sql.Tx, p wavePlan, by string, invitedAt time.Time) (int, error) {
+	_, err := tx.ExecContext(ctx, `INSERT INTO survey_waves (id, version_id, opens_at, closes_at, reminder_after_days, max_reminders, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.id, p.version.ID, p.opens, p.closes, p.sc.ReminderAfterDays, p.sc.MaxReminders, s.Now(), by)
+	if store.IsUnique(err) {
+		return 0, ErrExists
+	}
+	if err != nil {
+		return 0, err
+	}
+	return s.inviteContacts(ctx, tx, p.id, p.sc.Cohort, invitedAt)
+}
+
 // inviteContacts adds an invitation for every active contact (of a company in
-// cohort, "" = all) that has none in the wave yet. It returns how many.
-func (s *Store) inviteContacts(ctx context.Context, tx *sql.Tx, wave, cohort string) (int, error) {
+// cohort, "" = all) that has none in the wave yet, created at at. It
+// returns how many.
+func (s *Store) inviteContacts(ctx context.Context, tx *sql.Tx, wave, cohort string, at time.Time) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT ct.id, ct.company_id FROM contacts ct JOIN companies co ON co.id = ct.company_id
 		WHERE ct.removed_at IS NULL AND (? = '' OR co.cohort = ?)
 		AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.wave_id = ? AND i.contact_id = ct.id)
@@ -302,12 +323,11 @@ func (s *Store) inviteContacts(ctx context.Context, tx *sql.Tx, wave, cohort str
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	now := s.Now()
 	for _, p := range ps {
 		tok := NewToken()
 		h := HashToken(tok)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO survey_invitations (wave_id, contact_id, company_id, token_hash, token_sealed, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, wave, p.contact, p.company, h, s.sealer.seal(tok, h), now); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?)`, wave, p.contact, p.company, h, s.sealer.seal(tok, h), at); err != nil {
 			return 0, err
 		}
 	}
@@ -331,7 +351,7 @@ func (s *Store) InviteNewContacts(ctx context.Context, now time.Time) (int, erro
 			continue
 		}
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			n, err := s.inviteContacts(ctx, tx, w.ID, sc.Cohort)
+			n, err := s.inviteContacts(ctx, tx, w.ID, sc.Cohort, s.Now())
 			total += n
 			return err
 		})

@@ -44,6 +44,8 @@ type Demo struct {
 	Companies   []registry.Company
 	Authorities []registry.Authority
 	Events      []FeedEvent
+	// Participants are the story of each of Companies, in the same order.
+	Participants []Participant
 }
 
 // DemoStart is the Monday the demo pilot starts (ISO week 2012-W45),
@@ -81,7 +83,6 @@ var demoAuthorities = []demoAuthority{
 	{"Udbetaling Danmark", registry.KindState, "", 35, 0.30, 0.40, 0.25, 0},
 }
 
-var demoReasons = []string{"employee_signature_missing", "rights_assignment", "technical_error", "employee_signature_missing"}
 var demoFolders = []string{"Indbakke", "Løn", "Skat", "Kontrakter", "Arkiv"}
 var demoRoles = []string{"reader", "administrator", "folder_manager"}
 
@@ -102,14 +103,17 @@ func validCVR(stem int) (string, bool) {
 // weeks of usage events from DemoStart on. The same arguments give the same
 // pilot, event ids included.
 //
-// The story: companies start their mailbox setup in the first weeks; about
-// half hit at least one failed setup (signature, rights or technical
-// trouble) before completing it, a few never complete; users log in;
-// authorities send messages (digital or remote print, with or without
-// metadata and deep links) to the companies whose setup is complete, more
-// each week; companies read, move and delete them, and those on the
-// extended rights model create folders, rules and notifications. No
-// company ever grants a third party read access.
+// The story (the seed's findings): companies start their mailbox setup in
+// the first weeks; nearly half of them (12 to 16 of 30) hit failed setups
+// (employee signature, rights assignment, technical errors) and start
+// using the mailbox late, two never finish in the pilot; users log in, and
+// a few companies stop logging in after the first weeks; authorities send
+// messages (digital or remote print, with or without metadata and deep
+// links, uneven volume per authority) to the companies whose setup is
+// complete, more each week; companies read, move and delete them, and
+// those on the extended rights model create folders, rules and
+// notifications. No company ever grants a third party read access.
+// Demo.Participants holds each participant's part of the story.
 func DemoEvents(seed uint64, companies, weeks int) Demo {
 	if companies < 1 {
 		companies = 1
@@ -122,182 +126,90 @@ func DemoEvents(seed uint64, companies, weeks int) Demo {
 	}
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	d := Demo{Seed: seed, Start: DemoStart, End: DemoStart.AddDate(0, 0, 7*weeks)}
-	created := DemoStart
+	d.Companies, d.Authorities = demoParticipants(r, companies, DemoStart)
+	g := &generator{r: r, d: &d}
 
-	// CVRs: deterministic, valid and distinct.
-	used := map[string]bool{}
-	nextCVR := func() string {
-		for {
-			c, ok := validCVR(1000000 + r.IntN(8999999))
-			if ok && !used[c] {
-				used[c] = true
-				return c
-			}
-		}
+	troubled := map[int]bool{}
+	for _, i := range r.Perm(companies)[:troubledCount(r, companies)] {
+		troubled[i] = true
 	}
-	for i := 0; i < companies; i++ {
-		cvr := nextCVR()
-		d.Companies = append(d.Companies, registry.Company{
-			CVR: cvr, Name: demoCompanyNames[i], Kind: registry.KindCompany, Cohort: "pilot-2012",
-			Contacts:  []registry.Contact{{Name: "Kontakt " + demoCompanyNames[i], Email: fmt.Sprintf("pilot+%s@example.dk", cvr), Language: registry.LanguageDanish}},
-			CreatedAt: created, UpdatedAt: created,
-		})
-	}
-	for _, a := range demoAuthorities {
-		cvr := nextCVR()
-		t := a.target
-		var target *int64
-		if t > 0 {
-			target = &t
-		}
-		d.Authorities = append(d.Authorities, registry.Authority{CVR: cvr, Name: a.name, Kind: a.kind, WeeklyTarget: target, CreatedAt: created, UpdatedAt: created})
-		if a.participant != "" {
-			d.Companies = append(d.Companies, registry.Company{
-				CVR: cvr, Name: a.name, Kind: a.participant, Cohort: "pilot-2012",
-				Contacts:  []registry.Contact{{Name: "Pilotansvarlig", Email: fmt.Sprintf("pilot+%s@example.dk", cvr), Language: registry.LanguageDanish}},
-				CreatedAt: created, UpdatedAt: created,
-			})
-		}
-	}
-
-	var evs []FeedEvent
-	add := func(at time.Time, typ, company string, fill func(*FeedEvent)) {
-		if !at.Before(d.End) || at.Before(d.Start) {
-			return
-		}
-		e := FeedEvent{Type: typ, CompanyCVR: company, at: at.UTC().Truncate(time.Second)}
-		if fill != nil {
-			fill(&e)
-		}
-		evs = append(evs, e)
-	}
-	bp := func(b bool) *bool { return &b }
-	// workTime is a moment on the given day (days from DemoStart) in Copenhagen office hours.
-	workTime := func(day int) time.Time {
-		base := d.Start.In(week.Copenhagen).AddDate(0, 0, day)
-		local := time.Date(base.Year(), base.Month(), base.Day(), 8+r.IntN(9), r.IntN(60), r.IntN(60), 0, week.Copenhagen)
-		return local
-	}
-	weekday := func(week int) int { return week*7 + r.IntN(5) } // Monday..Friday of the week
-
-	type state struct {
-		cvr       string
-		completed time.Time // zero: never
-		extended  bool
-		users     int
-	}
-	var participants []state
+	neverDone := 0
 	for i, c := range d.Companies {
-		st := state{cvr: c.CVR, users: 1 + r.IntN(6), extended: r.IntN(3) == 0}
+		p := Participant{CVR: c.CVR, Name: c.Name, Kind: c.Kind, CompletedWeek: -1, StopWeek: -1}
+		p.Users, p.Extended = 1+r.IntN(6), r.IntN(3) == 0
 		model := "standard"
-		if st.extended {
+		if p.Extended {
 			model = "extended"
 		}
-		startWeek := 0
 		if r.IntN(4) == 0 {
-			startWeek = 1
+			p.StartWeek = 1
 		}
 		if weeks > 3 && r.IntN(8) == 0 {
-			startWeek = 2
+			p.StartWeek = 2
 		}
-		day := weekday(min(startWeek, weeks-1))
-		at := workTime(day)
-		add(at, "mailbox.setup_started", c.CVR, func(e *FeedEvent) { e.RightsModel = model })
-		// About half the participants fail at least once (every other one, plus chance).
+		p.StartWeek = min(p.StartWeek, weeks-1)
+		if troubled[i] || c.Kind == registry.KindMunicipality {
+			p.Reasons = []string{SetupReasons[r.IntN(len(SetupReasons))]}
+			if r.IntN(3) == 0 {
+				if other := SetupReasons[r.IntN(len(SetupReasons))]; other != p.Reasons[0] {
+					p.Reasons = append(p.Reasons, other)
+				}
+			}
+		}
+		day := g.weekday(p.StartWeek)
+		g.add(g.workTime(day), "mailbox.setup_started", c.CVR, func(e *FeedEvent) { e.RightsModel = model })
 		failures := 0
-		if i%2 == 0 {
+		stuck := false
+		if p.Troubled() {
 			failures = 1 + r.IntN(3)
+			if c.Kind == registry.KindCompany && weeks > 3 && neverDone < 2 {
+				neverDone++
+				stuck, failures = true, weeks // one failed attempt a week, to the end
+			}
 		}
 		for f := 0; f < failures; f++ {
-			day += 1 + r.IntN(4)
-			reason := demoReasons[r.IntN(len(demoReasons))]
-			add(workTime(day), "mailbox.setup_failed", c.CVR, func(e *FeedEvent) { e.Reason = reason; e.RightsModel = model })
-		}
-		if failures > 0 && i%10 == 4 {
-			participants = append(participants, st) // never completes
-			continue
-		}
-		day += 1 + r.IntN(3)
-		st.completed = workTime(day)
-		add(st.completed, "mailbox.setup_completed", c.CVR, func(e *FeedEvent) { e.RightsModel = model })
-		if st.extended {
-			for k := 0; k < 1+r.IntN(3); k++ {
-				role := demoRoles[r.IntN(len(demoRoles))]
-				add(workTime(day+r.IntN(3)), "role.assigned", c.CVR, func(e *FeedEvent) { e.Role = role; e.UserRef = fmt.Sprintf("u-%s-%d", c.CVR, k+1) })
+			if stuck {
+				day = g.weekday(p.StartWeek + f)
+			} else {
+				day += 2 + r.IntN(5)
 			}
-			for k := 0; k < 1+r.IntN(3); k++ {
-				folder := demoFolders[1+r.IntN(len(demoFolders)-1)]
-				fd := day + 1 + r.IntN(5)
-				add(workTime(fd), "folder.created", c.CVR, func(e *FeedEvent) { e.Folder = folder })
-				add(workTime(fd+r.IntN(3)), "rule.created", c.CVR, func(e *FeedEvent) { e.Folder = folder })
-				if r.IntN(2) == 0 {
-					add(workTime(fd+r.IntN(3)), "notification.configured", c.CVR, func(e *FeedEvent) { e.Folder = folder })
+			reason := p.Reasons[r.IntN(len(p.Reasons))]
+			at := g.workTime(day)
+			if g.add(at, "mailbox.setup_failed", c.CVR, func(e *FeedEvent) { e.Reason = reason; e.RightsModel = model }) {
+				if w := g.weekIndex(at); !p.TroubleIn(w) {
+					p.TroubleWeeks = append(p.TroubleWeeks, w)
 				}
 			}
 		}
-		participants = append(participants, st)
+		if !stuck {
+			day += 1 + r.IntN(3)
+			done := g.workTime(day)
+			if g.add(done, "mailbox.setup_completed", c.CVR, func(e *FeedEvent) { e.RightsModel = model }) {
+				p.Completed, p.CompletedWeek = done, g.weekIndex(done)
+				g.configure(p, day)
+			}
+		}
+		d.Participants = append(d.Participants, p)
 	}
-
-	// Logins: from completion on, a few per user and week.
-	for _, p := range participants {
-		if p.completed.IsZero() {
-			continue
-		}
-		for w := 0; w < weeks; w++ {
-			for u := 1; u <= p.users; u++ {
-				for k := r.IntN(4); k > 0; k-- {
-					at := workTime(weekday(w))
-					if at.Before(p.completed) {
-						continue
-					}
-					ref := fmt.Sprintf("u-%s-%d", p.cvr, u)
-					add(at, "user.login", p.cvr, func(e *FeedEvent) { e.UserRef = ref })
-				}
+	// A few companies without setup trouble stop logging in half-way: the
+	// legal notice's "not logged in since" list.
+	if weeks >= 4 {
+		stopped := 0
+		for _, i := range r.Perm(companies) {
+			p := &d.Participants[i]
+			if stopped == 3 || p.Troubled() || p.CompletedWeek < 0 {
+				continue
+			}
+			if stop := weeks/2 + r.IntN(weeks/4+1); stop > p.CompletedWeek {
+				p.StopWeek = stop
+				stopped++
 			}
 		}
 	}
+	g.logins(weeks)
+	g.messages(weeks)
 
-	// Messages: each authority ramps up towards its weekly volume.
-	msg := 0
-	for ai, a := range demoAuthorities {
-		acvr := d.Authorities[ai].CVR
-		for w := 0; w < weeks; w++ {
-			n := a.weekly * (w + 1) / weeks
-			n += r.IntN(n/5 + 1)
-			for k := 0; k < n; k++ {
-				p := participants[r.IntN(len(participants))]
-				at := workTime(weekday(w))
-				if p.completed.IsZero() || at.Before(p.completed) {
-					continue // no mailbox yet: sent on paper, outside the mailbox
-				}
-				msg++
-				ref := fmt.Sprintf("m-%d-%06d", seed, msg)
-				channel := "digital"
-				if r.Float64() < a.remotePrint {
-					channel = "remote_print"
-				}
-				meta, link := r.Float64() < a.metadata, r.Float64() < a.deepLink
-				add(at, "message.sent", p.cvr, func(e *FeedEvent) {
-					e.AuthorityCVR, e.Channel, e.HasMetadata, e.HasDeepLink, e.MessageRef = acvr, channel, bp(meta), bp(link), ref
-				})
-				if r.Float64() < 0.8 {
-					readAt := at.Add(time.Duration(1+r.IntN(72)) * time.Hour)
-					add(readAt, "message.read", p.cvr, func(e *FeedEvent) { e.MessageRef = ref; e.UserRef = fmt.Sprintf("u-%s-%d", p.cvr, 1+r.IntN(p.users)) })
-					switch x := r.Float64(); {
-					case x < 0.15:
-						byRule := p.extended && r.IntN(2) == 0
-						folder := demoFolders[1+r.IntN(len(demoFolders)-1)]
-						add(readAt.Add(time.Duration(1+r.IntN(30))*time.Minute), "message.moved", p.cvr, func(e *FeedEvent) {
-							e.MessageRef, e.Folder, e.ByRule = ref, folder, bp(byRule)
-						})
-					case x < 0.20:
-						add(readAt.Add(time.Duration(1+r.IntN(48))*time.Hour), "message.deleted", p.cvr, func(e *FeedEvent) { e.MessageRef = ref; e.ByRule = bp(false) })
-					}
-				}
-			}
-		}
-	}
-
+	evs := g.evs
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].at.Before(evs[j].at) })
 	for i := range evs {
 		evs[i].EventID = fmt.Sprintf("demo-%d-%d-%d-%06d", seed, companies, weeks, i+1)
@@ -305,6 +217,136 @@ func DemoEvents(seed uint64, companies, weeks int) Demo {
 	}
 	d.Events = evs
 	return d
+}
+
+// generator makes the demo's events.
+type generator struct {
+	r   *rand.Rand
+	d   *Demo
+	evs []FeedEvent
+	msg int
+}
+
+// add adds an event inside the pilot window; it reports whether it did.
+func (g *generator) add(at time.Time, typ, company string, fill func(*FeedEvent)) bool {
+	if !at.Before(g.d.End) || at.Before(g.d.Start) {
+		return false
+	}
+	e := FeedEvent{Type: typ, CompanyCVR: company, at: at.UTC().Truncate(time.Second)}
+	if fill != nil {
+		fill(&e)
+	}
+	g.evs = append(g.evs, e)
+	return true
+}
+
+// workTime is a moment on the given day (days from DemoStart) in
+// Copenhagen office hours.
+func (g *generator) workTime(day int) time.Time {
+	r := g.r
+	base := g.d.Start.In(week.Copenhagen).AddDate(0, 0, day)
+	return time.Date(base.Year(), base.Month(), base.Day(), 8+r.IntN(9), r.IntN(60), r.IntN(60), 0, week.Copenhagen)
+}
+
+// weekday is a day (from DemoStart) Monday to Friday of pilot week w.
+func (g *generator) weekday(w int) int { return w*7 + g.r.IntN(5) }
+
+// weekIndex is the pilot week (0 = the first) of t.
+func (g *generator) weekIndex(t time.Time) int {
+	return week.Range{From: week.Of(g.d.Start), To: week.Of(t)}.Len() - 1
+}
+
+// configure adds the rights, folders, rules and notifications a company on
+// the extended rights model sets up after its mailbox (completed on day).
+func (g *generator) configure(p Participant, day int) {
+	if !p.Extended {
+		return
+	}
+	r := g.r
+	for k := 0; k < 1+r.IntN(3); k++ {
+		role := demoRoles[r.IntN(len(demoRoles))]
+		g.add(g.workTime(day+r.IntN(3)), "role.assigned", p.CVR, func(e *FeedEvent) { e.Role = role; e.UserRef = fmt.Sprintf("u-%s-%d", p.CVR, k+1) })
+	}
+	for k := 0; k < 1+r.IntN(3); k++ {
+		folder := demoFolders[1+r.IntN(len(demoFolders)-1)]
+		fd := day + 1 + r.IntN(5)
+		g.add(g.workTime(fd), "folder.created", p.CVR, func(e *FeedEvent) { e.Folder = folder })
+		g.add(g.workTime(fd+r.IntN(3)), "rule.created", p.CVR, func(e *FeedEvent) { e.Folder = folder })
+		if r.IntN(2) == 0 {
+			g.add(g.workTime(fd+r.IntN(3)), "notification.configured", p.CVR, func(e *FeedEvent) { e.Folder = folder })
+		}
+	}
+}
+
+// logins: from completion on, a few per user and week, until a company
+// stops using the mailbox.
+func (g *generator) logins(weeks int) {
+	for _, p := range g.d.Participants {
+		if p.CompletedWeek < 0 {
+			continue
+		}
+		for w := 0; w < weeks; w++ {
+			if !p.UsesMailboxIn(w) {
+				continue
+			}
+			for u := 1; u <= p.Users; u++ {
+				for k := g.r.IntN(4); k > 0; k-- {
+					at := g.workTime(g.weekday(w))
+					if at.Before(p.Completed) {
+						continue
+					}
+					ref := fmt.Sprintf("u-%s-%d", p.CVR, u)
+					g.add(at, "user.login", p.CVR, func(e *FeedEvent) { e.UserRef = ref })
+				}
+			}
+		}
+	}
+}
+
+// messages: each authority ramps up towards its weekly volume; companies
+// read, move and delete what they get while they use the mailbox.
+func (g *generator) messages(weeks int) {
+	r, d := g.r, g.d
+	bp := func(b bool) *bool { return &b }
+	for ai, a := range demoAuthorities {
+		acvr := d.Authorities[ai].CVR
+		for w := 0; w < weeks; w++ {
+			n := a.weekly * (w + 1) / weeks
+			n += r.IntN(n/5 + 1)
+			for k := 0; k < n; k++ {
+				p := d.Participants[r.IntN(len(d.Participants))]
+				at := g.workTime(g.weekday(w))
+				if p.Completed.IsZero() || at.Before(p.Completed) {
+					continue // no mailbox yet: sent on paper, outside the mailbox
+				}
+				g.msg++
+				ref := fmt.Sprintf("m-%d-%06d", d.Seed, g.msg)
+				channel := "digital"
+				if r.Float64() < a.remotePrint {
+					channel = "remote_print"
+				}
+				meta, link := r.Float64() < a.metadata, r.Float64() < a.deepLink
+				g.add(at, "message.sent", p.CVR, func(e *FeedEvent) {
+					e.AuthorityCVR, e.Channel, e.HasMetadata, e.HasDeepLink, e.MessageRef = acvr, channel, bp(meta), bp(link), ref
+				})
+				if !p.UsesMailboxIn(w) || r.Float64() >= 0.8 {
+					continue // unread
+				}
+				readAt := at.Add(time.Duration(1+r.IntN(72)) * time.Hour)
+				g.add(readAt, "message.read", p.CVR, func(e *FeedEvent) { e.MessageRef = ref; e.UserRef = fmt.Sprintf("u-%s-%d", p.CVR, 1+r.IntN(p.Users)) })
+				switch x := r.Float64(); {
+				case x < 0.15:
+					byRule := p.Extended && r.IntN(2) == 0
+					folder := demoFolders[1+r.IntN(len(demoFolders)-1)]
+					g.add(readAt.Add(time.Duration(1+r.IntN(30))*time.Minute), "message.moved", p.CVR, func(e *FeedEvent) {
+						e.MessageRef, e.Folder, e.ByRule = ref, folder, bp(byRule)
+					})
+				case x < 0.20:
+					g.add(readAt.Add(time.Duration(1+r.IntN(48))*time.Hour), "message.deleted", p.CVR, func(e *FeedEvent) { e.MessageRef = ref; e.ByRule = bp(false) })
+				}
+			}
+		}
+	}
 }
 
 // At is the event's time.

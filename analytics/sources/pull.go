@@ -173,13 +173,7 @@ func (p *Puller) work(ctx context.Context, id int64) {
 			}
 			continue
 		}
-		var warning string
-		switch src.Kind {
-		case KindHTTPFeed:
-			err = p.pullFeed(ctx, src)
-		case KindDirectory:
-			warning, err = p.pullDirectory(ctx, src)
-		}
+		warning, err := p.round(ctx, src)
 		if ctx.Err() != nil {
 			return
 		}
@@ -202,6 +196,17 @@ func (p *Puller) work(ctx context.Context, id int64) {
 			sleep(ctx, p.opt.Reload)
 		}
 	}
+}
+
+// round pulls a source once: its feed to the end, or its folder's files.
+func (p *Puller) round(ctx context.Context, src Source) (warning string, err error) {
+	switch src.Kind {
+	case KindHTTPFeed:
+		err = p.pullFeed(ctx, src)
+	case KindDirectory:
+		warning, err = p.pullDirectory(ctx, src)
+	}
+	return warning, err
 }
 
 // sleep waits d or until ctx ends; it reports whether ctx is still live.

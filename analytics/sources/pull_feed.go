@@ -153,7 +153,8 @@ func snippet(b []byte) string {
 	}, s) + "”"
 }
 
-// pullFeed pulls pages until the feed has no more (or the source changes).
+// pullFeed pulls pages until the feed has no more (or the source changes,
+// or is switched off while it is pulled).
 // Each page's events are stored before the cursor moves past them.
 func (p *Puller) pullFeed(ctx context.Context, src Source) error {
 	cursor := src.Status.Cursor
@@ -163,7 +164,7 @@ func (p *Puller) pullFeed(ctx context.Context, src Source) error {
 			if err != nil {
 				return err
 			}
-			if !cur.Enabled || cur.URL != src.URL || cur.Name != src.Name {
+			if (src.Enabled && !cur.Enabled) || cur.URL != src.URL || cur.Name != src.Name {
 				return nil
 			}
 			src = cur

@@ -4,26 +4,23 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strconv"
-	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics/demofeed"
 	"github.com/pilotpulse/pilotpulse/internal/app"
 	"github.com/pilotpulse/pilotpulse/internal/audit"
+	"github.com/pilotpulse/pilotpulse/internal/demopilot"
 )
 
-// demoSource is the ingestion source the demo pilot's events are stored under.
-const demoSource = "demo"
-
 func demoFlags(fs *flag.FlagSet) {
-	fs.String("seed", "1", "seed of the synthetic pilot")
-	fs.String("weeks", "8", "weeks of the pilot (one questionnaire wave each)")
+	fs.String("seed", "1", "seed of the synthetic pilot: the same seed gives the same pilot")
+	fs.String("weeks", "8", "weeks of the pilot from 2012-W45 (one questionnaire wave each)")
 }
 
-// runDemo loads the demo pilot: the companies and authorities of the
-// synthetic pilot into the registry, and its usage events into ClickHouse.
-// Running it again changes nothing (the registry is upserted and events are
-// stored exactly once).
+// runDemo loads the demo pilot (package demopilot): the registry, the
+// questionnaire waves and answers of 2012, support calls, interviews, the
+// usage events pulled from the demo feed, and the demo users, whose
+// logins it prints. Running it again adds nothing.
 func runDemo(ctx context.Context, c *cmdContext) error {
 	seed, err1 := strconv.ParseUint(c.flag("seed"), 10, 64)
 	weeks, err2 := strconv.Atoi(c.flag("weeks"))
@@ -35,34 +32,19 @@ func runDemo(ctx context.Context, c *cmdContext) error {
 		return err
 	}
 	defer a.Close()
-	d := demofeed.DemoEvents(seed, 30, weeks)
-	na, err := a.Registry.UpsertAuthorities(ctx, d.Authorities)
-	if err != nil {
-		return fmt.Errorf("demo authorities: %w", err)
-	}
-	nc, err := a.Registry.UpsertCompanies(ctx, d.Companies)
-	if err != nil {
-		return fmt.Errorf("demo companies: %w", err)
-	}
-	events, err := d.ParsedEvents(time.Now().UTC())
+	res, err := demopilot.Load(ctx, a, demopilot.Options{Seed: seed, Weeks: weeks})
 	if err != nil {
 		return err
 	}
-	var accepted, duplicates int
-	const chunk = 5000
-	for start := 0; start < len(events); start += chunk {
-		n, dup, err := a.Ingester.Spool(ctx, demoSource, events[start:min(start+chunk, len(events))])
-		if err != nil {
-			return fmt.Errorf("storing demo events: %w", err)
-		}
-		accepted, duplicates = accepted+n, duplicates+dup
-	}
-	if err := a.Ingester.Flush(ctx); err != nil {
-		return fmt.Errorf("storing demo events: %w", err)
-	}
 	a.Audit.Record(ctx, audit.Entry{Actor: "cli", Action: audit.Import, Target: "demo pilot",
-		Detail: fmt.Sprintf("seed=%d weeks=%d events new=%d already=%d", seed, weeks, accepted, duplicates)})
-	fmt.Fprintf(c.stdout, "demo pilot loaded: %d companies (%d new), %d authorities (%d new), %d usage events (%d new, %d already there)\n",
-		len(d.Companies), nc.Created, len(d.Authorities), na.Created, len(d.Events), accepted, duplicates)
+		Detail: fmt.Sprintf("seed=%d weeks=%d waves new=%d calls new=%d events new=%d already=%d", seed, weeks, res.Waves.New, res.Calls.New,
+			res.Events.New, res.Events.Total-res.Events.New)})
+	fmt.Fprintf(c.stdout, "demo pilot loaded (seed %d): %d companies (%d new), %d authorities (%d new), %s questionnaire waves with %s answers, %s support calls, %s interviews, %d usage events pulled by source %s (%d new, %d already there)\n",
+		seed, res.Companies.Total, res.Companies.New, res.Authorities.Total, res.Authorities.New, res.Waves, res.Answers, res.Calls, res.Interviews,
+		res.Events.Total, res.Source, res.Events.New, res.Events.Total-res.Events.New)
+	fmt.Fprintf(c.stdout, "Demo logins (kept in %s):\n", filepath.Join(c.cfg.DataDir, app.DemoLoginsFile))
+	for _, l := range res.Logins {
+		fmt.Fprintf(c.stdout, "  %s\n", l)
+	}
 	return nil
 }

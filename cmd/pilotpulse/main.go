@@ -38,7 +38,8 @@ commands:
   import events [--source NAME] FILE…     usage events: NDJSON, NDJSON.gz, JSON, CSV (default source: import)
   import calls FILE…                      a support-call log (CSV or XLSX)
   survey tick | wave 2012-W46 | export yaml|json | publish FILE
-  demo [--seed 1] [--weeks 8]             load the demo pilot (registry and usage events); safe to repeat
+  demo [--seed 1] [--weeks 8]             load the demo pilot (registry, waves, answers, calls, interviews,
+                                          usage events via source demo-feed, demo users); safe to repeat
   source add --name N --kind http-feed|directory (--url U | --dir D) [--interval 30s] [--limit N] [--origin O]
   source list                             pulled and push sources with their status
   source set --name N [--url U | --dir D] [--interval 30s] [--limit N] [--enabled true|false] [--origin O]

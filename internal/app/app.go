@@ -213,7 +213,7 @@ func (a *App) Web() (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := account.Register(srv, a.Auth, a.Audit, a.forgetInitialAdminPassword); err != nil {
+	if err := account.Register(srv, a.Auth, a.Audit, a.forgetKeptLogin); err != nil {
 		return nil, err
 	}
 	if err := registry.Register(srv, a.Registry, a.Audit); err != nil {
@@ -288,6 +288,32 @@ func (a *App) EnsureAdmin(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Created the first admin. Admin login: %s / %s (also in %s)\n", email, pw, pwFile)
 	return nil
+}
+
+// DemoLoginsFile is where `pilotpulse demo` keeps the demo users' logins
+// (mode 0600, inside the data dir; a line "email / password" each), so
+// that `make run` shows them again; a user's line goes once it chose a
+// password of its own.
+const DemoLoginsFile = "demo-logins"
+
+// forgetKeptLogin deletes the kept login of a user that chose a password
+// of its own: the first admin's file, or its line in the demo logins.
+func (a *App) forgetKeptLogin(email string) {
+	a.forgetInitialAdminPassword(email)
+	path := filepath.Join(a.Config.DataDir, DemoLoginsFile)
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), email+" / ") {
+		return
+	}
+	var keep []string
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		if !strings.HasPrefix(line, email+" / ") {
+			keep = append(keep, line)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(keep, "")), 0o600); err != nil {
+		a.Logger.Warn("could not delete a kept demo login", "path", path, "err", err)
+	}
 }
 
 // forgetInitialAdminPassword deletes the kept first-admin login once that
