@@ -86,8 +86,11 @@ func TestCompanyTimeline(t *testing.T) {
 		"2012-11-12": {"message.read 1"},                 // Monday 00:30
 		"2012-11-13": {"interview Ida"},
 	}
-	for _, wave := range []string{"2012-W46", "2012-W45"} { // answers come first in a day, newest first
-		want[answered[wave]] = append([]string{"answers " + wave + " 3"}, want[answered[wave]]...)
+	// Company A's answers in the shared fixture (pilotdata_test.go): in W45
+	// the three yes/no questions, ease, missing features and a comment; in
+	// W46 the three and ease.
+	for wave, n := range map[string]string{"2012-W46": "4", "2012-W45": "6"} { // answers come first in a day
+		want[answered[wave]] = append([]string{"answers " + wave + " " + n}, want[answered[wave]]...)
 	}
 	var wantLines []string
 	for day, parts := range want {

@@ -245,7 +245,7 @@ func TestSetupProblemsPeriods(t *testing.T) {
 	})
 	sp = getSetup(t, admin, "?from=2012-W50&to=2012-W50")
 	checkAll(t, []check{
-		{"empty week", sp.Total, dashboards.SetupTotal{Problems: share(0, 5)}},
+		{"empty week", sp.Total, dashboards.SetupTotal{Problems: share(0, 5), Sources: dashboards.SetupSources{Events: eventCount(0)}}},
 		{"empty week companies", len(sp.Problems), 0},
 		// By the end of W50 D is still waiting: from 12 November 08:00 to 17 December 00:00.
 		{"empty week waiting", len(sp.Time.Waiting), 1},
