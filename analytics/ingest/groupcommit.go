@@ -127,6 +127,7 @@ func (i *Ingester) next(q *sourceQueue, stop bool) []*storeReq {
 // compact form (payload), so a backlog takes little memory.
 type flight struct {
 	batchID int64  // 0: nothing new, no batch
+	origin  string // the origin its events were claimed under
 	rows    int    // how many new events
 	payload []byte // the new events (encodeSpool)
 }

@@ -7,7 +7,7 @@ package ingest
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -53,7 +53,7 @@ type Ingester struct {
 	queues   map[string]*sourceQueue  // per source: calls waiting for a group commit
 	sessions int                      // leader goroutines running
 	idle     chan struct{}            // closed when sessions drops to 0 (Wait)
-	stmts    map[string]*sql.Stmt     // prepared ledger statements (claimStmt)
+	ledger   ledger                   // the horizon, origin numbers, prepared statements (ledger.go)
 
 	settingsKnown  bool                // insertSettings was read from the server
 	insertSettings clickhouse.Settings // nil: the server's defaults (insertContext)
@@ -77,7 +77,7 @@ func New(db *store.DB, ch driver.Conn, logger *slog.Logger) *Ingester {
 		logger = slog.Default()
 	}
 	return &Ingester{db: db, ch: ch, logger: logger, lockDir: filepath.Join(filepath.Dir(db.Path), "locks"),
-		locks: map[string]chan struct{}{}, queues: map[string]*sourceQueue{}, stmts: map[string]*sql.Stmt{}, now: time.Now}
+		locks: map[string]chan struct{}{}, queues: map[string]*sourceQueue{}, now: time.Now}
 }
 
 // CH is the ClickHouse connection the ingester writes to.
@@ -133,7 +133,7 @@ func (i *Ingester) Flush(ctx context.Context) error {
 // Run settles, every interval until ctx ends, the pending batches no
 // session is working on: spooled batches whose insert failed (ClickHouse
 // was down) are inserted once it answers again, without waiting for the
-// next event of their source.
+// next event of their source. It also compacts the ledger (Compact).
 func (i *Ingester) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -145,6 +145,9 @@ func (i *Ingester) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 		err := i.Settle(ctx)
+		if _, cerr := i.Compact(ctx); cerr != nil && ctx.Err() == nil {
+			err = errors.Join(err, cerr)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil && err.Error() != lastErr:
 			i.logger.Warn("settling pending ingest batches failed; retrying", "err", err)

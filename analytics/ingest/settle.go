@@ -145,15 +145,16 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 		id, events    int64
 		lo, hi        int64
 		keys, payload []byte
+		origin        sql.NullString // NULL: claimed before 0008_ledger_days.sql
 	}
-	rows, err := i.db.QueryContext(ctx, `SELECT id, events, min_occurred, max_occurred, keys, payload FROM ingest_batches WHERE source = ? AND state = 'pending' ORDER BY id`, source)
+	rows, err := i.db.QueryContext(ctx, `SELECT id, events, min_occurred, max_occurred, keys, payload, origin FROM ingest_batches WHERE source = ? AND state = 'pending' ORDER BY id`, source)
 	if err != nil {
 		return fmt.Errorf("analytics: pending batches: %w", err)
 	}
 	var ps []pending
 	for rows.Next() {
 		var p pending
-		if err := rows.Scan(&p.id, &p.events, &p.lo, &p.hi, &p.keys, &p.payload); err != nil {
+		if err := rows.Scan(&p.id, &p.events, &p.lo, &p.hi, &p.keys, &p.payload, &p.origin); err != nil {
 			rows.Close()
 			return err
 		}
@@ -204,7 +205,13 @@ func (i *Ingester) reconcile(ctx context.Context, source string) error {
 				}
 			}
 			if len(missing) > 0 {
-				flights = append(flights, &flight{batchID: p.id, rows: len(missing), payload: encodeSpool(eventPtrs(events), missing)})
+				origin := p.origin.String
+				if !p.origin.Valid {
+					if origin, err = i.originOf(ctx, source); err != nil {
+						return err
+					}
+				}
+				flights = append(flights, &flight{batchID: p.id, origin: origin, rows: len(missing), payload: encodeSpool(eventPtrs(events), missing)})
 				inserted += len(missing)
 			}
 		}

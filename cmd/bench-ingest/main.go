@@ -42,6 +42,7 @@ func main() {
 	batch := flag.Int("batch", 10_000, "events per request")
 	senders := flag.Int("senders", 3, "concurrent HTTP senders")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the serve process to this file")
 	flag.BoolVar(&shuffled, "shuffled", false, "spread every batch over the whole two months (worst case for the rollups) instead of time order")
 	flag.Parse()
 	if err := run(*n, *batch, *senders, *keep); err != nil {
@@ -96,6 +97,13 @@ func run(n, batchSize, senders int, keep bool) error {
 
 	serve := exec.Command(bin, "serve")
 	serve.Env = env
+	if cpuProfile != "" {
+		abs, err := filepath.Abs(cpuProfile)
+		if err != nil {
+			return err
+		}
+		serve.Env = append(serve.Env, "PILOTPULSE_CPU_PROFILE="+abs)
+	}
 	serve.Stderr = io.Discard
 	serve.Stdout = io.Discard
 	if err := serve.Start(); err != nil {
@@ -241,6 +249,9 @@ func run(n, batchSize, senders int, keep bool) error {
 	fmt.Printf("CPU during the HTTP ingest: app %.1f s, clickhouse-server %.1f s\n", appCPU, chCPU)
 	return nil
 }
+
+// cpuProfile names the file for a CPU profile of the serve process.
+var cpuProfile string
 
 // shuffled makes generate spread events over the two months at random.
 var shuffled bool

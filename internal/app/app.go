@@ -122,6 +122,7 @@ func (a *App) openClickHouse(ctx context.Context) error {
 		a.Logger.Info("ClickHouse migrated", "versions", applied)
 	}
 	a.Ingester = ingest.New(a.DB, conn, a.Logger)
+	a.Ingester.SetDedupHorizon(a.Config.DedupHorizon)
 	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
 		a.Logger.Warn("settling interrupted ingest batches failed; retried every second while the jobs run", "err", err)
 	}

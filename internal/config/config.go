@@ -51,6 +51,11 @@ type Config struct {
 	PushRate  float64       // PILOTPULSE_PUSH_RATE
 	PushBurst int           // PILOTPULSE_PUSH_BURST
 	PushWait  time.Duration // PILOTPULSE_PUSH_WAIT
+
+	// DedupHorizon is how long the ingest ledger keeps an event's key,
+	// counted back from the newest event (whole days); older events are
+	// looked up in ClickHouse (PILOTPULSE_DEDUP_HORIZON, e.g. 90d or 720h).
+	DedupHorizon time.Duration
 }
 
 // SMTP is how e-mail goes out. Zero Host: no e-mail.
@@ -76,6 +81,7 @@ func Default() Config {
 		PushRate:        50,
 		PushBurst:       100,
 		PushWait:        60 * time.Second,
+		DedupHorizon:    90 * 24 * time.Hour,
 	}
 }
 
@@ -130,7 +136,28 @@ func settings(c *Config) []setting {
 		{"push-burst", "pushes of usage events per token at once", integer(&c.PushBurst)},
 		{"push-wait", "how long a push waits for its turn before 503 with Retry-After", dur(&c.PushWait)},
 		{"trusted-proxies", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client; empty: none", proxies(&c.TrustedProxies)},
+		{"dedup-horizon", "how long the ingest ledger keeps event keys (whole days, e.g. 90d or 720h); older events are looked up in ClickHouse", days(&c.DedupHorizon)},
 		{"metrics-addr", "address serving /metrics (host:port) instead of the main address; empty: /metrics on the main address", str(&c.MetricsAddr)},
+	}
+}
+
+// days parses a number of days like 90d, or a duration like 720h.
+func days(p *time.Duration) func(string) error {
+	return func(v string) error {
+		if n, ok := strings.CutSuffix(v, "d"); ok {
+			d, err := strconv.Atoi(n)
+			if err != nil {
+				return fmt.Errorf("want a number of days like 90d, or a duration like 720h, got %q", v)
+			}
+			*p = time.Duration(d) * 24 * time.Hour
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("want a number of days like 90d, or a duration like 720h, got %q", v)
+		}
+		*p = d
+		return nil
 	}
 }
 
@@ -250,6 +277,9 @@ func (c *Config) finish() error {
 	}
 	if c.PushWait <= 0 {
 		errs = append(errs, fmt.Errorf("PILOTPULSE_PUSH_WAIT: want more than 0, got %s", c.PushWait))
+	}
+	if c.DedupHorizon < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_DEDUP_HORIZON: want at least a day (1d), got %s", c.DedupHorizon))
 	}
 	if c.MetricsAddr != "" {
 		if _, mport, err := net.SplitHostPort(c.MetricsAddr); err != nil || mport == "" {
