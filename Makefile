@@ -7,7 +7,7 @@ GO ?= go
 BIN := bin/pilotpulse
 DATA_DIR ?= ./data
 
-.PHONY: all build run test test-go vet lint bench deps-run deps-test fmt clean
+.PHONY: all build run test test-go vet lint bench bench-soak deps-run deps-test fmt clean
 
 all: build
 
@@ -43,11 +43,20 @@ test-go: build
 
 # Each benchmark prints its figure next to a baseline run side by side:
 # durable HTTP ingest of 1,000,000 events vs clickhouse-client inserting the
-# same file (ratio, peak RSS); questionnaire submits at 200 concurrent
+# same file (ratio, CPU per million events, peak RSS, the ledger's bytes per
+# event; then the ledger's size as 1,000,000 more events stretch the history
+# past the dedup horizon); questionnaire submits at 200 concurrent
 # respondents vs /healthz in the same run.
 bench: deps-test build
-	$(GO) run ./cmd/bench-ingest -n 1000000 -batch 10000 -senders 3
+	$(GO) run ./cmd/bench-ingest -n 1000000 -batch 10000 -senders 3 -history 1000000
 	$(GO) run ./cmd/bench-survey
+
+# The ingest soak (not part of test or bench): 50,000,000 events pushed at a
+# steady 100,000 events/s over three years of history; RSS and the ledger's
+# size at 10 M, 25 M and 50 M, then sampled volume figures against a count
+# of the raw events.
+bench-soak: deps-test build
+	$(GO) run ./cmd/bench-ingest -soak 50000000 -rate 100000 -batch 10000 -senders 3
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
