@@ -62,17 +62,27 @@ func main() {
 	}
 }
 
+// workDir makes a temporary folder; cleanup removes it unless keep (then
+// its name is printed).
+func workDir(prefix string, keep bool) (dir string, cleanup func(), err error) {
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	if keep {
+		fmt.Println("folder:", dir)
+		return dir, func() {}, nil
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
 func run(n, batchSize, senders int, keep bool, history int) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pilotpulse-bench-")
+	dir, cleanup, err := workDir("pilotpulse-bench-", keep)
 	if err != nil {
 		return err
 	}
-	if !keep {
-		defer os.RemoveAll(dir)
-	} else {
-		fmt.Println("folder:", dir)
-	}
+	defer cleanup()
 	file := filepath.Join(dir, "events.ndjson")
 	fmt.Printf("generating %d events ... ", n)
 	size, err := generate(file, n)

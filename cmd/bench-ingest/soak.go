@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/figures"
@@ -12,9 +11,16 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
-// soakSpan is the history a soak's events are spread over, in time order:
-// long enough that the 90-day dedup horizon is passed early on.
-const soakSpan = 3 * 365 * 24 * time.Hour
+// soakSpan is the history a soak of n events is spread over, in time
+// order: three years for 50 M (about 45,000 events a day), as many days
+// at that density for fewer, but at least 200 days, so that the 90-day
+// dedup horizon is passed early on. (At a lower density the batches
+// waiting for ClickHouse, up to about 200,000 events, span many days, and
+// compaction keeps those days until they are stored.)
+func soakSpan(n int) time.Duration {
+	days := max(200, int64(n)*3*365/50_000_000)
+	return time.Duration(days) * 24 * time.Hour
+}
 
 // runSoak pushes n generated events at a steady rate (events per second)
 // through the real app, prints its RSS and the ledger's size at 10 M, 25 M
@@ -22,15 +28,11 @@ const soakSpan = 3 * 365 * 24 * time.Hour
 // authority-week volume figures against a count of the raw events.
 func runSoak(n, rate, batch, senders int, keep bool) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pilotpulse-soak-")
+	dir, cleanup, err := workDir("pilotpulse-soak-", keep)
 	if err != nil {
 		return err
 	}
-	if !keep {
-		defer os.RemoveAll(dir)
-	} else {
-		fmt.Println("folder:", dir)
-	}
+	defer cleanup()
 	a, err := startApp(ctx, dir)
 	if err != nil {
 		return err
@@ -38,9 +40,9 @@ func runSoak(n, rate, batch, senders int, keep bool) error {
 	defer a.stop()
 	start := time.Date(2012, 1, 2, 0, 0, 0, 0, time.UTC)
 	fmt.Printf("soak: %d events over %s from %s at %d events/s, batches of %d, %d senders\n",
-		n, soakSpan, start.Format(time.DateOnly), rate, batch, senders)
+		n, soakSpan(n), start.Format(time.DateOnly), rate, batch, senders)
 	marks := []int{n / 5, n / 2, n} // 10 M, 25 M, 50 M of 50 M
-	source := generated("s-", n, batch, start, soakSpan)
+	source := generated("s-", n, batch, start, soakSpan(n))
 	paced := make(chan []byte)
 	began := time.Now()
 	sent := 0
