@@ -74,16 +74,25 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 		}
 	}
 	c := &claimRun{source: source, origin: origin, events: events, keys: make([]eventKeyT, len(events)), days: make([]int64, len(events))}
-	seen := make(map[eventKeyT]struct{}, len(events))
+	// The keys are written into one buffer (one allocation, not one per
+	// event); within the group the prefix is the same, so the ids alone
+	// find the repeated ones.
+	size := 0
+	for _, ev := range events {
+		size += len(prefix) + len(ev.EventID)
+	}
+	buf := make([]byte, 0, size)
+	seen := make(map[string]struct{}, len(events))
 	c.uniq = make([]int, 0, len(events))
-	for n := range events {
-		k := prefix + events[n].EventID
-		c.keys[n] = k
-		c.days[n] = dayOf(events[n].OccurredAt)
-		if _, dup := seen[k]; dup {
+	for n, ev := range events {
+		off := len(buf)
+		buf = append(append(buf, prefix...), ev.EventID...)
+		c.keys[n] = unsafe.String(&buf[off], len(buf)-off) // buf never grows past size: no copy moves it
+		c.days[n] = dayOf(ev.OccurredAt)
+		if _, dup := seen[ev.EventID]; dup {
 			continue
 		}
-		seen[k] = struct{}{}
+		seen[ev.EventID] = struct{}{}
 		c.uniq = append(c.uniq, n)
 	}
 	seen = nil
