@@ -224,14 +224,20 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 			chunk := order[start:end]
 			start = end
 			table := dayTable(day)
+			// Every statement carries keysPerStatement keys, the missing
+			// ones NULL (which OR IGNORE skips: a key is NOT NULL), so one
+			// prepared statement serves every chunk of a day.
 			args = args[:0]
 			for _, n := range chunk {
 				args = append(args, unsafeBytes(keys[n]))
 			}
+			for len(args) < keysPerStatement {
+				args = append(args, nil)
+			}
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT claim_chunk`); err != nil {
 				return err
 			}
-			st, err := i.claimStmt(ctx, tx, table, len(chunk), false, made)
+			st, err := i.claimStmt(ctx, tx, table, false, made)
 			if err != nil {
 				return err
 			}
@@ -253,7 +259,7 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO claim_chunk`); err != nil {
 					return err
 				}
-				st, err := i.claimStmt(ctx, tx, table, len(chunk), true, made)
+				st, err := i.claimStmt(ctx, tx, table, true, made)
 				if err != nil {
 					return err
 				}

@@ -150,16 +150,16 @@ func (i *Ingester) originNumber(ctx context.Context, origin string, create bool)
 	return id, nil
 }
 
-// claimStmt is the claim statement for n keys into a day table, in tx. The
-// ones for full chunks are prepared for the database (and per connection
-// by database/sql) and kept for the day tables used last, not prepared for
+// claimStmt is the claim statement of keysPerStatement keys into a day
+// table, in tx. It is prepared for the database (and per connection by
+// database/sql) and kept for the day tables used last, not prepared for
 // every transaction: 500 rows of VALUES take a while to compile. It runs in
 // a claim's transaction, so one claim at a time uses the cache. A table
 // made by tx (made) is not there for other connections yet: its statement
 // is prepared in tx.
-func (i *Ingester) claimStmt(ctx context.Context, tx *sql.Tx, table string, n int, returning, made bool) (*sql.Stmt, error) {
-	q := claimSQL(table, n, returning)
-	if n != keysPerStatement || made {
+func (i *Ingester) claimStmt(ctx context.Context, tx *sql.Tx, table string, returning, made bool) (*sql.Stmt, error) {
+	q := claimSQL(table, keysPerStatement, returning)
+	if made {
 		return tx.PrepareContext(ctx, q) // closed with tx
 	}
 	l := &i.ledger

@@ -226,7 +226,9 @@ func generate(path string, n int) (int64, error) {
 	start := time.Date(2012, 11, 1, 0, 0, 0, 0, time.FixedZone("", 3600))
 	for i := range n {
 		x := uint64(i)*2654435761 + 12345
-		at := start.Add(time.Duration(int64(i)*int64(60*24*time.Hour)/int64(n)) - time.Duration(x%600)*time.Second)
+		// i*span overflows int64 (it did before: the events fell into a
+		// few hours, not two months).
+		at := start.Add(time.Duration(float64(60*24*time.Hour)*float64(i)/float64(n)) - time.Duration(x%600)*time.Second)
 		if shuffled {
 			at = start.Add(time.Duration(x%(60*24*3600)) * time.Second)
 		}
