@@ -171,8 +171,17 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 		return 0, nil, nil, nil
 	}
 	events, keys := c.events, c.keys
+	days := make([]int64, 0, 4)
+	for _, n := range claimable {
+		if !slices.Contains(days, c.days[n]) {
+			days = append(days, c.days[n])
+		}
+	}
+	if err := i.ensureDayTables(ctx, days); err != nil {
+		return 0, nil, nil, fmt.Errorf("analytics: ledger day tables: %w", err)
+	}
 	now := i.now().UTC()
-	err = i.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = i.ledgerTx(ctx, func(tx *sql.Tx) error {
 		fresh = fresh[:0]
 		st, err := readLedgerState(ctx, tx)
 		if err != nil {

@@ -76,11 +76,15 @@ func (i *Ingester) submit(ctx context.Context, source string, events []event.Eve
 
 func (i *Ingester) sessionEnded() {
 	i.mu.Lock()
-	defer i.mu.Unlock()
 	i.sessions--
-	if i.sessions == 0 && i.idle != nil {
+	last := i.sessions == 0
+	if last && i.idle != nil {
 		close(i.idle)
 		i.idle = nil
+	}
+	i.mu.Unlock()
+	if last {
+		i.releaseLedgerConn()
 	}
 }
 

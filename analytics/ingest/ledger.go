@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,59 @@ type ledger struct {
 	horizonDays int64
 	origins     map[string]uint64 // origin name -> ledger_origins.id
 	stmts       []cachedStmt      // most recently used first
+
+	txMu sync.Mutex // one ledger transaction at a time on conn
+	conn *sql.Conn  // held while sessions run (ledgerTx)
+}
+
+// ledgerTx runs fn in one transaction (BEGIN IMMEDIATE) on a connection
+// the ledger keeps while sessions run: its prepared claim statements are
+// compiled once for it (not once for each connection of the pool), and its
+// page cache is not thrown away because another connection wrote between
+// two claims. The writes are serialised by SQLite anyway. The connection
+// goes back to the pool when the last session ends (releaseLedgerConn).
+func (i *Ingester) ledgerTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	l := &i.ledger
+	l.txMu.Lock()
+	defer l.txMu.Unlock()
+	if l.conn == nil {
+		c, err := i.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		l.conn = c
+	}
+	tx, err := l.conn.BeginTx(ctx, nil)
+	if err != nil {
+		l.conn.Close() // a broken connection is not kept
+		l.conn = nil
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	err = tx.Commit()
+	i.mu.Lock()
+	idle := i.sessions == 0
+	i.mu.Unlock()
+	if idle {
+		l.conn.Close()
+		l.conn = nil
+	}
+	return err
+}
+
+// releaseLedgerConn gives the ledger's connection back to the pool (the
+// last session ended).
+func (i *Ingester) releaseLedgerConn() {
+	l := &i.ledger
+	l.txMu.Lock()
+	defer l.txMu.Unlock()
+	if l.conn != nil {
+		l.conn.Close()
+		l.conn = nil
+	}
 }
 
 type cachedStmt struct {
@@ -210,6 +264,34 @@ func claimSQL(table string, n int, returning bool) string {
 	return s
 }
 
+// ensureDayTables makes the day tables of days that have none, in a
+// transaction of their own before the claim's, so that the claim finds them
+// there and uses its prepared statements (a table made in the claim's own
+// transaction is not there for the statements prepared for the pool).
+func (i *Ingester) ensureDayTables(ctx context.Context, days []int64) error {
+	tables, err := dayTables(ctx, i.db)
+	if err != nil {
+		return err
+	}
+	var missing []int64
+	for _, d := range days {
+		if _, ok := tables[d]; !ok && !slices.Contains(missing, d) {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return i.ledgerTx(ctx, func(tx *sql.Tx) error {
+		for _, d := range missing {
+			if _, err := createDayTable(ctx, tx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // createDayTable creates a day table unless it exists, and says whether it
 // did.
 func createDayTable(ctx context.Context, tx *sql.Tx, day int64) (made bool, err error) {
@@ -253,7 +335,7 @@ func dayTables(ctx context.Context, q interface {
 func (i *Ingester) Compact(ctx context.Context) (dropped int, err error) {
 	horizon := i.horizonDays()
 	var gone []string
-	err = i.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = i.ledgerTx(ctx, func(tx *sql.Tx) error {
 		gone = gone[:0]
 		st, err := readLedgerState(ctx, tx)
 		if err != nil {

@@ -21,7 +21,7 @@ import (
 // one statement, and an insert may carry many small batches).
 func (i *Ingester) markStored(ctx context.Context, batchIDs []int64) error {
 	now := i.now().UTC()
-	err := i.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := i.ledgerTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(batchIDs); start += keysPerStatement {
 			chunk := batchIDs[start:min(start+keysPerStatement, len(batchIDs))]
 			args := make([]any, 0, len(chunk)+1)
