@@ -7,7 +7,7 @@ GO ?= go
 BIN := bin/pilotpulse
 DATA_DIR ?= ./data
 
-.PHONY: all build run test test-go vet lint bench deps-run deps-test fmt clean
+.PHONY: all build run test test-go vet lint bench bench-soak deps-run deps-test fmt clean
 
 all: build
 
@@ -43,7 +43,9 @@ test-go: build
 
 # Each benchmark prints its figure next to a baseline run side by side:
 # durable HTTP ingest of 1,000,000 events vs clickhouse-client inserting the
-# same file (ratio, peak RSS); questionnaire submits at 200 concurrent
+# same file (ratio, CPU per million events, peak RSS, the ledger's bytes per
+# event; then the ledger's size as 1,000,000 more events stretch the history
+# past the dedup horizon); questionnaire submits at 200 concurrent
 # respondents vs /healthz in the same run; the volume and overview routes
 # at national scale (10,000,000 events, then grown to 100,000,000 when the
 # disk and time allow) vs the same questions as raw aggregates over events.
@@ -51,10 +53,17 @@ test-go: build
 # of distinct events (about 5 million stored; `make test` runs the same test
 # pushing one event over and over).
 bench: deps-test build
-	$(GO) run ./cmd/bench-ingest -n 1000000 -batch 10000 -senders 3
+	$(GO) run ./cmd/bench-ingest -n 1000000 -batch 10000 -senders 3 -history 1000000
 	$(GO) run ./cmd/bench-survey
 	$(GO) run ./cmd/bench-dashboards -n 10000000 -growth 100000000
 	PILOTPULSE_TEST_BINARY=$(abspath $(BIN)) PILOTPULSE_MEMORY_DISTINCT=1 $(GO) test -count=1 -timeout 30m -run TestServeMemoryUnderHostileRequests -v ./cmd/pilotpulse
+
+# The ingest soak (not part of test or bench): 50,000,000 events pushed at a
+# steady 100,000 events/s over three years of history; RSS and the ledger's
+# size at 10 M, 25 M and 50 M, then sampled volume figures against a count
+# of the raw events.
+bench-soak: deps-test build
+	$(GO) run ./cmd/bench-ingest -soak 50000000 -rate 100000 -batch 10000 -senders 3
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

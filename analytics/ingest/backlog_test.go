@@ -3,12 +3,15 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/analyticstest"
+	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
@@ -31,6 +34,12 @@ func newOutage(ing *Ingester) *outage {
 		o.mu.Lock()
 		o.inserted = append(o.inserted, ids...)
 		o.mu.Unlock()
+		return nil
+	}
+	ing.beforeLookup = func() error {
+		if o.on.Load() {
+			return errors.New("ClickHouse went away")
+		}
 		return nil
 	}
 	return o
@@ -148,5 +157,57 @@ func TestBacklogBound(t *testing.T) {
 				t.Fatalf("%d events in ClickHouse, want 200", n)
 			}
 		})
+	}
+}
+
+// TestOutageClaimsInsideTheHorizon: while ClickHouse is down, a call with
+// an event older than the dedup horizon (its day compacted, so it must be
+// looked up in ClickHouse) fails with ErrUnavailable, while calls with
+// events inside the horizon, sent at the same time, are still claimed and
+// acknowledged; once ClickHouse is back they are stored, and the old
+// call's retry goes through.
+func TestOutageClaimsInsideTheHorizon(t *testing.T) {
+	ing, _ := newTestIngester(t, analyticstest.Server)
+	ing.SetDedupHorizon(7 * 24 * time.Hour)
+	ctx := context.Background()
+	first := daysOf("early", time.Date(2012, 11, 1, 9, 0, 0, 0, time.UTC), 20)
+	later := daysOf("late", time.Date(2013, 1, 1, 9, 0, 0, 0, time.UTC), 10)
+	for _, evs := range [][]event.Event{first, later} {
+		if acc, _, err := ing.Store(ctx, "feed", evs); err != nil || acc != len(evs) {
+			t.Fatalf("store: %d %v", acc, err)
+		}
+	}
+	if _, err := ing.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := rawCount(t, ing)
+	o := newOutage(ing)
+	old := daysOf("old-new", time.Date(2012, 11, 5, 9, 0, 0, 0, time.UTC), 1)
+	const rounds = 5
+	for k := range rounds {
+		recent := daysOf(fmt.Sprintf("recent%d-", k), time.Date(2013, 1, 9, 9, 0, 0, 0, time.UTC), 2)
+		var wg sync.WaitGroup
+		var oldErr, recentErr error
+		var recentAcc int
+		wg.Add(2)
+		go func() { defer wg.Done(); _, _, oldErr = ing.Spool(ctx, "feed", old) }()
+		go func() { defer wg.Done(); recentAcc, _, recentErr = ing.Spool(ctx, "feed", recent) }()
+		wg.Wait()
+		if !errors.Is(oldErr, ErrUnavailable) {
+			t.Fatalf("round %d: the old event during the outage: %v, want ErrUnavailable", k, oldErr)
+		}
+		if recentErr != nil || recentAcc != 2 {
+			t.Fatalf("round %d: recent events during the outage: accepted %d (%v), want 2", k, recentAcc, recentErr)
+		}
+	}
+	o.on.Store(false)
+	if acc, _, err := ing.Spool(ctx, "feed", old); err != nil || acc != 1 {
+		t.Fatalf("the old event after the outage: accepted %d (%v), want 1", acc, err)
+	}
+	if err := ing.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := rawCount(t, ing); n != before+2*rounds+1 {
+		t.Fatalf("%d events in ClickHouse, want %d", n, before+2*rounds+1)
 	}
 }

@@ -75,11 +75,15 @@ func (i *Ingester) submit(ctx context.Context, source string, events []event.Eve
 
 func (i *Ingester) sessionEnded() {
 	i.mu.Lock()
-	defer i.mu.Unlock()
 	i.sessions--
-	if i.sessions == 0 && i.idle != nil {
+	last := i.sessions == 0
+	if last && i.idle != nil {
 		close(i.idle)
 		i.idle = nil
+	}
+	i.mu.Unlock()
+	if last {
+		i.releaseLedgerConn()
 	}
 }
 
@@ -132,6 +136,7 @@ func (i *Ingester) next(q *sourceQueue, stop bool) []*storeReq {
 // compact form (payload), so a backlog takes little memory.
 type flight struct {
 	batchID int64  // 0: nothing new, no batch
+	origin  string // the origin its events were claimed under
 	rows    int    // how many new events
 	payload []byte // the new events (encodeSpool)
 }

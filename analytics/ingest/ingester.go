@@ -7,7 +7,7 @@ package ingest
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -53,7 +53,7 @@ type Ingester struct {
 	queues   map[string]*sourceQueue  // per source: calls waiting for a group commit
 	sessions int                      // leader goroutines running
 	idle     chan struct{}            // closed when sessions drops to 0 (Wait)
-	stmts    map[string]*sql.Stmt     // prepared ledger statements (claimStmt)
+	ledger   ledger                   // the horizon, origin numbers, prepared statements (ledger.go)
 
 	gauge backlogGauge // the backlog and its bound, for admitting calls (backlog.go)
 
@@ -69,6 +69,10 @@ type Ingester struct {
 	// (of a session or of settling) with the batches it carries; a non-nil
 	// error fails that insert, as an outage would.
 	beforeInsert func(batchIDs []int64) error
+	// beforeLookup, when set (tests only), runs before each look in
+	// ClickHouse's key table (ledger.go); a non-nil error fails it, as an
+	// outage would.
+	beforeLookup func() error
 	// now is the clock (tests may set it).
 	now func() time.Time
 }
@@ -80,7 +84,7 @@ func New(db *store.DB, ch driver.Conn, logger *slog.Logger) *Ingester {
 		logger = slog.Default()
 	}
 	i := &Ingester{db: db, ch: ch, logger: logger, lockDir: filepath.Join(filepath.Dir(db.Path), "locks"),
-		locks: map[string]chan struct{}{}, queues: map[string]*sourceQueue{}, stmts: map[string]*sql.Stmt{}, now: time.Now}
+		locks: map[string]chan struct{}{}, queues: map[string]*sourceQueue{}, now: time.Now}
 	i.gauge.limit = DefaultBacklogLimit
 	return i
 }
@@ -142,7 +146,7 @@ func (i *Ingester) Flush(ctx context.Context) error {
 // Run settles, every interval until ctx ends, the pending batches no
 // session is working on: spooled batches whose insert failed (ClickHouse
 // was down) are inserted once it answers again, without waiting for the
-// next event of their source.
+// next event of their source. It also compacts the ledger (Compact).
 func (i *Ingester) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -154,6 +158,9 @@ func (i *Ingester) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 		err := i.Settle(ctx)
+		if _, cerr := i.Compact(ctx); cerr != nil && ctx.Err() == nil {
+			err = errors.Join(err, cerr)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil && err.Error() != lastErr:
 			i.logger.Warn("settling pending ingest batches failed; retrying", "err", err)

@@ -17,7 +17,7 @@ import (
 )
 
 const insertEventsSQL = `INSERT INTO events (source, event_id, occurred_at, received_at, type, company_cvr, authority_cvr, channel,
-	has_metadata, has_deep_link, by_rule, message_ref, user_ref, rights_model, reason, folder, role, batch_id)`
+	has_metadata, has_deep_link, by_rule, message_ref, user_ref, rights_model, reason, folder, role, batch_id, origin)`
 
 // insert writes the new events of the flights to ClickHouse in one INSERT,
 // each row tagged with its flight's batch. The rows go in blocks of at most
@@ -50,6 +50,7 @@ func (i *Ingester) insert(ctx context.Context, source string, flights []*flight)
 		occurred, received                        = make([]time.Time, size), make([]time.Time, size)
 		meta, deep, rule                          = make([]*uint8, size), make([]*uint8, size), make([]*uint8, size)
 		batch                                     = make([]uint64, size)
+		origin                                    = make([]string, size)
 	)
 	b, err := i.ch.PrepareBatch(i.insertContext(clickhouse.Context(ctx, clickhouse.WithQueryID(insertQueryID(source)))), insertEventsSQL)
 	if err != nil {
@@ -58,7 +59,7 @@ func (i *Ingester) insert(ctx context.Context, source string, flights []*flight)
 	j := 0
 	flush := func(last bool) error {
 		cols := []any{src[:j], id[:j], occurred[:j], received[:j], typ[:j], company[:j], authority[:j], channel[:j],
-			meta[:j], deep[:j], rule[:j], msg[:j], user[:j], rights[:j], reason[:j], folder[:j], role[:j], batch[:j]}
+			meta[:j], deep[:j], rule[:j], msg[:j], user[:j], rights[:j], reason[:j], folder[:j], role[:j], batch[:j], origin[:j]}
 		for c, v := range cols {
 			if err := b.Column(c).Append(v); err != nil {
 				return err
@@ -85,7 +86,7 @@ func (i *Ingester) insert(ctx context.Context, source string, flights []*flight)
 			msg[j], user[j], rights[j], reason[j], folder[j], role[j] = ev.MessageRef, ev.UserRef, ev.RightsModel, ev.Reason, ev.Folder, ev.Role
 			occurred[j], received[j] = ev.OccurredAt, ev.ReceivedAt
 			meta[j], deep[j], rule[j] = boolByte(ev.HasMetadata), boolByte(ev.HasDeepLink), boolByte(ev.ByRule)
-			batch[j] = uint64(f.batchID)
+			batch[j], origin[j] = uint64(f.batchID), f.origin
 			j++
 			return nil
 		})

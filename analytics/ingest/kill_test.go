@@ -23,10 +23,44 @@ import (
 // resends everything: every event is counted exactly once, in raw events and
 // rollups, and no batch is left pending.
 func TestPushSurvivesKill9(t *testing.T) {
+	pushSurvivesKill9(t, nil)
+}
+
+// TestPushSurvivesKill9PastTheHorizon is TestPushSurvivesKill9 with a
+// dedup horizon of 7 days for events spread over 44 days: while the app is
+// killed and restarted, compaction drops the early days, so the resends of
+// the early batches are decided by ClickHouse's key table and claims in
+// days made again. Every event still counts once, and the ledger ends with
+// the horizon's days only.
+func TestPushSurvivesKill9PastTheHorizon(t *testing.T) {
+	pushSurvivesKill9(t, ledgerWithinHorizon, "PILOTPULSE_DEDUP_HORIZON=7d")
+}
+
+// ledgerWithinHorizon waits until the running app's ledger holds the 8 day
+// tables of a 7-day horizon at most.
+func ledgerWithinHorizon(t *testing.T, app *analyticstest.KillableApp) {
+	db := app.DB()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var days int
+		if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name GLOB 'event_keys_[0-9]*'`).Scan(&days); err != nil {
+			t.Fatal(err)
+		}
+		if days <= 8 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d day tables in the ledger after 60 s, want the 8 of a 7-day horizon", days)
+		}
+	}
+}
+
+// pushSurvivesKill9 is TestPushSurvivesKill9 with env added to the app's
+// environment; after, when set, runs at the end while the app still runs.
+func pushSurvivesKill9(t *testing.T, after func(*testing.T, *analyticstest.KillableApp), env ...string) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	app := analyticstest.NewKillableApp(t, "PILOTPULSE_LOG_LEVEL=warn")
+	app := analyticstest.NewKillableApp(t, append([]string{"PILOTPULSE_LOG_LEVEL=warn"}, env...)...)
 	ch, addr := app.CH, app.Addr
 	lines := strings.Split(strings.TrimSpace(app.Command("token", "create", "--source", "crashy")), "\n")
 	token := lines[len(lines)-1]
@@ -150,5 +184,8 @@ func TestPushSurvivesKill9(t *testing.T) {
 		want, acknowledged.Load(), strings.Count(app.Log(), "settled interrupted ingest batches"))
 	if raw != want || distinct != want || rolled != want || meta != rawMeta || acknowledged.Load() > int64(want) {
 		t.Fatalf("raw %d (distinct %d), rollup %d, metadata %d/%d, acknowledged %d; want %d each", raw, distinct, rolled, meta, rawMeta, acknowledged.Load(), want)
+	}
+	if after != nil {
+		after(t, app)
 	}
 }

@@ -10,6 +10,7 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,20 +61,18 @@ func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, ev
 		return err
 	}
 	n := min(len(fresh), overlapSample)
-	ids := make([]string, n)
+	sample := make([]*event.Event, n)
 	for k := range n {
-		ids[k] = events[fresh[k*len(fresh)/n]].EventID
+		sample[k] = events[fresh[k*len(fresh)/n]]
 	}
-	q := `SELECT count(*) FROM event_keys WHERE k IN (?` + strings.Repeat(",?", n-1) + `)`
-	args := make([]any, n)
+	tables, err := dayTables(ctx, i.db)
+	if err != nil {
+		return err
+	}
 	now := i.now().UTC()
 	for _, other := range others {
-		prefix := keyPrefix(other)
-		for k, id := range ids {
-			args[k] = []byte(prefix + id)
-		}
-		var seen int
-		if err := i.db.QueryRowContext(ctx, q, args...).Scan(&seen); err != nil {
+		seen, err := i.knownUnder(ctx, other, sample, tables)
+		if err != nil {
 			return err
 		}
 		if seen == 0 {
@@ -81,7 +80,7 @@ func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, ev
 		}
 		i.logger.Warn("event ids of another origin: these events are counted twice", "source", source, "origin", origin,
 			"other_origin", other, "seen", seen, "sampled", n)
-		_, err := i.db.ExecContext(ctx, `INSERT INTO origin_overlaps (source, origin, other_origin, seen, sampled, first_seen_at, last_seen_at)
+		_, err = i.db.ExecContext(ctx, `INSERT INTO origin_overlaps (source, origin, other_origin, seen, sampled, first_seen_at, last_seen_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (source, other_origin) DO UPDATE SET origin = excluded.origin, seen = seen + excluded.seen,
 				sampled = sampled + excluded.sampled, last_seen_at = excluded.last_seen_at`,
@@ -91,6 +90,41 @@ func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, ev
 		}
 	}
 	return nil
+}
+
+// knownUnder counts the events of sample whose keys the ledger has under
+// origin: in the day tables there are (tables) and in the table from
+// before them.
+func (i *Ingester) knownUnder(ctx context.Context, origin string, sample []*event.Event, tables map[int64]string) (int, error) {
+	legacy := keyPrefix(origin)
+	args := make([]any, 0, 2*len(sample))
+	for _, ev := range sample {
+		args = append(args, []byte(legacy+ev.EventID))
+	}
+	parts := []string{`SELECT k FROM event_keys WHERE k IN (?` + strings.Repeat(",?", len(sample)-1) + `)`}
+	id, err := i.originNumber(ctx, origin, false)
+	if err != nil {
+		return 0, err
+	}
+	if id != 0 {
+		prefix := string(binary.AppendUvarint(nil, id))
+		byDay := map[int64][]string{}
+		for _, ev := range sample {
+			d := dayOf(ev.OccurredAt)
+			if _, ok := tables[d]; ok {
+				byDay[d] = append(byDay[d], prefix+ev.EventID)
+			}
+		}
+		for d, keys := range byDay {
+			parts = append(parts, `SELECT k FROM `+tables[d]+` WHERE k IN (?`+strings.Repeat(",?", len(keys)-1)+`)`)
+			for _, k := range keys {
+				args = append(args, []byte(k))
+			}
+		}
+	}
+	var seen int
+	err = i.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+strings.Join(parts, " UNION ALL ")+`)`, args...).Scan(&seen)
+	return seen, err
 }
 
 // otherOrigins lists the origins of the sources table other than origin.

@@ -22,7 +22,7 @@ import (
 // one statement, and an insert may carry many small batches).
 func (i *Ingester) markStored(ctx context.Context, batchIDs []int64) error {
 	now := i.now().UTC()
-	err := i.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := i.ledgerTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(batchIDs); start += keysPerStatement {
 			chunk := batchIDs[start:min(start+keysPerStatement, len(batchIDs))]
 			args := make([]any, 0, len(chunk)+1)
@@ -149,9 +149,10 @@ func (i *Ingester) reconcile(ctx context.Context, source string, upTo int64) err
 		id, events    int64
 		lo, hi        int64
 		keysOnly      bool
-		keys, payload []byte // read when its turn comes
+		keys, payload []byte         // read when its turn comes
+		origin        sql.NullString // NULL: claimed before 0012_ledger_days.sql
 	}
-	rows, err := i.db.QueryContext(ctx, `SELECT id, events, min_occurred, max_occurred, payload IS NULL FROM ingest_batches
+	rows, err := i.db.QueryContext(ctx, `SELECT id, events, min_occurred, max_occurred, payload IS NULL, origin FROM ingest_batches
 		WHERE source = ? AND state = 'pending' AND id <= ? ORDER BY id`, source, upTo)
 	if err != nil {
 		return fmt.Errorf("analytics: pending batches: %w", err)
@@ -159,7 +160,7 @@ func (i *Ingester) reconcile(ctx context.Context, source string, upTo int64) err
 	var ps []pending
 	for rows.Next() {
 		var p pending
-		if err := rows.Scan(&p.id, &p.events, &p.lo, &p.hi, &p.keysOnly); err != nil {
+		if err := rows.Scan(&p.id, &p.events, &p.lo, &p.hi, &p.keysOnly, &p.origin); err != nil {
 			rows.Close()
 			return err
 		}
@@ -226,7 +227,13 @@ func (i *Ingester) reconcile(ctx context.Context, source string, upTo int64) err
 				}
 			}
 			if len(missing) > 0 {
-				flights = append(flights, &flight{batchID: p.id, rows: len(missing), payload: encodeSpool(eventPtrs(events), missing)})
+				origin := p.origin.String
+				if !p.origin.Valid {
+					if origin, err = i.originOf(ctx, source); err != nil {
+						return err
+					}
+				}
+				flights = append(flights, &flight{batchID: p.id, origin: origin, rows: len(missing), payload: encodeSpool(eventPtrs(events), missing)})
 				inserted += len(missing)
 			}
 		}

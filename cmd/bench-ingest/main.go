@@ -5,11 +5,17 @@
 // source token with `pilotpulse token create --source bench`, POSTs the file
 // in batches (concurrent senders) and reports events/s; then it times
 // `clickhouse-client --query "INSERT INTO scratch FORMAT JSONEachRow" < file`
-// into a table shaped like events, and prints both, their ratio and the app's
-// peak RSS (VmHWM). The ingest's clock stops when ClickHouse holds every
-// event, not at the last answer.
+// into a table shaped like events, and prints both, their ratio, the CPU
+// time of both processes per million events, the app's peak RSS (VmHWM)
+// and the ingest ledger's bytes per event. The ingest's clock stops when
+// ClickHouse holds every event, not at the last answer. Then (-history) it
+// pushes more events spread over two later years, printing the ledger's
+// size as the history grows past the dedup horizon (it stays flat).
 //
-//	go run ./cmd/bench-ingest [-n 1000000] [-batch 10000] [-senders 3]
+//	go run ./cmd/bench-ingest [-n 1000000] [-batch 10000] [-senders 3] [-history 1000000]
+//	go run ./cmd/bench-ingest -soak 50000000 [-rate 100000]
+//
+// -soak pushes that many generated events at a steady rate (soak.go).
 //
 // Run it from the repository root (it builds ./cmd/pilotpulse).
 package main
@@ -18,11 +24,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -30,8 +34,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/internal/warehouse"
@@ -42,25 +44,45 @@ func main() {
 	batch := flag.Int("batch", 10_000, "events per request")
 	senders := flag.Int("senders", 3, "concurrent HTTP senders")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the serve process to this file")
 	flag.BoolVar(&shuffled, "shuffled", false, "spread every batch over the whole two months (worst case for the rollups) instead of time order")
+	history := flag.Int("history", 1_000_000, "events pushed after the measurement, over two later years, to show the ledger's size stay flat (0: none)")
+	soakN := flag.Int("soak", 0, "instead: push this many generated events at a steady rate and print RSS, ledger size and a figures check (soak.go)")
+	rate := flag.Int("rate", 100_000, "events per second of -soak")
 	flag.Parse()
-	if err := run(*n, *batch, *senders, *keep); err != nil {
+	var err error
+	if *soakN > 0 {
+		err = runSoak(*soakN, *rate, *batch, *senders, *keep)
+	} else {
+		err = run(*n, *batch, *senders, *keep, *history)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-ingest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, batchSize, senders int, keep bool) error {
+// workDir makes a temporary folder; cleanup removes it unless keep (then
+// its name is printed).
+func workDir(prefix string, keep bool) (dir string, cleanup func(), err error) {
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	if keep {
+		fmt.Println("folder:", dir)
+		return dir, func() {}, nil
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+func run(n, batchSize, senders int, keep bool, history int) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pilotpulse-bench-")
+	dir, cleanup, err := workDir("pilotpulse-bench-", keep)
 	if err != nil {
 		return err
 	}
-	if !keep {
-		defer os.RemoveAll(dir)
-	} else {
-		fmt.Println("folder:", dir)
-	}
+	defer cleanup()
 	file := filepath.Join(dir, "events.ndjson")
 	fmt.Printf("generating %d events ... ", n)
 	size, err := generate(file, n)
@@ -69,43 +91,12 @@ func run(n, batchSize, senders int, keep bool) error {
 	}
 	fmt.Printf("%d MB\n", size>>20)
 
-	bin := filepath.Join(dir, "pilotpulse")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/pilotpulse").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/pilotpulse: %v\n%s", err, out)
-	}
-	m, err := warehouse.StartManaged(ctx, filepath.Join(dir, "clickhouse"), slog.New(slog.DiscardHandler))
+	a, err := startApp(ctx, dir)
 	if err != nil {
 		return err
 	}
-	defer m.Stop()
-
-	addr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	env := append(os.Environ(), "PILOTPULSE_DATA_DIR="+filepath.Join(dir, "data"), "PILOTPULSE_CLICKHOUSE_DSN="+m.DSN(),
-		"PILOTPULSE_ADDR="+addr, "PILOTPULSE_LOG_LEVEL=warn")
-	tok := exec.Command(bin, "token", "create", "--source", "bench")
-	tok.Env = env
-	out, err := tok.Output()
-	if err != nil {
-		return fmt.Errorf("token create: %w", err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	token := lines[len(lines)-1]
-
-	serve := exec.Command(bin, "serve")
-	serve.Env = env
-	serve.Stderr = io.Discard
-	serve.Stdout = io.Discard
-	if err := serve.Start(); err != nil {
-		return err
-	}
-	defer func() { serve.Process.Signal(os.Interrupt); serve.Wait() }()
-	base := "http://" + addr
-	if err := waitReady(base, 60*time.Second); err != nil {
-		return err
-	}
+	defer a.stop()
+	serve, m := a.serve, a.ch
 
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -114,55 +105,19 @@ func run(n, batchSize, senders int, keep bool) error {
 	batches := split(data, batchSize)
 	data = nil
 	fmt.Printf("sending %d batches of %d with %d senders ... ", len(batches), batchSize, senders)
-	var accepted, dups atomic.Int64
-	var firstErr error
-	var errOnce sync.Once
-	next := make(chan []byte)
-	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 5 * time.Minute}
 	appCPU0, chCPU0 := cpuSeconds(serve.Process.Pid), cpuSeconds(m.Pid())
 	start := time.Now()
-	for range senders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range next {
-				for {
-					req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/events", bytes.NewReader(b))
-					req.Header.Set("Content-Type", "application/x-ndjson")
-					req.Header.Set("Authorization", "Bearer "+token)
-					resp, err := client.Do(req)
-					if err != nil {
-						errOnce.Do(func() { firstErr = err })
-						break
-					}
-					body, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode == 429 || resp.StatusCode == 503 {
-						time.Sleep(200 * time.Millisecond)
-						continue
-					}
-					if resp.StatusCode != 200 {
-						errOnce.Do(func() { firstErr = fmt.Errorf("status %d: %s", resp.StatusCode, body) })
-						break
-					}
-					var r struct{ Accepted, Duplicates int }
-					json.Unmarshal(body, &r)
-					accepted.Add(int64(r.Accepted))
-					dups.Add(int64(r.Duplicates))
-					break
-				}
-			}
-		}()
-	}
-	for _, b := range batches {
-		next <- b
-	}
-	close(next)
-	wg.Wait()
+	next := make(chan []byte)
+	go func() {
+		for _, b := range batches {
+			next <- b
+		}
+		close(next)
+	}()
+	accepted, dups, err := a.push(senders, next)
 	ackTime := time.Since(start)
-	if firstErr != nil {
-		return firstErr
+	if err != nil {
+		return err
 	}
 	// The clock stops once ClickHouse has every event (a 200 means durable
 	// in the app's ledger; the insert may still be running).
@@ -188,8 +143,12 @@ func run(n, batchSize, senders int, keep bool) error {
 	appCPU, chCPU := cpuSeconds(serve.Process.Pid)-appCPU0, cpuSeconds(m.Pid())-chCPU0
 	hwm := vmHWM(serve.Process.Pid)
 	fmt.Println("done")
-	if accepted.Load() != int64(n) {
-		return fmt.Errorf("accepted %d of %d events (%d duplicates)", accepted.Load(), n, dups.Load())
+	if accepted != int64(n) {
+		return fmt.Errorf("accepted %d of %d events (%d duplicates)", accepted, n, dups)
+	}
+	ledger, err := a.ledgerSize(ctx)
+	if err != nil {
+		return err
 	}
 
 	// Baseline: clickhouse-client, same file, a table shaped like events.
@@ -239,8 +198,18 @@ func run(n, batchSize, senders int, keep bool) error {
 	fmt.Printf("ratio (ingest / clickhouse-client): %.2f (goal >= 1.0)\n", httpRate/chRate)
 	fmt.Printf("app peak RSS (VmHWM): %d MB (goal <= 300 MB)\n", hwm>>20)
 	fmt.Printf("CPU during the HTTP ingest: app %.1f s, clickhouse-server %.1f s\n", appCPU, chCPU)
+	perM := 1e6 / float64(n)
+	fmt.Printf("CPU per million events: app %.2f s (goal <= 2.0 s), clickhouse-server %.2f s\n", appCPU*perM, chCPU*perM)
+	fmt.Printf("ingest ledger: %d bytes for %d events inside the dedup horizon: %.1f bytes per event (%d day tables)\n",
+		ledger.bytes, n, float64(ledger.bytes)/float64(n), ledger.days)
+	if history > 0 {
+		return a.pushHistory(ctx, history, batchSize, senders)
+	}
 	return nil
 }
+
+// cpuProfile names the file for a CPU profile of the serve process.
+var cpuProfile string
 
 // shuffled makes generate spread events over the two months at random.
 var shuffled bool
@@ -254,31 +223,16 @@ func generate(path string, n int) (int64, error) {
 		return 0, err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	companies := cvrs(1000000, 300)
-	authorities := cvrs(2000000, 40)
 	start := time.Date(2012, 11, 1, 0, 0, 0, 0, time.FixedZone("", 3600))
-	types := []string{"message.sent", "message.sent", "message.sent", "message.read", "user.login", "message.moved"}
 	for i := range n {
 		x := uint64(i)*2654435761 + 12345
-		at := start.Add(time.Duration(int64(i)*int64(60*24*time.Hour)/int64(n)) - time.Duration(x%600)*time.Second).Format(time.RFC3339)
+		// i*span overflows int64 (it did before: the events fell into a
+		// few hours, not two months).
+		at := start.Add(time.Duration(float64(60*24*time.Hour)*float64(i)/float64(n)) - time.Duration(x%600)*time.Second)
 		if shuffled {
-			at = start.Add(time.Duration(x%(60*24*3600)) * time.Second).Format(time.RFC3339)
+			at = start.Add(time.Duration(x%(60*24*3600)) * time.Second)
 		}
-		typ := types[x%uint64(len(types))]
-		company := companies[(x>>8)%uint64(len(companies))]
-		switch typ {
-		case "message.sent":
-			ch := "digital"
-			if x%5 == 0 {
-				ch = "remote_print"
-			}
-			fmt.Fprintf(w, `{"event_id":"ev-%d","occurred_at":"%s","type":"message.sent","company_cvr":"%s","authority_cvr":"%s","channel":"%s","has_metadata":%t,"has_deep_link":%t,"message_ref":"msg-%d"}`+"\n",
-				i, at, company, authorities[(x>>16)%uint64(len(authorities))], ch, x%3 == 0, x%4 == 0, i)
-		case "user.login":
-			fmt.Fprintf(w, `{"event_id":"ev-%d","occurred_at":"%s","type":"user.login","company_cvr":"%s","user_ref":"user-%d"}`+"\n", i, at, company, x%5000)
-		default:
-			fmt.Fprintf(w, `{"event_id":"ev-%d","occurred_at":"%s","type":"%s","company_cvr":"%s","message_ref":"msg-%d","folder":"Indbakke","by_rule":false}`+"\n", i, at, typ, company, x%100000)
-		}
+		writeEvent(w, "ev-", i, at)
 	}
 	if err := w.Flush(); err != nil {
 		return 0, err
@@ -288,6 +242,34 @@ func generate(path string, n int) (int64, error) {
 		return 0, err
 	}
 	return st.Size(), f.Close()
+}
+
+var (
+	companies   = cvrs(1000000, 300)
+	authorities = cvrs(2000000, 40)
+	eventTypes  = []string{"message.sent", "message.sent", "message.sent", "message.read", "user.login", "message.moved"}
+)
+
+// writeEvent writes event number i (id prefix+i) as an NDJSON line: mostly
+// message.sent, from 300 companies and 40 authorities picked by i.
+func writeEvent(w io.Writer, prefix string, i int, t time.Time) {
+	x := uint64(i)*2654435761 + 12345
+	at := t.Format(time.RFC3339)
+	typ := eventTypes[x%uint64(len(eventTypes))]
+	company := companies[(x>>8)%uint64(len(companies))]
+	switch typ {
+	case "message.sent":
+		ch := "digital"
+		if x%5 == 0 {
+			ch = "remote_print"
+		}
+		fmt.Fprintf(w, `{"event_id":"%s%d","occurred_at":"%s","type":"message.sent","company_cvr":"%s","authority_cvr":"%s","channel":"%s","has_metadata":%t,"has_deep_link":%t,"message_ref":"msg-%d"}`+"\n",
+			prefix, i, at, company, authorities[(x>>16)%uint64(len(authorities))], ch, x%3 == 0, x%4 == 0, i)
+	case "user.login":
+		fmt.Fprintf(w, `{"event_id":"%s%d","occurred_at":"%s","type":"user.login","company_cvr":"%s","user_ref":"user-%d"}`+"\n", prefix, i, at, company, x%5000)
+	default:
+		fmt.Fprintf(w, `{"event_id":"%s%d","occurred_at":"%s","type":"%s","company_cvr":"%s","message_ref":"msg-%d","folder":"Indbakke","by_rule":false}`+"\n", prefix, i, at, typ, company, x%100000)
+	}
 }
 
 // cvrs returns count modulus-11-valid CVRs from 7-digit prefixes upward.
@@ -360,15 +342,21 @@ func waitReady(base string, timeout time.Duration) error {
 }
 
 // vmHWM is the peak resident set size of a process, in bytes.
-func vmHWM(pid int) int64 {
+func vmHWM(pid int) int64 { return procStatusKB(pid, "VmHWM:") << 10 }
+
+// vmRSS is the resident set size of a process now, in bytes.
+func vmRSS(pid int) int64 { return procStatusKB(pid, "VmRSS:") << 10 }
+
+// procStatusKB reads a field in kB of /proc/PID/status.
+func procStatusKB(pid int, field string) int64 {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
+			return kb
 		}
 	}
 	return 0

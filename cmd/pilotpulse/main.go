@@ -69,7 +69,9 @@ func main() {
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
 		stdinTerminal: term.IsTerminal(int(os.Stdin.Fd())), stdoutTerminal: term.IsTerminal(int(os.Stdout.Fd()))}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	endProfile := startCPUProfile(e.getenv)
 	err := run(ctx, os.Args[1:], e)
+	endProfile()
 	stop()
 	os.Exit(exitCode(err, e.stderr))
 }

@@ -131,6 +131,7 @@ func (a *App) openClickHouse(ctx context.Context) error {
 	}
 	a.Ingester = ingest.New(a.DB, conn, a.Logger)
 	a.Ingester.SetBacklogLimit(ingest.BacklogLimit{Events: a.Config.BacklogEvents, Bytes: a.Config.BacklogBytes})
+	a.Ingester.SetDedupHorizon(a.Config.DedupHorizon)
 	a.Volume = figures.NewVolume(a.DB, conn)
 	if err := a.Ingester.Recover(ctx); err != nil { // batches a crash left pending
 		a.Logger.Warn("settling interrupted ingest batches failed; retried every second while the jobs run", "err", err)

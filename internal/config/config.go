@@ -70,6 +70,10 @@ type Config struct {
 	// pending events or BacklogBytes of them, new events get 503.
 	BacklogEvents int64 // PILOTPULSE_BACKLOG_EVENTS
 	BacklogBytes  int64 // PILOTPULSE_BACKLOG_BYTES: bytes, or with KiB, MiB, GiB
+	// DedupHorizon is how long the ingest ledger keeps an event's key,
+	// counted back from the newest event (whole days); older events are
+	// looked up in ClickHouse (PILOTPULSE_DEDUP_HORIZON, e.g. 90d or 720h).
+	DedupHorizon time.Duration
 }
 
 // FeedAddressClasses are the values PILOTPULSE_FEED_ALLOW_PRIVATE takes.
@@ -100,6 +104,7 @@ func Default() Config {
 		PushWait:        60 * time.Second,
 		BacklogEvents:   5_000_000,
 		BacklogBytes:    2 << 30,
+		DedupHorizon:    90 * 24 * time.Hour,
 	}
 }
 
@@ -159,6 +164,7 @@ func settings(c *Config) []setting {
 		{"import-root", "folder directory sources must live under (default DATA_DIR/import)", str(&c.ImportRoot)},
 		{"feed-hosts", "hosts http-feed sources may name, comma-separated; empty: any host with public addresses", list(&c.FeedHosts)},
 		{"feed-allow-private", "address classes feeds may reach besides public ones: loopback, private, link-local (comma-separated)", list(&c.FeedAllowPrivate)},
+		{"dedup-horizon", "how long the ingest ledger keeps event keys (whole days, e.g. 90d or 720h); older events are looked up in ClickHouse", days(&c.DedupHorizon)},
 		{"metrics-addr", "address serving /metrics (host:port) instead of the main address; empty: /metrics on the main address", str(&c.MetricsAddr)},
 	}
 }
@@ -173,6 +179,26 @@ func list(p *[]string) func(string) error {
 			}
 		}
 		*p = out
+		return nil
+	}
+}
+
+// days parses a number of days like 90d, or a duration like 720h.
+func days(p *time.Duration) func(string) error {
+	return func(v string) error {
+		if n, ok := strings.CutSuffix(v, "d"); ok {
+			d, err := strconv.Atoi(n)
+			if err != nil {
+				return fmt.Errorf("want a number of days like 90d, or a duration like 720h, got %q", v)
+			}
+			*p = time.Duration(d) * 24 * time.Hour
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("want a number of days like 90d, or a duration like 720h, got %q", v)
+		}
+		*p = d
 		return nil
 	}
 }
@@ -316,6 +342,9 @@ func (c *Config) finish() error {
 	}
 	if c.BacklogBytes < 1<<20 {
 		errs = append(errs, fmt.Errorf("PILOTPULSE_BACKLOG_BYTES: want at least 1MiB, got %d bytes", c.BacklogBytes))
+	}
+	if c.DedupHorizon < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_DEDUP_HORIZON: want at least a day (1d), got %s", c.DedupHorizon))
 	}
 	if c.MetricsAddr != "" {
 		if _, mport, err := net.SplitHostPort(c.MetricsAddr); err != nil || mport == "" {

@@ -160,3 +160,21 @@ func TestReachSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestDedupHorizon(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.DedupHorizon != 90*24*time.Hour {
+		t.Fatalf("default: %s (%v), want 90 days", c.DedupHorizon, err)
+	}
+	for v, want := range map[string]time.Duration{"30d": 30 * 24 * time.Hour, "720h": 720 * time.Hour, "1d": 24 * time.Hour} {
+		c, err = load(t, map[string]string{"PILOTPULSE_DEDUP_HORIZON": v})
+		if err != nil || c.DedupHorizon != want {
+			t.Errorf("%s: %s (%v), want %s", v, c.DedupHorizon, err, want)
+		}
+	}
+	for _, v := range []string{"12h", "0d", "ninety", "-3d"} {
+		if _, err := load(t, map[string]string{"PILOTPULSE_DEDUP_HORIZON": v}); err == nil || !strings.Contains(err.Error(), "PILOTPULSE_DEDUP_HORIZON") {
+			t.Errorf("%s: %v, want an error naming PILOTPULSE_DEDUP_HORIZON", v, err)
+		}
+	}
+}
