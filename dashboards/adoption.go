@@ -23,7 +23,7 @@ func (h *handler) adoptionOf(c *fiber.Ctx) (Adoption, error) {
 	if err != nil {
 		return Adoption{}, err
 	}
-	return h.adoption(c.UserContext(), companyScope(c), p, f)
+	return h.adoption(c.UserContext(), companyScope(web.PrincipalOf(c)), p, f)
 }
 
 func (h *handler) adoptionJSON(c *fiber.Ctx) error {

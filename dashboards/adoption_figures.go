@@ -38,20 +38,19 @@ var AdoptionSteps = []string{StepInPilot, StepSetupStarted, StepSetupCompleted, 
 // the order of AdoptionSteps[1:].
 var stepEvents = []string{event.TypeSetupStarted, event.TypeSetupCompleted, event.TypeLogin, event.TypeMessageRead}
 
-// companyRoles read company figures (adoption, the legal-notice list, the
-// company hub): companies are not authority data, so authority users never
+// companyRoles read company figures (setup problems, follow-ups, adoption,
+// the legal-notice list, the company hub): companies are not authority data, so authority users never
 // do (docs/figures.md#adoption-funnel).
 var companyRoles = []auth.Role{auth.RoleAdmin, auth.RoleManager, auth.RoleSupport}
 
 // companyScope is the scope company figures read with: company events name
 // no authority, so a role that reads companies sees every company's events
-// (auth.SystemScope); anyone else gets the request's scope, which reads no
-// company events.
-func companyScope(c *fiber.Ctx) auth.Scope {
-	if p := web.PrincipalOf(c); p != nil && slices.Contains(companyRoles, p.Role) {
+// (auth.SystemScope); anyone else reads none (fails closed).
+func companyScope(p *auth.Principal) auth.Scope {
+	if p != nil && slices.Contains(companyRoles, p.Role) {
 		return auth.SystemScope()
 	}
-	return web.ScopeOf(c)
+	return auth.Scope{}
 }
 
 // Adoption is the funnel as of the end of the period, against the end of
@@ -111,7 +110,7 @@ func (h *handler) adoptionInputs(c *fiber.Ctx, now time.Time) (Period, Filters, 
 	if err != nil {
 		return Period{}, f, err
 	}
-	first, latest, _, err := figures.EventSpan(ctx, h.CH, companyScope(c))
+	first, latest, _, err := figures.EventSpan(ctx, h.CH, companyScope(web.PrincipalOf(c)))
 	if err != nil {
 		return Period{}, f, err
 	}

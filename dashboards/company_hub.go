@@ -149,7 +149,7 @@ func (h *handler) companyTimeline(ctx context.Context, c *fiber.Ctx, cvr string,
 		}
 	}
 	if slices.Contains(t.Parts, PartEvents) {
-		days, err := figures.CompanyDays(ctx, h.CH, companyScope(c), co.CVR)
+		days, err := figures.CompanyDays(ctx, h.CH, companyScope(web.PrincipalOf(c)), co.CVR)
 		if err != nil {
 			return t, err
 		}
@@ -222,7 +222,7 @@ func (h *handler) companyHubPage(c *fiber.Ctx) error {
 	p := web.PrincipalOf(c)
 	v := companyHubView{CompanyTimeline: t, CanEdit: p.Role == auth.RoleAdmin, Answers: slices.Contains(t.Parts, PartAnswers),
 		Saved: c.Query("saved") == "1", NoEvents: h.CH == nil}
-	path := "/companies/" + t.Company.CVR
+	path := companyPath(t.Company.CVR)
 	if v.Filters, err = h.filterBar(c.UserContext(), c, path, "/api/v1/companies/"+t.Company.CVR+"/timeline", t.Period, Filters{}, filterFields{}); err != nil {
 		return err
 	}

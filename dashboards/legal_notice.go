@@ -177,7 +177,7 @@ func (h *handler) legalNoticeOf(c *fiber.Ctx) (LegalNotice, error) {
 	if err != nil {
 		return LegalNotice{}, err
 	}
-	return h.legalNotice(c.UserContext(), companyScope(c), p, f, since)
+	return h.legalNotice(c.UserContext(), companyScope(web.PrincipalOf(c)), p, f, since)
 }
 
 func (h *handler) legalNoticeJSON(c *fiber.Ctx) error {

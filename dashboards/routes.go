@@ -88,15 +88,14 @@ func Register(srv *web.Server, d Deps) error {
 		Query:   []string{"period", "from", "to", "authority_kind"}, Returns: AuthorityDrillDown{AuthorityCVR: "10000025", Total: volumeRankExample(), Ranked: 12, Weeks: []VolumeWeek{volumeWeekExample()}, CompaniesReached: 12, Companies: []CompanyReached{{CompanyVolume: figures.CompanyVolume{CompanyCVR: "10000050", Messages: 3, Digital: 2, RemotePrint: 1, WithMetadata: 2, WithDeepLink: 1, Weeks: 2}, Name: "Nordsø Shipping A/S"}}},
 		Handler: h.authorityVolumeJSON})
 	// Setup problems and the follow-up list (company figures: no authority users).
-	companyReaders := []auth.Role{auth.RoleAdmin, auth.RoleManager, auth.RoleSupport}
-	srv.Router.Add(web.Route{Method: "GET", Path: setupPath, Roles: companyReaders, Summary: "Setup problems per week from the three sources, the companies with a problem, setup times and the follow-up list",
+	srv.Router.Add(web.Route{Method: "GET", Path: setupPath, Roles: companyRoles, Summary: "Setup problems per week from the three sources, the companies with a problem, setup times and the follow-up list",
 		Nav: "nav.setup_problems", NavOrder: 2, Handler: h.setupPage})
-	srv.Router.Add(web.Route{Method: "GET", Path: followUpsPath, Roles: companyReaders, Summary: "The companies to interview in the period's last week, and why",
+	srv.Router.Add(web.Route{Method: "GET", Path: followUpsPath, Roles: companyRoles, Summary: "The companies to interview in the period's last week, and why",
 		Nav: "nav.follow_ups", NavOrder: 2, Handler: h.followUpsPage})
-	srv.Router.Add(web.Route{Method: "GET", Path: setupAPIPath, Roles: companyReaders, Tag: "figures",
+	srv.Router.Add(web.Route{Method: "GET", Path: setupAPIPath, Roles: companyRoles, Tag: "figures",
 		Summary: "Setup problems per week of the period: companies with a problem from questionnaire answers, support calls in setup categories and mailbox.setup_failed events (by kind of problem, category and reason), the same for the period and the previous period, the companies and their sources, and the time from setup started to completed. Company figures: not for authority users; authority= is refused. Period: period=latest|4w|pilot or from/to weeks; kind= (default company: the denominator), cohort=.",
 		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: setupExample(), Handler: h.setupJSON})
-	srv.Router.Add(web.Route{Method: "GET", Path: followUpsAPIPath, Roles: companyReaders, Tag: "figures",
+	srv.Router.Add(web.Route{Method: "GET", Path: followUpsAPIPath, Roles: companyRoles, Tag: "figures",
 		Summary: "The follow-up list of the period's last week: companies with a new setup problem (none the week before), an unresolved support call, or no answer two waves running, each with every reason that applies and where to record the interview. Same parameters as setup-problems.",
 		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: followUpsExample(), Handler: h.followUpsJSON})
 	srv.SetHome(h.overviewPage)

@@ -149,7 +149,7 @@ func (h *handler) setupPage(c *fiber.Ctx) error {
 	if err != nil {
 		return h.badRequest(c, err, "dashboards_setup", "setup.title", setupPath, setupAPIPath, invalid)
 	}
-	fu, err := h.followUpsOf(ctx, web.PrincipalOf(c), companyFiguresScope(web.PrincipalOf(c)), sp.Period, f, now)
+	fu, err := h.followUpsOf(ctx, web.PrincipalOf(c), companyScope(web.PrincipalOf(c)), sp.Period, f, now)
 	if err != nil {
 		return err
 	}

@@ -112,17 +112,6 @@ type CompanySetupTime struct {
 	Hours     float64    `json:"hours"`
 }
 
-// companyFiguresScope is the scope the setup and follow-up figures read
-// with. They are figures about companies (answers, calls, setup events,
-// none naming an authority), and their routes are for admins, managers and
-// support staff only, so those three see every company; anyone else nothing.
-func companyFiguresScope(p *auth.Principal) auth.Scope {
-	if p != nil && (p.Role == auth.RoleAdmin || p.Role == auth.RoleManager || p.Role == auth.RoleSupport) {
-		return auth.SystemScope()
-	}
-	return auth.Scope{}
-}
-
 // companyPath is the path of a company's page.
 func companyPath(cvr string) string { return "/companies/" + cvr }
 
@@ -245,7 +234,7 @@ func (h *handler) loadSetup(ctx context.Context, scope auth.Scope, f Filters, no
 // companyPeriod is the scope the company figures read with and the period
 // asked for, against the weeks with answers, calls or events.
 func (h *handler) companyPeriod(ctx context.Context, p *auth.Principal, q PeriodQuery, now time.Time) (auth.Scope, Period, error) {
-	scope := companyFiguresScope(p)
+	scope := companyScope(p)
 	first, latest, err := h.dataSpan(ctx, auth.RoleAdmin, scope, false, nil)
 	if err != nil {
 		return scope, Period{}, err

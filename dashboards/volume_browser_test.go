@@ -2,8 +2,6 @@ package dashboards_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -218,50 +216,6 @@ func scriptsOff(off bool) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// axePath is axe-core, installed by `npm ci --prefix tools`.
-const axePath = "../tools/node_modules/axe-core/axe.min.js"
-
-// axeSerious runs axe-core on the page shown and returns its serious and
-// critical violations (none is the goal).
-func axeSerious(t *testing.T, b *watchedBrowser) []string {
-	t.Helper()
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core missing (%v): run `npm ci --prefix tools` (make test does)", err)
-	}
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](string(axe)+";true")); err != nil {
-		t.Fatalf("inject axe-core: %v", err)
-	}
-	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("axe.run: %v", err)
-	}
-	var res struct {
-		Violations []struct {
-			ID, Impact, Help string
-			Nodes            []struct{ HTML string }
-		}
-		Passes []struct{ ID string }
-	}
-	if err := json.Unmarshal([]byte(raw), &res); err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Passes) < 10 {
-		t.Fatalf("axe-core ran only %d passing rules: %.300s", len(res.Passes), raw)
-	}
-	var out []string
-	for _, v := range res.Violations {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			msg := v.ID + " (" + v.Impact + "): " + v.Help
-			for _, n := range v.Nodes {
-				msg += "\n    " + n.HTML
-			}
-			out = append(out, msg)
-		}
-	}
-	return out
-}
-
 // The redesigned volume page and an authority's drill-down in Chromium, as
 // admin, manager and the user of the authority named like a script (support
 // has no volume pages: 403): every chart draws, no console error, axe-core
@@ -313,9 +267,7 @@ func TestVolumeRedesignInChromium(t *testing.T) {
 					if c.role == auth.RoleAuthority && b.eval(t, `/Styrelsen S|Kommune M|`+f.s+`|`+f.m+`|`+f.u+`/.test(document.documentElement.outerHTML)`) {
 						t.Errorf("%s: the authority user sees another authority", what)
 					}
-					if v := axeSerious(t, b); len(v) > 0 {
-						t.Errorf("%s: axe-core: %s", what, strings.Join(v, "\n"))
-					}
+					browsertest.Axe(t, b.ctx, what)
 				}
 				if p := b.problems(); len(p) > 0 {
 					t.Errorf("console errors or dialogs: %v", p)
