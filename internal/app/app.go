@@ -226,7 +226,7 @@ func (a *App) Web() (*web.Server, error) {
 		}
 	}
 	// Without ClickHouse only the company hub (no usage events).
-	if err := dashboards.Register(srv, dashboards.Deps{CH: a.CH, DB: a.DB, Volume: a.Volume, Audit: a.Audit, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}); err != nil {
+	if err := dashboards.Register(srv, a.DashboardDeps()); err != nil {
 		return nil, err
 	}
 	if err := sources.Register(srv, a.Sources, a.Audit, a.Ingester); err != nil {
@@ -240,6 +240,12 @@ func (a *App) Web() (*web.Server, error) {
 	}
 	srv.Finish()
 	return srv, nil
+}
+
+// DashboardDeps is what the dashboards and the reports read (the web pages
+// and dashboards.NewReader for the CLI and scheduled reports).
+func (a *App) DashboardDeps() dashboards.Deps {
+	return dashboards.Deps{CH: a.CH, DB: a.DB, Volume: a.Volume, Audit: a.Audit, Registry: a.Registry, Support: a.Support, Survey: a.Survey.Store}
 }
 
 // pushLimits are the configuration's bounds of POST /api/v1/events.
