@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
@@ -39,8 +38,8 @@ func TestAdoptionInChromium(t *testing.T) {
 		t.Run(string(role), func(t *testing.T) {
 			u := f.env.User(role, "")
 			b := newWatchedBrowser(t)
-			b.do(t, chromedp.Navigate(base+"/login"), chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-				chromedp.WaitVisible("main"))
+			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
+			b.do(t, chromedp.WaitVisible("main"))
 			for _, p := range pages {
 				for _, width := range []int64{1280, 390} {
 					b.do(t, chromedp.EmulateViewport(width, 900), chromedp.Navigate(base+p.path), chromedp.WaitVisible(p.ready))
@@ -73,8 +72,8 @@ func TestAdoptionInChromium(t *testing.T) {
 	t.Run("authority user", func(t *testing.T) {
 		u := f.env.User(auth.RoleAuthority, f.x)
 		b := newWatchedBrowser(t)
-		b.do(t, chromedp.Navigate(base+"/login"), chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-			chromedp.WaitVisible("main"))
+		browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
+		b.do(t, chromedp.WaitVisible("main"))
 		for _, p := range pages {
 			b.do(t, chromedp.Navigate(base+p.path), chromedp.WaitVisible("main"))
 			text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
@@ -38,9 +37,8 @@ func TestOverviewInChromium(t *testing.T) {
 		t.Run(c.who, func(t *testing.T) {
 			u := f.env.User(c.role, c.cvr)
 			b := newWatchedBrowser(t)
-			b.do(t, chromedp.Navigate(base+"/login"),
-				chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-				chromedp.WaitVisible(c.ready))
+			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
+			b.do(t, chromedp.WaitVisible(c.ready))
 			if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasSuffix(loc, "/") {
 				t.Fatalf("landed on %s", loc)
 			}

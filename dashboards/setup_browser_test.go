@@ -2,11 +2,9 @@ package dashboards_test
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
@@ -32,9 +30,8 @@ func TestSetupPagesInChromium(t *testing.T) {
 		t.Run(c.who, func(t *testing.T) {
 			u := f.env.User(c.role, "")
 			b := newWatchedBrowser(t)
-			b.do(t, chromedp.Navigate(base+"/login?next="+strings.ReplaceAll(setup, "&", "%26")),
-				chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-				chromedp.WaitVisible("#setup-events"))
+			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, setup)
+			b.do(t, chromedp.WaitVisible("#setup-events"))
 			check := func(width, path string, charts int) {
 				t.Helper()
 				if charts > 0 {
@@ -72,8 +69,8 @@ func TestSetupPagesInChromium(t *testing.T) {
 	t.Run("authority user", func(t *testing.T) {
 		u := f.env.User(auth.RoleAuthority, f.x)
 		b := newWatchedBrowser(t)
-		b.do(t, chromedp.Navigate(base+"/login"), chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-			chromedp.WaitVisible("main"))
+		browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
+		b.do(t, chromedp.WaitVisible("main"))
 		if b.eval(t, `!!document.querySelector('a[href="/dashboards/setup-problems"], a[href="/dashboards/follow-ups"]')`) {
 			t.Error("the authority user's nav links to the setup pages")
 		}

@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
@@ -118,9 +117,8 @@ func TestVolumeChartsInChromium(t *testing.T) {
 		t.Run(c.who, func(t *testing.T) {
 			u := f.env.User(c.role, c.cvr)
 			b := newWatchedBrowser(t)
-			b.do(t, chromedp.Navigate(base+"/login?next="+strings.ReplaceAll(chartRange, "&", "%26")),
-				chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-				chromedp.WaitVisible("#volume-authorities"))
+			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, chartRange)
+			b.do(t, chromedp.WaitVisible("#volume-authorities"))
 			if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasSuffix(loc, chartRange) {
 				t.Fatalf("landed on %s", loc)
 			}
@@ -247,8 +245,8 @@ func TestVolumeRedesignInChromium(t *testing.T) {
 			// A browser per page: each has two minutes (browsertest.New).
 			t.Run(c.who+" "+strings.SplitN(pg.path, "?", 2)[0], func(t *testing.T) {
 				b := newWatchedBrowser(t)
-				b.do(t, chromedp.Navigate(base+"/login"), chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-					chromedp.WaitVisible("main"))
+				browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
+				b.do(t, chromedp.WaitVisible("main"))
 				for _, width := range []int{1280, 390} {
 					what := pg.path + " at " + strconv.Itoa(width) + " px"
 					b.do(t, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(base+pg.path), chromedp.WaitVisible(".chart-block"))

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
@@ -46,8 +45,8 @@ func TestWishesAndReviewInChromium(t *testing.T) {
 		t.Run(c.who, func(t *testing.T) {
 			u := f.env.User(c.role, c.cvr)
 			b := newWatchedBrowser(t)
-			b.do(t, chromedp.Navigate(base+"/login"), chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-				chromedp.WaitVisible("h1"))
+			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
+			b.do(t, chromedp.WaitVisible("h1"))
 			wishes := func(width string) {
 				t.Helper()
 				b.do(t, chromedp.Navigate(base+"/dashboards/wishes"), chromedp.WaitVisible("#wishes-chart-title"))

@@ -84,12 +84,8 @@ func TestKeyboardOnlyEntryAndSearch(t *testing.T) {
 	base := env.Listen()
 	ctx := browsertest.New(t)
 
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/login?next=/support/calls/new"),
-		chromedp.SendKeys("#email", u.Email),
-		chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-		chromedp.WaitVisible("#call-form"),
-	); err != nil {
+	browsertest.SignIn(t, ctx, base, u.Email, apptest.Password, "/support/calls/new")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible("#call-form")); err != nil {
 		t.Fatal(err)
 	}
 	if id := focused(t, ctx); id != "company" {

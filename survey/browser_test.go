@@ -180,11 +180,7 @@ func TestAdminPagesAccessible(t *testing.T) {
 	base := f.env.Listen()
 	ctx := browsertest.New(t)
 	u := f.env.User(auth.RoleAdmin, "")
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(`input[name="email"]`),
-		chromedp.SendKeys(`input[name="email"]`, u.Email), chromedp.SendKeys(`input[name="password"]`, apptest.Password),
-		chromedp.Submit(`input[name="password"]`), chromedp.WaitNotPresent(`input[name="password"]`)); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.SignIn(t, ctx, base, u.Email, apptest.Password, "")
 	for _, path := range []string{"/survey", "/survey/waves/" + w.ID, "/survey/questionnaire", "/survey/questionnaire/builder",
 		"/survey/companies/" + cvrA, "/survey/interviews"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible("h1")); err != nil {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pilotpulse/pilotpulse/analytics/demofeed"
 	"github.com/pilotpulse/pilotpulse/analytics/sources"
@@ -37,10 +36,8 @@ func TestSourcesInBrowser(t *testing.T) {
 	u := env.User(auth.RoleAdmin, "")
 	base := env.Listen()
 	b := browsertest.New(t)
+	browsertest.SignIn(t, b, base, u.Email, apptest.Password, "/sources")
 	if err := chromedp.Do(b,
-		chromedp.Navigate(base+"/login?next=/sources"),
-		chromedp.SendKeys("#email", u.Email),
-		chromedp.SendKeys("#password", apptest.Password+kb.Enter),
 		chromedp.WaitVisible("#sources"),
 		chromedp.Click("#new-source"),
 		chromedp.WaitVisible("#source-form"),

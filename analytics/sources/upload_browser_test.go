@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/pilotpulse/pilotpulse/internal/app/apptest"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
@@ -45,10 +44,8 @@ func TestUploadEventsInBrowser(t *testing.T) {
 			}
 		}
 	}()
+	browsertest.SignIn(t, b, base, u.Email, apptest.Password, "/sources")
 	if err := chromedp.Do(b,
-		chromedp.Navigate(base+"/login?next=/sources"),
-		chromedp.SendKeys("#email", u.Email),
-		chromedp.SendKeys("#password", apptest.Password+kb.Enter),
 		chromedp.WaitVisible("#upload-form"),
 		chromedp.SetUploadFiles("#upload-file", []string{file}),
 	); err != nil {

@@ -31,6 +31,13 @@ func Binary() (string, error) {
 	return "", exec.ErrNotFound
 }
 
+// browserLife bounds one browser's whole session. It is generous because
+// under load (CI's 2 cores running every package's tests at once) a session
+// of a dozen pages with charts and axe-core checks took over two minutes
+// without anything being stuck; a stuck step is bounded more tightly where
+// it is known to happen (SignIn).
+const browserLife = 5 * time.Minute
+
 // New starts a headless Chromium for the test and returns a browser tab
 // context, cancelled (and the browser stopped) when the test ends. Without
 // Chromium the test fails, unless PILOTPULSE_TEST_ALLOW_NO_BROWSER=1 skips it.
@@ -67,7 +74,7 @@ func New(t testing.TB) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserLife)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
