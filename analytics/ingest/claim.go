@@ -112,8 +112,11 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 	if err != nil {
 		return nil, err
 	}
+	// The sample for the overlap check is copied before the callers are
+	// answered: after its answer a caller may reuse its events' memory.
+	sample := overlapSampleOf(events, fresh)
 	answer(group, fresh) // the batch is durable: its callers may know
-	i.checkOverlap(ctx, source, origin, events, fresh)
+	i.checkOverlap(ctx, source, origin, sample)
 	return &flight{batchID: batchID, origin: origin, rows: len(fresh), payload: payload}, nil
 }
 
