@@ -6,13 +6,13 @@ package dashboards
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/week"
-	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/support"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
@@ -161,37 +161,14 @@ func (d pilotData) figures(r week.Range) PilotFigures {
 // period and each week of the trend; since (the pilot's first week with
 // data, or earlier) is where cumulative figures start counting.
 func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters, since week.Week, period Period, trend []week.Week, now time.Time, ov *Overview) (*PilotOverview, error) {
-	participants, err := h.Registry.Participants(ctx)
+	ps, err := h.participants(ctx)
 	if err != nil {
 		return nil, err
 	}
-	joined, err := h.Survey.JoinWeeks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	po := &PilotOverview{Kind: f.Kind, OtherParticipants: map[string]int{}}
-	d := pilotData{since: since, weeks: week.Range{From: since, To: period.To}.Len(), index: map[string]int{}, cvrOf: map[int64]string{}}
-	for _, k := range registry.CompanyKinds {
-		if k != registry.KindCompany {
-			po.OtherParticipants[k] = 0
-		}
-	}
-	for _, c := range participants {
-		if c.Kind != registry.KindCompany {
-			po.OtherParticipants[c.Kind]++
-		}
-		if !f.Counts(c) {
-			continue
-		}
-		d.index[c.CVR], d.cvrOf[c.ID] = po.Companies, c.CVR
-		po.Companies++
-		if j, ok := joined[c.CVR]; ok && !j.After(period.To) {
-			po.CompaniesByEnd++
-		}
-		if j, ok := joined[c.CVR]; ok && !j.After(period.PreviousTo) {
-			po.CompaniesByPreviousEnd++
-		}
-	}
+	counted := ps.countedBy(f)
+	po := &PilotOverview{Kind: f.Kind, Companies: len(counted.index), OtherParticipants: maps.Clone(ps.others),
+		CompaniesByEnd: counted.joinedBy(period.To), CompaniesByPreviousEnd: counted.joinedBy(period.PreviousTo)}
+	d := pilotData{since: since, weeks: week.Range{From: since, To: period.To}.Len(), index: counted.index, cvrOf: counted.cvrOf}
 	d.companies = po.Companies
 
 	// The calls of every participant of the cohort (the support figures'
