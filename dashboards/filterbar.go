@@ -77,16 +77,11 @@ func (h *handler) filterBar(ctx context.Context, c *fiber.Ctx, path, api string,
 		}
 	}
 	if show.Cohort {
-		cs, err := h.Registry.Participants(ctx)
+		ps, err := h.participants(ctx)
 		if err != nil {
 			return b, err
 		}
-		for _, c := range cs {
-			if c.Cohort != "" && !slices.Contains(b.Cohorts, c.Cohort) {
-				b.Cohorts = append(b.Cohorts, c.Cohort)
-			}
-		}
-		slices.Sort(b.Cohorts)
+		b.Cohorts = slices.Clone(ps.cohorts)
 	}
 	if pr := web.PrincipalOf(c); show.Authority && pr != nil && (pr.Role == auth.RoleAdmin || pr.Role == auth.RoleManager) {
 		as, err := h.Registry.Authorities(ctx, web.ScopeOf(c), "")

@@ -6,50 +6,16 @@ package dashboards
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
 	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/week"
-	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/support"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
-
-// weekSets are sets of companies (CVRs) per week.
-type weekSets map[week.Week]map[string]bool
-
-// companySets turns per-week lists of company CVRs into sets, keeping only
-// the companies counted.
-func companySets(perWeek map[week.Week][]string, counted map[string]bool) weekSets {
-	out := weekSets{}
-	for w, cvrs := range perWeek {
-		for _, c := range cvrs {
-			if !counted[c] {
-				continue
-			}
-			if out[w] == nil {
-				out[w] = map[string]bool{}
-			}
-			out[w][c] = true
-		}
-	}
-	return out
-}
-
-// union is the companies of the sets in the weeks of r.
-func (s weekSets) union(r week.Range, into map[string]bool) map[string]bool {
-	if into == nil {
-		into = map[string]bool{}
-	}
-	for _, w := range r.Weeks() {
-		for c := range s[w] {
-			into[c] = true
-		}
-	}
-	return into
-}
 
 // byWave keys per-wave lists by their week.
 func byWave(perWave map[string][]string) map[week.Week][]string {
@@ -64,41 +30,72 @@ func byWave(perWave map[string][]string) map[week.Week][]string {
 
 // pilotData is what the pilot's figures are computed from, loaded once
 // for every week from since (where cumulative figures start counting) to
-// the period's end.
+// the period's end (weeks of them).
 type pilotData struct {
 	since     week.Week
+	weeks     int
 	companies int
-	counted   map[string]bool      // CVRs of the participants counted
+	index     map[string]int       // CVR → index of the participants counted
 	calls     []support.CallFact   // every live call since since
 	cvrOf     map[int64]string     // company id → CVR of those counted
-	setup     [3]weekSets          // answers, calls, events (nil: unavailable)
-	third     [2]weekSets          // answers, events (nil: unavailable)
+	setup     [3]*companyWeeks     // answers, calls, events (nil: unavailable)
+	third     [2]*companyWeeks     // answers, events (nil: unavailable)
+	anySetup  *companyWeeks        // any source of setup, after seal
+	anyThird  *companyWeeks        // any source of third-party access, after seal
 	waves     map[week.Week][2]int // submitted, invitations
 	ease      map[week.Week][]int  // the counted companies' ease ratings
 	messages  map[string]uint64    // nil: unavailable
 }
 
-// figures computes the pilot's figures over the weeks of r.
+// offset is the place of w among the weeks loaded (negative before since).
+func (d pilotData) offset(w week.Week) int {
+	if w.Before(d.since) {
+		return -1
+	}
+	return week.Range{From: d.since, To: w}.Len() - 1
+}
+
+// companyWeeksOf is the counted companies of per-week lists of CVRs.
+func (d pilotData) companyWeeksOf(perWeek map[week.Week][]string) *companyWeeks {
+	s := newCompanyWeeks(d.companies, d.weeks)
+	for w, cvrs := range perWeek {
+		o := d.offset(w)
+		for _, c := range cvrs {
+			if i, ok := d.index[c]; ok {
+				s.add(i, o)
+			}
+		}
+	}
+	return s
+}
+
+// seal counts the sources once loaded, and their unions.
+func (d *pilotData) seal() {
+	for _, s := range append(d.setup[:], d.third[:]...) {
+		if s != nil {
+			s.seal()
+		}
+	}
+	d.anySetup = unionOf(d.companies, d.weeks, d.setup[:]...).seal()
+	d.anyThird = unionOf(d.companies, d.weeks, d.third[:]...).seal()
+}
+
+// figures computes the pilot's figures over the weeks of r (sealed data).
 func (d pilotData) figures(r week.Range) PilotFigures {
-	ever := week.Range{From: d.since, To: r.To}
-	setup, everSetup, third := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	lo, hi := d.offset(r.From), d.offset(r.To)
 	var sources [3]int
 	for i, s := range d.setup {
-		if s == nil {
-			continue
+		if s != nil {
+			sources[i] = s.count(lo, hi)
 		}
-		sources[i] = len(s.union(r, nil))
-		s.union(r, setup)
-		s.union(ever, everSetup)
 	}
 	var thirdSources [2]int
 	for i, s := range d.third {
-		if s == nil {
-			continue
+		if s != nil {
+			thirdSources[i] = s.count(0, hi)
 		}
-		thirdSources[i] = len(s.union(ever, nil))
-		s.union(ever, third)
 	}
+	setup, everSetup, third := d.anySetup.count(lo, hi), d.anySetup.count(0, hi), d.anyThird.count(0, hi)
 	var calls, companyCalls []support.CallFact
 	for _, c := range d.calls {
 		if c.Week.Before(r.From) || c.Week.After(r.To) {
@@ -110,14 +107,14 @@ func (d pilotData) figures(r week.Range) PilotFigures {
 		}
 	}
 	f := PilotFigures{
-		SetupProblems:           support.NewShare(len(setup), d.companies),
-		SetupProblemsCumulative: support.NewShare(len(everSetup), d.companies),
+		SetupProblems:           support.NewShare(setup, d.companies),
+		SetupProblemsCumulative: support.NewShare(everSetup, d.companies),
 		SetupProblemSources:     SetupSources{Answers: sources[0], Calls: sources[1]},
 		Calls:                   support.CallCount(calls),
 		CallingCompanies:        support.NewShare(support.CallingCompanies(companyCalls), d.companies),
 		CallsByCategory:         support.ByCategory(calls),
 		NotSolvedByDesk:         support.NotSolvedByDesk(calls),
-		ThirdPartyAccess:        support.NewShare(len(third), d.companies),
+		ThirdPartyAccess:        support.NewShare(third, d.companies),
 		ThirdPartyAccessSources: ThirdPartySources{Answers: thirdSources[0]},
 	}
 	if d.setup[2] != nil {
@@ -164,37 +161,14 @@ func (d pilotData) figures(r week.Range) PilotFigures {
 // period and each week of the trend; since (the pilot's first week with
 // data, or earlier) is where cumulative figures start counting.
 func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters, since week.Week, period Period, trend []week.Week, now time.Time, ov *Overview) (*PilotOverview, error) {
-	participants, err := h.Registry.Participants(ctx)
+	ps, err := h.participants(ctx)
 	if err != nil {
 		return nil, err
 	}
-	joined, err := h.Survey.JoinWeeks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	po := &PilotOverview{Kind: f.Kind, OtherParticipants: map[string]int{}}
-	d := pilotData{since: since, counted: map[string]bool{}, cvrOf: map[int64]string{}}
-	for _, k := range registry.CompanyKinds {
-		if k != registry.KindCompany {
-			po.OtherParticipants[k] = 0
-		}
-	}
-	for _, c := range participants {
-		if c.Kind != registry.KindCompany {
-			po.OtherParticipants[c.Kind]++
-		}
-		if !f.Counts(c) {
-			continue
-		}
-		d.counted[c.CVR], d.cvrOf[c.ID] = true, c.CVR
-		po.Companies++
-		if j, ok := joined[c.CVR]; ok && !j.After(period.To) {
-			po.CompaniesByEnd++
-		}
-		if j, ok := joined[c.CVR]; ok && !j.After(period.PreviousTo) {
-			po.CompaniesByPreviousEnd++
-		}
-	}
+	counted := ps.countedBy(f)
+	po := &PilotOverview{Kind: f.Kind, Companies: len(counted.index), OtherParticipants: maps.Clone(ps.others),
+		CompaniesByEnd: counted.joinedBy(period.To), CompaniesByPreviousEnd: counted.joinedBy(period.PreviousTo)}
+	d := pilotData{since: since, weeks: week.Range{From: since, To: period.To}.Len(), index: counted.index, cvrOf: counted.cvrOf}
 	d.companies = po.Companies
 
 	// The calls of every participant of the cohort (the support figures'
@@ -223,8 +197,8 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 	if err != nil {
 		return nil, err
 	}
-	d.setup[0], d.setup[1] = companySets(byWave(setupAnswers), d.counted), companySets(setupCalls, d.counted)
-	d.third[0] = companySets(byWave(thirdAnswers), d.counted)
+	d.setup[0], d.setup[1] = d.companyWeeksOf(byWave(setupAnswers)), d.companyWeeksOf(setupCalls)
+	d.third[0] = d.companyWeeksOf(byWave(thirdAnswers))
 	if d.waves, err = h.waveCounts(ctx, now); err != nil {
 		return nil, err
 	}
@@ -239,7 +213,7 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 			continue
 		}
 		for _, r := range rs {
-			if d.counted[r.CompanyCVR] {
+			if _, ok := d.index[r.CompanyCVR]; ok {
 				d.ease[w] = append(d.ease[w], r.Value)
 			}
 		}
@@ -250,6 +224,7 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 		}
 		d.setup[2], d.third[1], d.messages, po.Volume = nil, nil, nil, nil
 	}
+	d.seal()
 
 	po.Period, po.PreviousPeriod = d.figures(period.Range()), d.figures(period.Previous())
 	for _, w := range trend {
@@ -262,15 +237,16 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 // setup failures and third-party grants per week, and the messages per
 // authority and week.
 func (h *handler) pilotEvents(ctx context.Context, scope auth.Scope, d *pilotData, period Period, trend []week.Week, po *PilotOverview) error {
-	setupEvents, err := figures.CompaniesWithEvent(ctx, h.CH, scope, event.TypeSetupFailed, d.since, period.To)
+	events := [2]*companyWeeks{newCompanyWeeks(d.companies, d.weeks), newCompanyWeeks(d.companies, d.weeks)}
+	err := figures.CompanyWeeks(ctx, h.CH, scope, []string{event.TypeSetupFailed, event.TypeThirdParty}, d.since, period.To, func(company string, t, offset int) {
+		if i, ok := d.index[company]; ok {
+			events[t].add(i, offset)
+		}
+	})
 	if err != nil {
 		return err
 	}
-	thirdEvents, err := figures.CompaniesWithEvent(ctx, h.CH, scope, event.TypeThirdParty, d.since, period.To)
-	if err != nil {
-		return err
-	}
-	d.setup[2], d.third[1] = companySets(setupEvents, d.counted), companySets(thirdEvents, d.counted)
+	d.setup[2], d.third[1] = events[0], events[1]
 	from := earlier(trend[0], period.PreviousFrom)
 	volume, messages, err := h.volumeOverview(ctx, scope, week.Range{From: from, To: period.To})
 	if err != nil {

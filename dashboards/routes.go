@@ -43,6 +43,7 @@ type Deps struct {
 type handler struct {
 	srv *web.Server
 	Deps
+	participantCache *participantCache // participants.go
 }
 
 // Register adds the dashboard pages.
@@ -50,7 +51,7 @@ func Register(srv *web.Server, d Deps) error {
 	if err := srv.Views().Add(templates); err != nil {
 		return err
 	}
-	h := &handler{srv: srv, Deps: d}
+	h := &handler{srv: srv, Deps: d, participantCache: &participantCache{}}
 	// The adoption funnel, the legal-notice list and the company hub
 	// (adoption.go, legal_notice.go, company_hub.go): company figures, for
 	// the roles that read companies; never authority users.

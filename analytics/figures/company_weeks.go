@@ -50,10 +50,11 @@ func CompaniesWithEvent(ctx context.Context, ch driver.Conn, scope auth.Scope, e
 
 // EventSpan is the first and the newest week holding events the scope may
 // see: any event of any company for a scope covering every authority
-// (rollup_company_daily), else the scope's message.sent events
-// (rollup_messages_daily). ok is false when there is none.
+// (event_weeks: a row per week and type, however many events), else the
+// scope's message.sent events (rollup_messages_daily, read by its key). ok
+// is false when there is none.
 func EventSpan(ctx context.Context, ch driver.Conn, scope auth.Scope) (first, last week.Week, ok bool, err error) {
-	q, args := `SELECT min(day), max(day), count() FROM rollup_company_daily`, []any(nil)
+	q, args := `SELECT min(monday), max(monday), count() FROM event_weeks`, []any(nil)
 	if !scope.All() {
 		var filter string
 		filter, args = scope.AuthorityFilter("authority_cvr")

@@ -14,10 +14,14 @@
 // same database (when the disk and -max-load allow: else it says why),
 // and prints how much slower the routes got (goal: at most 2).
 //
-//	go run ./cmd/bench-dashboards [-n 10000000] [-growth 100000000] [-runs 20]
+// With -dir the folder is kept, and a later run on it with the same -n
+// measures again without loading (to compare code on the same data).
+//
+//	go run ./cmd/bench-dashboards [-n 10000000] [-growth 100000000] [-runs 20] [-dir DIR]
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -27,7 +31,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -55,20 +63,29 @@ func main() {
 	runs := flag.Int("runs", 20, "timed requests per route and query (after 2 unmeasured)")
 	maxLoad := flag.Duration("max-load", 45*time.Minute, "skip the growth step when loading it would take longer")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
+	reuse := flag.String("dir", "", "use and keep this folder; when it holds the -n events already, measure them without loading")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of this process (the app's handlers) while the routes are timed")
 	flag.Parse()
-	if err := run(*n, *growth, *runs, *maxLoad, *keep); err != nil {
+	cpuProfile = *profile
+	if err := run(*n, *growth, *runs, *maxLoad, *keep, *reuse); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-dashboards:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, growth int64, runs int, maxLoad time.Duration, keep bool) error {
+// cpuProfile is the file of the CPU profile of the first measurement ("": none).
+var cpuProfile string
+
+func run(n, growth int64, runs int, maxLoad time.Duration, keep bool, reuse string) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pilotpulse-bench-dashboards-")
+	dir, err := reuse, os.MkdirAll(reuse, 0o700)
+	if reuse == "" {
+		dir, err = os.MkdirTemp("", "pilotpulse-bench-dashboards-")
+	}
 	if err != nil {
 		return err
 	}
-	if keep {
+	if keep || reuse != "" {
 		fmt.Println("folder:", dir)
 	} else {
 		defer os.RemoveAll(dir)
@@ -86,16 +103,32 @@ func run(n, growth int64, runs int, maxLoad time.Duration, keep bool) error {
 		return err
 	}
 	defer a.Close()
-	if err := register(ctx, a); err != nil {
+	var stored uint64
+	if err := a.CH.QueryRow(ctx, `SELECT count() FROM events`).Scan(&stored); err != nil {
 		return err
 	}
-
-	fmt.Printf("loading %d events (%d authorities, %d companies, one year) ... ", n, authorities, companies)
-	loadTook, err := load(ctx, a.CH, 0, n)
-	if err != nil {
-		return err
+	var loadTook time.Duration
+	switch {
+	case stored == uint64(n):
+		fmt.Printf("%d events loaded before in %s\n", n, dir)
+		if loadTook, err = loadTime(dir); err != nil {
+			return err
+		}
+	case stored > 0:
+		return fmt.Errorf("%s holds %d events, not %d: use another folder", dir, stored, n)
+	default:
+		if err := register(ctx, a); err != nil {
+			return err
+		}
+		fmt.Printf("loading %d events (%d authorities, %d companies, one year) ... ", n, authorities, companies)
+		if loadTook, err = load(ctx, a.CH, 0, n); err != nil {
+			return err
+		}
+		fmt.Printf("%.1f s\n", loadTook.Seconds())
+		if err := os.WriteFile(filepath.Join(dir, "load-time"), []byte(loadTook.String()), 0o600); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("%.1f s\n", loadTook.Seconds())
 	if err := report(ctx, a.CH, "rollup_messages_daily", "rollup_company_daily"); err != nil {
 		return err
 	}
@@ -113,8 +146,19 @@ func run(n, growth int64, runs int, maxLoad time.Duration, keep bool) error {
 		return err
 	}
 	defer stop()
-	b := bench{ch: a.CH, base: base, token: token, runs: runs}
+	b := bench{ch: a.CH, base: base, token: token, runs: runs, chPid: m.Pid()}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	first := b.measure(ctx)
+	pprof.StopCPUProfile()
 	if first.err != nil {
 		return first.err
 	}
@@ -167,6 +211,16 @@ func run(n, growth int64, runs int, maxLoad time.Duration, keep bool) error {
 		fmt.Printf("  %-28s %8s -> %8s  x%.2f\n", r.name, ms(first.rows[i].route.p50), ms(r.route.p50), r.route.p50.Seconds()/first.rows[i].route.p50.Seconds())
 	}
 	return nil
+}
+
+// loadTime is how long the load of the events in dir took (written there
+// by the run that loaded them).
+func loadTime(dir string) (time.Duration, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "load-time"))
+	if err != nil {
+		return 0, err
+	}
+	return time.ParseDuration(string(b))
 }
 
 // register puts the authorities and companies of the events in the
@@ -253,7 +307,7 @@ func serve(ctx context.Context, a *app.App) (string, string, func(), error) {
 		return "", "", nil, err
 	}
 	go srv.App.Listener(ln)
-	email := "bench@pilotpulse.local"
+	email := fmt.Sprintf("bench-%d@pilotpulse.local", time.Now().UnixNano()) // a folder reused has earlier ones
 	if _, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Role: auth.RoleAdmin, Password: auth.GeneratePassword()}); err != nil {
 		return "", "", nil, err
 	}
@@ -264,7 +318,10 @@ func serve(ctx context.Context, a *app.App) (string, string, func(), error) {
 	return "http://" + ln.Addr().String(), token, func() { srv.App.Shutdown() }, nil
 }
 
-type timing struct{ p50, p95 time.Duration }
+// timing is the median and 95th percentile latency, and the CPU time per
+// run of this process (the app's handlers; the HTTP client is a small part)
+// and of the ClickHouse server.
+type timing struct{ p50, p95, app, ch time.Duration }
 
 type result struct {
 	name       string
@@ -273,6 +330,7 @@ type result struct {
 
 type results struct {
 	rows []result
+	load string // the load average when measured
 	err  error
 }
 
@@ -280,13 +338,18 @@ type bench struct {
 	ch          driver.Conn
 	base, token string
 	runs        int
+	chPid       int // the ClickHouse server's process
 }
 
 // time runs f 2 times unmeasured, then b.runs times, and returns the
 // median and the 95th percentile.
 func (b bench) time(f func() error) (timing, error) {
 	var d []time.Duration
+	var app0, ch0 time.Duration
 	for i := range b.runs + 2 {
+		if i == 2 {
+			app0, ch0 = selfCPU(), processCPU(b.chPid)
+		}
 		start := time.Now()
 		if err := f(); err != nil {
 			return timing{}, err
@@ -295,8 +358,46 @@ func (b bench) time(f func() error) (timing, error) {
 			d = append(d, time.Since(start))
 		}
 	}
+	app, ch := selfCPU()-app0, processCPU(b.chPid)-ch0
 	slices.Sort(d)
-	return timing{p50: d[len(d)/2], p95: d[min(len(d)-1, (len(d)*95+99)/100-1)]}, nil
+	return timing{p50: d[len(d)/2], p95: d[min(len(d)-1, (len(d)*95+99)/100-1)],
+		app: app / time.Duration(b.runs), ch: ch / time.Duration(b.runs)}, nil
+}
+
+// selfCPU is the CPU time (user and system) this process used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// processCPU is the CPU time (user and system) process pid used so far,
+// from /proc (0 where there is none).
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command (in parentheses): state is the 3rd field,
+	// utime and stime the 14th and 15th, in clock ticks (100 per second).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
+// loadAverage is the machine's load average (1, 5, 15 minutes).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 // get is one request as the admin; anything but 200 is an error.
@@ -353,7 +454,7 @@ const (
 // measure times the routes and their raw questions. The data ends in
 // 2013-W01 (31 December 2012 is in it).
 func (b bench) measure(ctx context.Context) results {
-	var out results
+	out := results{load: loadAverage()}
 	add := func(name, path string, queries ...string) {
 		if out.err != nil {
 			return
@@ -383,10 +484,11 @@ func (b bench) measure(ctx context.Context) results {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
 func (r results) print(n int64) {
-	fmt.Printf("\n%d events: median / p95 latency (goal: route/raw at most 0.1)\n", n)
-	fmt.Printf("  %-28s %22s %22s %8s\n", "", "route (pre-aggregated)", "raw over events", "ratio")
+	fmt.Printf("\n%d events: median / p95 latency (goal: route/raw at most 0.1); load average %s on %d cores\n", n, r.load, runtime.NumCPU())
+	fmt.Printf("  %-28s %22s %22s %8s   %s\n", "", "route (pre-aggregated)", "raw over events", "ratio", "CPU per request: route app + ClickHouse, raw ClickHouse")
 	for _, x := range r.rows {
-		fmt.Printf("  %-28s %10s / %9s %10s / %9s %8.3f\n", x.name, ms(x.route.p50), ms(x.route.p95), ms(x.raw.p50), ms(x.raw.p95), x.route.p50.Seconds()/x.raw.p50.Seconds())
+		fmt.Printf("  %-28s %10s / %9s %10s / %9s %8.3f   %s + %s, %s\n", x.name, ms(x.route.p50), ms(x.route.p95), ms(x.raw.p50), ms(x.raw.p95), x.route.p50.Seconds()/x.raw.p50.Seconds(),
+			ms(x.route.app), ms(x.route.ch), ms(x.raw.ch))
 	}
 }
 
