@@ -2,19 +2,18 @@ package registry
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 )
 
-// ParticipantsVersion changes whenever a company is added or changed (by
-// any process: every write sets updated_at; companies are never deleted),
-// so that a reader may keep Participants while it stays the same (the
-// dashboards at national scale). One scan of the companies' updated_at,
-// no rows read into Go.
+// ParticipantsVersion changes whenever a company is added, changed or
+// removed, by any process: a counter kept by triggers on the companies
+// table (migration 0014_company_changes.sql), so that a reader may keep
+// Participants while it stays the same (the dashboards at national scale).
+// One row read, whatever the number of companies.
 func (s *Store) ParticipantsVersion(ctx context.Context) (string, error) {
 	var n int64
-	var latest any
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*), max(updated_at) FROM companies`).Scan(&n, &latest); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT changes FROM change_counters WHERE name = 'companies'`).Scan(&n); err != nil {
 		return "", err
 	}
-	return fmt.Sprint(n, " ", latest), nil
+	return strconv.FormatInt(n, 10), nil
 }
