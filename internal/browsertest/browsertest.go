@@ -67,7 +67,8 @@ func New(t testing.TB) context.Context {
 // profile was left behind); extra options are added to those above (e.g.
 // chromedp.Flag("lang", "da-DK")). It is New for programs that are not
 // tests, such as cmd/tour-screenshots. The error wraps exec.ErrNotFound
-// when there is no Chromium.
+// when there is no Chromium. The browser starts with the first action run
+// and lives no longer than that action's context.
 func Start(parent context.Context, extra ...chromedp.ExecAllocatorOption) (ctx context.Context, stop func() error, err error) {
 	bin, err := Binary()
 	if err != nil {
