@@ -7,7 +7,7 @@ GO ?= go
 BIN := bin/pilotpulse
 DATA_DIR ?= ./data
 
-.PHONY: all build run test test-go vet lint bench bench-soak deps-run deps-test fmt clean
+.PHONY: all build run test test-go vet lint bench bench-soak deps-run deps-test screenshots fmt clean
 
 all: build
 
@@ -64,6 +64,12 @@ bench: deps-test build
 # of the raw events.
 bench-soak: deps-test build
 	$(GO) run ./cmd/bench-ingest -soak 50000000 -rate 100000 -batch 10000 -senders 3
+
+# The README's tour screenshots (docs/tour/*.png), taken again: the real
+# binary serves the demo pilot (seed 1) with a private ClickHouse on a
+# temporary data dir, and headless Chromium signs in as each demo user.
+screenshots: deps-test build
+	$(GO) run ./cmd/tour-screenshots -bin $(BIN) -out docs/tour -seed 1
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

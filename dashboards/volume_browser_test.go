@@ -89,17 +89,8 @@ func (b *watchedBrowser) problems() []string {
 var every = chromedp.WithPollingInterval(50 * time.Millisecond)
 
 // chartsDrawn is true once every chart element holds a canvas of non-zero
-// size that has been drawn on (it differs from a blank canvas of its size).
-const chartsDrawn = `(() => {
-	const charts = document.querySelectorAll(".chart[data-chart-options]");
-	return charts.length > 0 && Array.from(charts).every(el => {
-		const c = el.querySelector("canvas");
-		if (!c || c.width === 0 || c.height === 0 || el.offsetWidth === 0 || el.offsetHeight === 0) return false;
-		const blank = document.createElement("canvas");
-		blank.width = c.width; blank.height = c.height;
-		return c.toDataURL() !== blank.toDataURL();
-	});
-})()`
+// size that has been drawn on.
+const chartsDrawn = browsertest.ChartsDrawn
 
 // The volume page in Chromium, as an admin and as the user of the
 // authority named like a script: both charts draw, no console error, no

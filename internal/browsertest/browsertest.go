@@ -10,6 +10,8 @@ package browsertest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -43,19 +45,48 @@ const browserLife = 5 * time.Minute
 // Chromium the test fails, unless PILOTPULSE_TEST_ALLOW_NO_BROWSER=1 skips it.
 func New(t testing.TB) context.Context {
 	t.Helper()
-	bin, err := Binary()
-	if err != nil {
+	ctx, stop, err := Start(context.Background())
+	if errors.Is(err, exec.ErrNotFound) {
 		if os.Getenv("PILOTPULSE_TEST_ALLOW_NO_BROWSER") == "1" {
 			t.Skip("no chromium found (PILOTPULSE_TEST_ALLOW_NO_BROWSER=1)")
 		}
 		t.Fatal("no chromium found: install it with `apt-get install chromium` (make test does)")
 	}
-	// The profile folder is removed after the browser is stopped; Chromium's
-	// helper processes may still be writing to it for a moment, so removing
-	// is tried again until it succeeds (t.TempDir would fail the test).
-	profile, err := os.MkdirTemp("", "pilotpulse-chromium-")
 	if err != nil {
 		t.Fatal(err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserLife)
+	t.Cleanup(func() {
+		cancelTimeout()
+		if err := stop(); err != nil {
+			t.Logf("%v", err)
+		}
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// Start starts a headless Chromium (with the flags above and a 1280x900
+// window) on a fresh profile and returns a browser tab context; stop
+// stops the browser and removes the profile (an error only says the
+// profile was left behind); extra options are added to those above (e.g.
+// chromedp.Flag("lang", "da-DK")). It is New for programs that are not
+// tests, such as cmd/tour-screenshots. The error wraps exec.ErrNotFound
+// when there is no Chromium. The browser starts with the first action run
+// and lives no longer than that action's context.
+func Start(parent context.Context, extra ...chromedp.ExecAllocatorOption) (ctx context.Context, stop func() error, err error) {
+	bin, err := Binary()
+	if err != nil {
+		return nil, nil, err
+	}
+	// The profile folder is removed after the browser is stopped; Chromium's
+	// helper processes may still be writing to it for a moment, so removing
+	// is tried again until it succeeds.
+	profile, err := os.MkdirTemp("", "pilotpulse-chromium-")
+	if err != nil {
+		return nil, nil, err
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
@@ -72,27 +103,37 @@ func New(t testing.TB) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(1280, 900),
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	opts = append(opts, extra...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, browserLife)
-	t.Cleanup(func() {
-		cancelTimeout()
+	stop = func() error {
 		cancelCtx()
 		cancelAlloc()
 		for try := 0; ; try++ {
 			err := os.RemoveAll(profile)
 			if err == nil {
-				return
+				return nil
 			}
 			if try == 50 {
-				t.Logf("leaving the browser profile %s: %v", profile, err)
-				return
+				return fmt.Errorf("leaving the browser profile %s: %w", profile, err)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
 	}
-	return ctx
+	return ctx, stop, nil
 }
+
+// ChartsDrawn is a JavaScript condition (for chromedp.Poll) that is true
+// once the page has charts and every chart element holds a canvas of
+// non-zero size that has been drawn on (it differs from a blank canvas of
+// its size).
+const ChartsDrawn = `(() => {
+	const charts = document.querySelectorAll(".chart[data-chart-options]");
+	return charts.length > 0 && Array.from(charts).every(el => {
+		const c = el.querySelector("canvas");
+		if (!c || c.width === 0 || c.height === 0 || el.offsetWidth === 0 || el.offsetHeight === 0) return false;
+		const blank = document.createElement("canvas");
+		blank.width = c.width; blank.height = c.height;
+		return c.toDataURL() !== blank.toDataURL();
+	});
+})()`
