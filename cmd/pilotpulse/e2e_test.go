@@ -59,7 +59,7 @@ func TestEndToEndDemoPilot(t *testing.T) {
 		{"authority users see only their own volume", p.authoritiesScoped},
 	} {
 		if !t.Run(step.name, step.run) {
-			t.Fatalf("stopped after the failed step %q: the next steps build on it", step.name)
+			t.Fatalf("stopped at the failed step %q (each step builds on the ones before)", step.name)
 		}
 	}
 }
@@ -157,20 +157,13 @@ func (p *tour) login(t *testing.T, role string) demoLogin {
 func (p *tour) signIn(t *testing.T, l demoLogin, next string) context.Context {
 	t.Helper()
 	ctx := browsertest.New(t)
-	p.signInWith(t, ctx, l, next)
-	return ctx
-}
-
-// signInWith signs the user in through the login form in the browser ctx,
-// landing on next.
-func (p *tour) signInWith(t *testing.T, ctx context.Context, l demoLogin, next string) {
-	t.Helper()
 	do(t, ctx, chromedp.Navigate(p.base+"/login?next="+url.QueryEscape(next)),
 		chromedp.SendKeys("#email", l.Email), chromedp.SendKeys("#password", l.Password+kb.Enter),
 		chromedp.WaitVisible("a.who, .errors"))
 	if who := eval[string](t, ctx, `document.querySelector("a.who")?.textContent ?? ""`); !strings.Contains(who, l.Email) {
 		t.Fatalf("%s did not sign in: %s", l.Email, text(t, ctx, "main"))
 	}
+	return ctx
 }
 
 // The admin changes the questionnaire's introduction in the builder and
@@ -338,10 +331,10 @@ func (p *tour) managerReads(t *testing.T) {
 	checkWeeklyWorkbook(t, ctx, p.week)
 }
 
-// Each authority user sees its own name and figures; no page it reaches
-// from the menu (or from links on those pages) names the other authority,
-// and the other's drill-down and figures answer 404 when it edits the
-// address. The two sign in one after the other in one browser.
+// Each authority user (in a browser of its own) sees its own name and
+// figures; no page it reaches from the menu (or from links on those pages)
+// names the other authority, and the other's drill-down and figures answer
+// 404 when it edits the address.
 func (p *tour) authoritiesScoped(t *testing.T) {
 	var users []demoLogin
 	for _, l := range p.logins {
@@ -349,53 +342,55 @@ func (p *tour) authoritiesScoped(t *testing.T) {
 			users = append(users, l)
 		}
 	}
-	ctx := browsertest.New(t)
 	for i, own := range users {
 		other := users[1-i]
-		ownCVR, otherCVR := p.authorities[own.Authority], p.authorities[other.Authority]
-		if ownCVR == "" || otherCVR == "" {
-			t.Fatalf("authorities %q and %q not in the register %v", own.Authority, other.Authority, p.authorities)
-		}
-		p.signInWith(t, ctx, own, "/")
-		do(t, ctx, chromedp.WaitVisible("#overview-authority"))
-		if name := text(t, ctx, ".overview-authority"); name != own.Authority {
-			t.Errorf("%s: the overview names %q, want %q", own.Email, name, own.Authority)
-		}
-		if v := text(t, ctx, "#overview-authority .overview-value"); !strings.ContainsAny(v, "123456789") {
-			t.Errorf("%s: the overview's figure: %q", own.Email, v)
-		}
-		pages := links(t, ctx, "header nav a")
-		for _, nav := range slices.Clone(pages) {
-			for _, l := range linksOf(t, ctx, nav, "main a") {
-				if !slices.Contains(pages, l) {
-					pages = append(pages, l)
-				}
+		t.Run(own.Email, func(t *testing.T) { p.authorityScoped(t, own, other) })
+	}
+}
+
+func (p *tour) authorityScoped(t *testing.T, own, other demoLogin) {
+	ownCVR, otherCVR := p.authorities[own.Authority], p.authorities[other.Authority]
+	if ownCVR == "" || otherCVR == "" {
+		t.Fatalf("authorities %q and %q not in the register %v", own.Authority, other.Authority, p.authorities)
+	}
+	ctx := p.signIn(t, own, "/")
+	do(t, ctx, chromedp.WaitVisible("#overview-authority"))
+	if name := text(t, ctx, ".overview-authority"); name != own.Authority {
+		t.Errorf("the overview names %q, want %q", name, own.Authority)
+	}
+	if v := text(t, ctx, "#overview-authority .overview-value"); !strings.ContainsAny(v, "123456789") {
+		t.Errorf("the overview's figure: %q", v)
+	}
+	pages := links(t, ctx, "header nav a")
+	for _, nav := range slices.Clone(pages) {
+		for _, l := range linksOf(t, ctx, nav, "main a") {
+			if !slices.Contains(pages, l) {
+				pages = append(pages, l)
 			}
 		}
-		for _, path := range pages {
-			if strings.Contains(path, otherCVR) {
-				t.Errorf("%s: a link to the other authority: %s", own.Email, path)
-			}
-			if body := withoutRecipients(t, ctx, path); strings.Contains(body, other.Authority) || strings.Contains(body, otherCVR) {
-				t.Errorf("%s: %s names the other authority %s", own.Email, path, other.Authority)
-			}
+	}
+	for _, path := range pages {
+		if strings.Contains(path, otherCVR) {
+			t.Errorf("a link to the other authority: %s", path)
 		}
-		t.Logf("%s: %d pages reachable from the menu checked", own.Email, len(pages))
-		for _, path := range []string{"/dashboards/volume/authorities/" + otherCVR, "/authorities/" + otherCVR, "/?authority=" + otherCVR} {
-			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(p.base+path))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if body := text(t, ctx, "body"); resp.Status != 404 || strings.Contains(body, other.Authority) {
-				t.Errorf("%s: %s: %d, want 404 without the other authority's name: %s", own.Email, path, resp.Status, body)
-			}
+		if body := withoutRecipients(t, ctx, path); strings.Contains(body, other.Authority) || strings.Contains(body, otherCVR) {
+			t.Errorf("%s names the other authority %s", path, other.Authority)
 		}
-		for _, path := range []string{"/api/v1/metrics/volume?authority=" + otherCVR, "/api/v1/metrics/volume/authorities/" + otherCVR} {
-			if st, body := fetchStatus(t, ctx, path); st != 404 || strings.Contains(body, other.Authority) {
-				t.Errorf("%s: %s: %d %s, want 404", own.Email, path, st, body)
-			}
+	}
+	t.Logf("%d pages reachable from the menu checked", len(pages))
+	for _, path := range []string{"/dashboards/volume/authorities/" + otherCVR, "/authorities/" + otherCVR, "/?authority=" + otherCVR} {
+		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(p.base+path))
+		if err != nil {
+			t.Fatal(err)
 		}
-		do(t, ctx, chromedp.Navigate(p.base+"/"), chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible("#password"))
+		if body := text(t, ctx, "body"); resp.Status != 404 || strings.Contains(body, other.Authority) {
+			t.Errorf("%s: %d, want 404 without the other authority's name: %s", path, resp.Status, body)
+		}
+	}
+	for _, path := range []string{"/api/v1/metrics/volume?authority=" + otherCVR, "/api/v1/metrics/volume/authorities/" + otherCVR} {
+		if st, body := fetchStatus(t, ctx, path); st != 404 || strings.Contains(body, other.Authority) {
+			t.Errorf("%s: %d %s, want 404", path, st, body)
+		}
 	}
 }
 
