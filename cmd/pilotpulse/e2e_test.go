@@ -157,9 +157,7 @@ func (p *tour) login(t *testing.T, role string) demoLogin {
 func (p *tour) signIn(t *testing.T, l demoLogin, next string) context.Context {
 	t.Helper()
 	ctx := browsertest.New(t)
-	do(t, ctx, chromedp.Navigate(p.base+"/login?next="+url.QueryEscape(next)),
-		chromedp.SendKeys("#email", l.Email), chromedp.SendKeys("#password", l.Password+kb.Enter),
-		chromedp.WaitVisible("a.who, .errors"))
+	browsertest.SignIn(t, ctx, p.base, l.Email, l.Password, next)
 	if who := eval[string](t, ctx, `document.querySelector("a.who")?.textContent ?? ""`); !strings.Contains(who, l.Email) {
 		t.Fatalf("%s did not sign in: %s", l.Email, text(t, ctx, "main"))
 	}
