@@ -27,10 +27,3 @@ func (s *Sheet) Table(cols []Column) error {
 	}
 	return nil
 }
-
-// Cell is the name of the cell at column col (1 is A) of the row last
-// written, e.g. for a chart's ranges: "B7".
-func (s *Sheet) Cell(col int) string {
-	name, _ := excelize.CoordinatesToCellName(col, max(s.row, 1))
-	return name
-}
