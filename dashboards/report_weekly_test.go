@@ -25,6 +25,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/week"
+	"github.com/pilotpulse/pilotpulse/reports/officetest"
 	"github.com/pilotpulse/pilotpulse/support"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
@@ -406,6 +407,14 @@ func TestWeeklyWorkbook(t *testing.T) {
 		t.Errorf("audit log: %q", audited)
 	}
 
+	// The overview offers the download of its week to admins and managers only.
+	link := `href="/api/v1/reports/weekly?week=2012-W46" download>Hent ugerapporten for 2012-W46 (Excel)</a>`
+	for role, want := range map[auth.Role]bool{auth.RoleManager: true, auth.RoleAdmin: true, auth.RoleSupport: false} {
+		if got := strings.Contains(f.env.As(role, "").Get("/").Body, link); got != want {
+			t.Errorf("%s: the overview offers the workbook: %v, want %v", role, got, want)
+		}
+	}
+
 	// The Reader writes the same workbook (the CLI builds it so).
 	var buf bytes.Buffer
 	written, err := dashboards.NewReader(f.env.App.DashboardDeps()).WeeklyWorkbook(context.Background(), &auth.Principal{Role: auth.RoleManager}, week.MustParse("2012-W46"), "da", &buf)
@@ -430,4 +439,79 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// Text from users stays text: a company named like a formula and free
+// text starting with + @ - are string cells with their text intact, in
+// excelize and as LibreOffice shows them (one conversion), beside the
+// figures of the constructed week as LibreOffice formats them.
+func TestWeeklyWorkbookUserTextAndLibreOffice(t *testing.T) {
+	env := apptest.New(t)
+	evilName := `=HYPERLINK("http://evil","x")`
+	evil := addCompany(t, env, "4300001", evilName, "company", "")
+	plus := addCompany(t, env, "4300002", "Plus ApS", "company", "")
+	minus := addCompany(t, env, "4300003", "Minus A/S", "company", "")
+	texts := map[string]string{evil: "+1+1", plus: "@SUM(A1)", minus: "-2+3"}
+	answers := map[string]map[string]string{}
+	for cvr, text := range texts {
+		setup := "no"
+		if cvr == evil {
+			setup = "yes"
+		}
+		answers[cvr] = map[string]string{survey.KeyUsedMailbox: "yes", survey.KeySetupProblem: setup, survey.KeyEase: "4", survey.KeyComments: text}
+	}
+	answerWave(t, env, "2012-W46", answers)
+	wb, _ := getWorkbook(t, env.As(auth.RoleAdmin, ""), "?week=2012-W46")
+
+	risky := []string{evilName, "+1+1", "@SUM(A1)", "-2+3"}
+	seen := map[string]int{}
+	for _, sheet := range wb.names {
+		for i, r := range wb.rows(sheet) {
+			for j, v := range r {
+				if !slices.Contains(risky, v) {
+					continue
+				}
+				seen[v]++
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if formula, _ := wb.f.GetCellFormula(sheet, cell); formula != "" {
+					t.Errorf("%s!%s %q became the formula %q", sheet, cell, v, formula)
+				}
+				if typ, _ := wb.f.GetCellType(sheet, cell); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+					t.Errorf("%s!%s %q is a cell of type %v, want a string", sheet, cell, v, typ)
+				}
+			}
+		}
+	}
+	// The company's name: its free text, the setup problems, the follow-ups
+	// (new problem); each free text once.
+	if seen[evilName] < 3 || seen["+1+1"] != 1 || seen["@SUM(A1)"] != 1 || seen["-2+3"] != 1 {
+		t.Errorf("risky texts seen %v", seen)
+	}
+	wb.row("Spørgeskema", "Kommentarer", evilName, evil, "+1+1")
+
+	path := filepath.Join(t.TempDir(), "uge.xlsx")
+	if err := os.WriteFile(path, wb.raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shown := officetest.Sheets(t, path)
+	find := func(sheet string, cells ...string) []string {
+		t.Helper()
+		for _, r := range shown[sheet] {
+			if len(r) >= len(cells) && slices.Equal(r[:len(cells)], cells) {
+				return r
+			}
+		}
+		t.Errorf("LibreOffice shows no row %q in %q: %q", cells, sheet, shown[sheet])
+		return nil
+	}
+	find("Oversigt", "Virksomheder med opsætningsproblemer", "1", "0", "1")
+	find("Oversigt", "Andel med opsætningsproblemer", "33.3%", "0.0%", "33.3")
+	find("Oversigt", "Svarprocent for spørgeskemaet", "100.0%")
+	find("Oversigt", "Hvor let postkassen er at bruge (1-5)", "4.0")
+	find("Spørgeskema", "Kommentarer", evilName, evil, "+1+1")
+	find("Spørgeskema", "Kommentarer", "Minus A/S", minus, "-2+3")
+	find("Spørgeskema", "Kommentarer", "Plus ApS", plus, "@SUM(A1)")
+	find("Spørgeskema", "Har I haft problemer med at oprette eller opsætte postkassen i denne uge?", "Ja", "1", "33.3%")
+	find("Opsætningsproblemer", evilName, evil, "Ja", "Nej", "Nej")
+	find("Udvikling", "2012-W46", "33.3%", "33.3%", "0", "0", "100.0%")
 }
