@@ -15,6 +15,7 @@
 // and prints how much slower the routes got (goal: at most 2).
 //
 //	go run ./cmd/bench-dashboards [-n 10000000] [-growth 100000000] [-runs 20]
+//	go run ./cmd/bench-dashboards -workbook [-n 10000000]   (workbook.go)
 package main
 
 import (
@@ -41,12 +42,15 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
-// The national shape.
-const (
+// The national shape (-workbook: the weekly workbook's pilot).
+var (
 	authorities = 300
 	companies   = 100_000
-	days        = 366 // 2012
-	chunk       = 1_000_000
+)
+
+const (
+	days  = 366 // 2012
+	chunk = 1_000_000
 )
 
 func main() {
@@ -55,14 +59,18 @@ func main() {
 	runs := flag.Int("runs", 20, "timed requests per route and query (after 2 unmeasured)")
 	maxLoad := flag.Duration("max-load", 45*time.Minute, "skip the growth step when loading it would take longer")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
+	workbook := flag.Bool("workbook", false, "instead: time the weekly workbook of a pilot of 3,000 companies and 50 authorities with n events")
 	flag.Parse()
-	if err := run(*n, *growth, *runs, *maxLoad, *keep); err != nil {
+	if *workbook {
+		companies, authorities, *growth, *runs = workbookCompanies, workbookAuthorities, 0, min(*runs, 5)
+	}
+	if err := run(*n, *growth, *runs, *maxLoad, *keep, *workbook); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-dashboards:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, growth int64, runs int, maxLoad time.Duration, keep bool) error {
+func run(n, growth int64, runs int, maxLoad time.Duration, keep, workbook bool) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "pilotpulse-bench-dashboards-")
 	if err != nil {
@@ -108,6 +116,9 @@ func run(n, growth int64, runs int, maxLoad time.Duration, keep bool) error {
 		return err
 	}
 
+	if workbook {
+		return benchWorkbook(ctx, a, n, runs)
+	}
 	base, token, stop, err := serve(ctx, a)
 	if err != nil {
 		return err
