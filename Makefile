@@ -56,6 +56,7 @@ bench: deps-test build
 	$(GO) run ./cmd/bench-ingest -n 1000000 -batch 10000 -senders 3 -history 1000000
 	$(GO) run ./cmd/bench-survey
 	$(GO) run ./cmd/bench-dashboards -n 10000000 -growth 100000000
+	$(GO) run ./cmd/bench-dashboards -workbook -n 10000000
 	PILOTPULSE_TEST_BINARY=$(abspath $(BIN)) PILOTPULSE_MEMORY_DISTINCT=1 $(GO) test -count=1 -timeout 30m -run TestServeMemoryUnderHostileRequests -v ./cmd/pilotpulse
 
 # The ingest soak (not part of test or bench): 50,000,000 events pushed at a

@@ -92,6 +92,9 @@ type overviewView struct {
 	// view, and ReviewHref its page.
 	Review     []string
 	ReviewHref string
+	// Workbook is the weekly workbook's download of the period's last
+	// week (admins and managers), and WorkbookLabel its text.
+	Workbook, WorkbookLabel string
 }
 
 func (h *handler) overviewPage(c *fiber.Ctx) error {
@@ -128,9 +131,13 @@ func (h *handler) overviewPage(c *fiber.Ctx) error {
 	case ov.Pilot != nil:
 		v.Denominator = tr("overview.denominator", tr("dashboards.kind_"+ov.Pilot.Kind))
 		v.Cards = pilotCards(cmp, ov)
-		if v.Review, err = h.reviewOf(c, ov); err != nil {
+		r, err := h.reviewOf(ctx, lang, ov)
+		if err != nil {
 			return err
 		}
+		v.Review = r.Sentences
+		v.Workbook = WeeklyReportPath + "?week=" + ov.Week
+		v.WorkbookLabel = tr("report.download", ov.Week)
 		v.ReviewHref = "/dashboards/week-in-review?" + ov.Filters.Query(ov.Period).Encode()
 	case ov.Filters.Authority != "":
 		a, err := h.Registry.Authority(ctx, web.ScopeOf(c), ov.Filters.Authority)

@@ -7,6 +7,7 @@ package dashboards
 // top wishes. Definitions: docs/figures.md#week-in-review.
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -42,31 +43,28 @@ func (h *handler) review(c *fiber.Ctx) (Review, error) {
 	if err != nil {
 		return Review{}, err
 	}
-	lang := web.Language(c)
-	sentences, err := h.reviewOf(c, ov)
-	if err != nil {
-		return Review{}, err
+	return h.reviewOf(c.UserContext(), web.Language(c), ov)
+}
+
+// reviewOf is the week in review of the overview ov in lang: its heading,
+// the sentences of its figures and the period's top wishes, and the text
+// to paste. The page, its JSON twin, the overview and the weekly workbook
+// read it.
+func (h *handler) reviewOf(ctx context.Context, lang string, ov Overview) (Review, error) {
+	r := Review{Period: ov.Period, Filters: ov.Filters, Language: lang, Heading: reviewHeading(lang, ov.Period), Sentences: []string{}, Unavailable: ov.Unavailable}
+	if ov.Pilot != nil {
+		w, err := h.wishes(ctx, lang, ov.Period, ov.Filters)
+		if err != nil {
+			return Review{}, err
+		}
+		r.Sentences = reviewSentences(lang, ov, w)
 	}
-	r := Review{Period: ov.Period, Filters: ov.Filters, Language: lang, Heading: reviewHeading(lang, ov.Period), Sentences: sentences, Unavailable: ov.Unavailable}
 	lines := []string{r.Heading}
-	for _, s := range sentences {
+	for _, s := range r.Sentences {
 		lines = append(lines, "- "+s)
 	}
 	r.Text = strings.Join(lines, "\n")
 	return r, nil
-}
-
-// reviewOf is the sentences of the overview ov and the period's top wishes.
-func (h *handler) reviewOf(c *fiber.Ctx, ov Overview) ([]string, error) {
-	if ov.Pilot == nil {
-		return []string{}, nil
-	}
-	lang := web.Language(c)
-	w, err := h.wishes(c.UserContext(), lang, ov.Period, ov.Filters)
-	if err != nil {
-		return nil, err
-	}
-	return reviewSentences(lang, ov, w), nil
 }
 
 // reviewHeading is "Uge 46 (2012-W46)" or "2012-W43 – 2012-W46".

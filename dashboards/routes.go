@@ -117,6 +117,10 @@ func Register(srv *web.Server, d Deps) error {
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/week-in-review", Roles: pilotRoles, Tag: "figures",
 		Summary: "Week in review (docs/figures.md#week-in-review): the period's findings as sentences in the reader's language, from the overview's figures and the top wishes; only figures with data. period=latest|4w|pilot or from/to; kind, cohort.",
 		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: reviewExample(), Handler: jsonOf(h.review)})
+	// The weekly pilot workbook (issue 11, item 1; report_weekly.go).
+	srv.Router.Add(web.Route{Method: "GET", Path: WeeklyReportPath, Roles: weeklyReaders, Tag: "reports",
+		Summary: "The weekly pilot workbook (Excel, .xlsx) of an ISO week: summary with the change from the week before and the week in review, trends with charts, setup problems and the follow-up list, support calls, questionnaire results, response rate and non-respondents, volume per authority, adoption funnel, definitions. week: ISO week (2012-W46) or date; default: the newest week with data. lang: da or en (default: the reader's language). Recorded in the audit log.",
+		Query:   []string{"week", "lang"}, Handler: h.weeklyReportFile})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/admin/wishes", Roles: admin, Summary: "The wishes' keyword rules", Nav: "nav.wish_rules", NavOrder: 83, Handler: h.wishRulesPage})
 	srv.Router.Add(web.Route{Method: "POST", Path: "/admin/wishes", Roles: admin, Summary: "Add a wish rule", Handler: h.createWishRuleForm})
 	srv.Router.Add(web.Route{Method: "POST", Path: "/admin/wishes/:id", Roles: admin, Summary: "Change a wish rule", Handler: h.updateWishRuleForm})

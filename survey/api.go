@@ -120,6 +120,14 @@ type nonRespondent struct {
 	Reminders   int    `json:"reminders_sent"`
 }
 
+func (h *Handler) resultsAPI(c *fiber.Ctx) error {
+	r, err := h.store.FigQuestionResults(c.UserContext(), c.Params("wave"), web.Language(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
 func (h *Handler) waveAPI(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	w, err := h.store.Wave(ctx, c.Params("wave"))

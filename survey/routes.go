@@ -105,6 +105,9 @@ func Register(srv *web.Server, d Deps) error {
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/waves", Roles: readers, Summary: "Waves with their response figures", Returns: []WaveFigures{}, Handler: h.wavesAPI})
 	api(web.Route{Method: "POST", Path: "/api/v1/survey/waves", Roles: adminOnly, Summary: "Create the wave of an ISO week", Body: createWave{}, Returns: Wave{}, Handler: h.createWaveAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/waves/:wave", Roles: readers, Summary: "A wave's response status and non-respondents", Returns: waveStatus{}, Handler: h.waveAPI})
+	api(web.Route{Method: "GET", Path: "/api/v1/survey/waves/:wave/results", Roles: readers,
+		Summary: "A wave's submitted answers per question in the caller's language (docs/figures.md#questionnaire-results): question texts, answer labels with counts and shares of the respondents, means, free-text answers with their company",
+		Returns: QuestionResults{}, Handler: h.resultsAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/waves/:wave/invitations", Roles: readers, Summary: "A wave's invitations and their status", Returns: []Invitation{}, Handler: h.invitationsAPI})
 	api(web.Route{Method: "POST", Path: "/api/v1/survey/invitations/:id/reopen", Roles: adminOnly, Summary: "Reopen submitted answers so the respondent can change them until the wave closes", Returns: Invitation{}, Handler: h.reopenAPI})
 	api(web.Route{Method: "GET", Path: "/api/v1/survey/waves/:wave/changes", Roles: readers, Summary: "Companies whose answers changed in the wave against their previous answered wave", Returns: []CompanyFlags{}, Handler: h.waveChangesAPI})

@@ -18,6 +18,7 @@
 // measures again without loading (to compare code on the same data).
 //
 //	go run ./cmd/bench-dashboards [-n 10000000] [-growth 100000000] [-runs 20] [-dir DIR]
+//	go run ./cmd/bench-dashboards -workbook [-n 10000000]   (workbook.go)
 package main
 
 import (
@@ -49,12 +50,15 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/week"
 )
 
-// The national shape.
-const (
+// The national shape (-workbook: the weekly workbook's pilot).
+var (
 	authorities = 300
 	companies   = 100_000
-	days        = 366 // 2012
-	chunk       = 1_000_000
+)
+
+const (
+	days  = 366 // 2012
+	chunk = 1_000_000
 )
 
 func main() {
@@ -65,9 +69,13 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the temporary folder")
 	reuse := flag.String("dir", "", "use and keep this folder; when it holds the -n events already, measure them without loading")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of this process (the app's handlers) while the routes are timed")
+	workbook := flag.Bool("workbook", false, "instead: time the weekly workbook of a pilot of 3,000 companies and 50 authorities with n events")
 	flag.Parse()
 	cpuProfile = *profile
-	if err := run(*n, *growth, *runs, *maxLoad, *keep, *reuse); err != nil {
+	if *workbook {
+		companies, authorities, *growth, *runs = workbookCompanies, workbookAuthorities, 0, min(*runs, 5)
+	}
+	if err := run(*n, *growth, *runs, *maxLoad, *keep, *workbook, *reuse); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-dashboards:", err)
 		os.Exit(1)
 	}
@@ -76,7 +84,7 @@ func main() {
 // cpuProfile is the file of the CPU profile of the first measurement ("": none).
 var cpuProfile string
 
-func run(n, growth int64, runs int, maxLoad time.Duration, keep bool, reuse string) error {
+func run(n, growth int64, runs int, maxLoad time.Duration, keep, workbook bool, reuse string) error {
 	ctx := context.Background()
 	dir, err := reuse, os.MkdirAll(reuse, 0o700)
 	if reuse == "" {
@@ -141,6 +149,9 @@ func run(n, growth int64, runs int, maxLoad time.Duration, keep bool, reuse stri
 		return err
 	}
 
+	if workbook {
+		return benchWorkbook(ctx, a, n, runs)
+	}
 	base, token, stop, err := serve(ctx, a)
 	if err != nil {
 		return err

@@ -48,6 +48,8 @@ commands:
   feed serve [--addr 127.0.0.1:9900] [--companies 30] [--weeks 8] [--seed 1] [--delay 0]
                                           a synthetic upstream feed (the demo pilot)
   feed export [-o FILE] [--companies 30] [--weeks 8] [--seed 1]   the same events as NDJSON
+  report weekly [--week 2012-W46] [--lang da|en] -o FILE.xlsx
+                                          the weekly pilot workbook (default: the newest week with data)
 
 Every command takes the configuration flags (-addr, -data-dir, -clickhouse-dsn,
 -base-url, -log-format, -log-level, -session-idle, -session-absolute,
@@ -102,7 +104,7 @@ type cmdContext struct {
 }
 
 func commands() map[string]func(ctx context.Context, c *cmdContext) error {
-	return map[string]func(ctx context.Context, c *cmdContext) error{
+	cmds := map[string]func(ctx context.Context, c *cmdContext) error{
 		"serve":              runServe,
 		"migrate":            runMigrate,
 		"user add":           runUserAdd,
@@ -120,6 +122,10 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"survey":             runSurvey,
 		"demo":               runDemo,
 	}
+	for kind, rc := range reportCommands { // report.go
+		cmds["report "+kind] = rc.run
+	}
+	return cmds
 }
 
 // commandFlags adds each command's own flags.
@@ -153,7 +159,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 	name := args[0]
 	rest := args[1:]
-	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" {
+	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" || name == "report" {
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			return usageError{fmt.Sprintf("%q needs a subcommand", name)}
 		}
