@@ -48,6 +48,10 @@ commands:
   feed serve [--addr 127.0.0.1:9900] [--companies 30] [--weeks 8] [--seed 1] [--delay 0]
                                           a synthetic upstream feed (the demo pilot)
   feed export [-o FILE] [--companies 30] [--weeks 8] [--seed 1]   the same events as NDJSON
+  report authority --authority CVR [--from 2012-W45] [--to 2012-W52] [--lang da|en] -o FILE.xlsx
+                                          an authority's volume report (default: the newest week with messages)
+  report legal-notice [--since 2012-11-12] [--from W] [--to W] [--kind K] [--cohort C] [--lang da|en] -o FILE.xlsx
+                                          the legal-notice list for a mail merge
 
 Every command takes the configuration flags (-addr, -data-dir, -clickhouse-dsn,
 -base-url, -log-format, -log-level, -session-idle, -session-absolute,
@@ -119,6 +123,10 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"feed export":        runFeedExport,
 		"survey":             runSurvey,
 		"demo":               runDemo,
+
+		// The reports (report_authority.go).
+		"report authority":    runReportAuthority,
+		"report legal-notice": runReportLegalNotice,
 	}
 }
 
@@ -153,7 +161,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 	name := args[0]
 	rest := args[1:]
-	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" {
+	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" || name == "report" {
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			return usageError{fmt.Sprintf("%q needs a subcommand", name)}
 		}
