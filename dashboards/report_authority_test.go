@@ -222,6 +222,27 @@ func TestAuthorityReport(t *testing.T) {
 	// A manager may name an authority outside the registry that sent messages.
 	workbook(t, manager.Get("/api/v1/reports/authority/"+f.u+"?from=2012-W46&to=2012-W46"), "authority-volume-"+f.u+"-2012-W46-2012-W46.xlsx")
 
+	// The download links: on the drill-down for the period shown, on an
+	// authority user's volume page for its own; not on a manager's volume
+	// page (many authorities).
+	link := func(cvr, from, to string) string {
+		return `href="/api/v1/reports/authority/` + cvr + `?from=` + from + `&amp;to=` + to + `"`
+	}
+	for _, c := range []struct {
+		client     *apptest.Client
+		path, want string
+	}{
+		{manager, "/dashboards/volume/authorities/" + f.s + "?" + period, link(f.s, "2012-W44", "2012-W46")},
+		{f.env.As(auth.RoleAuthority, f.m), "/dashboards/volume/authorities/" + f.m, link(f.m, "2012-W47", "2012-W47")},
+		{f.env.As(auth.RoleAuthority, f.m), "/dashboards/volume?period=4w", link(f.m, "2012-W44", "2012-W47")},
+		{manager, "/dashboards/volume?" + period, ""},
+	} {
+		body := c.client.Get(c.path).Body
+		if c.want != "" && !strings.Contains(body, c.want) || c.want == "" && strings.Contains(body, "/api/v1/reports/authority/") {
+			t.Errorf("%s: the report link is not %q", c.path, c.want)
+		}
+	}
+
 	// Reader: the same scoping and the same file as the route.
 	rd := dashboards.NewReader(f.env.App.DashboardDeps())
 	r46 := week.Range{From: week.MustParse("2012-W44"), To: week.MustParse("2012-W46")}
