@@ -122,6 +122,7 @@ type legalNoticeView struct {
 	Filters   filterBar
 	Intro     string
 	CSVHref   string
+	XLSXHref  string
 	Hidden    url.Values // the filters, for the since form
 	Empty     string
 	EmptyHref string
@@ -149,6 +150,7 @@ func (h *handler) legalNoticePage(c *fiber.Ctx) error {
 	}
 	q.Set("since", ln.Since)
 	v.CSVHref = "/dashboards/legal-notice.csv?" + q.Encode()
+	v.XLSXHref = "/dashboards/legal-notice.xlsx?" + q.Encode()
 	v.Empty, v.EmptyHref, v.EmptyLink = emptyState(lang, ln.Companies, ln.Period)
 	if len(ln.NotLoggedIn) == 0 && ln.Companies > 0 {
 		v.None = tf(lang, "legal_notice.none", ln.Since)

@@ -110,12 +110,18 @@ func (h *handler) adoptionInputs(c *fiber.Ctx, now time.Time) (Period, Filters, 
 	if err != nil {
 		return Period{}, f, err
 	}
-	first, latest, _, err := figures.EventSpan(ctx, h.CH, companyScope(web.PrincipalOf(c)))
-	if err != nil {
-		return Period{}, f, err
-	}
-	p, err := ResolvePeriod(periodQueryOf(c), first, latest, now)
+	p, err := h.adoptionPeriod(ctx, web.PrincipalOf(c), periodQueryOf(c), now)
 	return p, f, err
+}
+
+// adoptionPeriod resolves the period asked for against the weeks with
+// company events p may read.
+func (h *handler) adoptionPeriod(ctx context.Context, p *auth.Principal, pq PeriodQuery, now time.Time) (Period, error) {
+	first, latest, _, err := figures.EventSpan(ctx, h.CH, companyScope(p))
+	if err != nil {
+		return Period{}, err
+	}
+	return ResolvePeriod(pq, first, latest, now)
 }
 
 // furthest is the index in AdoptionSteps of the furthest step a company

@@ -64,7 +64,12 @@ type NoticeContact struct {
 // sinceParam reads the since parameter: a date (2012-11-12) of the years
 // 2000 to 2099, or "" when not given.
 func sinceParam(c *fiber.Ctx) (string, error) {
-	s := strings.TrimSpace(c.Query("since"))
+	return checkSince(c.Query("since"))
+}
+
+// checkSince is a since date as the list takes it (see sinceParam).
+func checkSince(s string) (string, error) {
+	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
 	}

@@ -206,15 +206,9 @@ func (f Filters) Query(p Period) url.Values {
 	return v
 }
 
-// filtersOf reads the filters of a request and the scope the page's
-// figures read with: the caller's, narrowed to the authority asked for. An
-// authority outside the caller's scope is not found (404), never shown; an
-// authority user is always narrowed to its own.
-func (h *handler) filtersOf(ctx context.Context, c *fiber.Ctx) (Filters, auth.Scope, error) {
-	p := web.PrincipalOf(c)
-	scope := web.ScopeOf(c)
-	f := Filters{Kind: strings.TrimSpace(c.Query("kind")), Cohort: strings.TrimSpace(c.Query("cohort")), Authority: strings.TrimSpace(c.Query("authority")),
-		AuthorityKind: strings.TrimSpace(c.Query("authority_kind"))}
+// check fills in the default kind and names the filters that are not
+// valid (a problem.Fields; empty when all are).
+func (f *Filters) check() problem.Fields {
 	var fs problem.Fields
 	if f.AuthorityKind != "" && !slices.Contains(registry.AuthorityKinds, f.AuthorityKind) {
 		fs.Add("authority_kind", "dashboards.bad_authority_kind", f.AuthorityKind)
@@ -228,7 +222,19 @@ func (h *handler) filtersOf(ctx context.Context, c *fiber.Ctx) (Filters, auth.Sc
 	if len(f.Cohort) > MaxCohortLength {
 		fs.Add("cohort", "dashboards.cohort_too_long", MaxCohortLength)
 	}
-	if len(fs) > 0 {
+	return fs
+}
+
+// filtersOf reads the filters of a request and the scope the page's
+// figures read with: the caller's, narrowed to the authority asked for. An
+// authority outside the caller's scope is not found (404), never shown; an
+// authority user is always narrowed to its own.
+func (h *handler) filtersOf(ctx context.Context, c *fiber.Ctx) (Filters, auth.Scope, error) {
+	p := web.PrincipalOf(c)
+	scope := web.ScopeOf(c)
+	f := Filters{Kind: strings.TrimSpace(c.Query("kind")), Cohort: strings.TrimSpace(c.Query("cohort")), Authority: strings.TrimSpace(c.Query("authority")),
+		AuthorityKind: strings.TrimSpace(c.Query("authority_kind"))}
+	if fs := f.check(); len(fs) > 0 {
 		return f, scope, fs
 	}
 	if f.Authority == "" && p != nil && p.Role == auth.RoleAuthority {

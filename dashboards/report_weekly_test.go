@@ -166,7 +166,7 @@ func (wb workbook) parts() map[string]string {
 	return out
 }
 
-func num(v any) string { return fmt.Sprint(v) }
+func cellText(v any) string { return fmt.Sprint(v) }
 
 // The weekly workbook of the constructed pilot (overviewFixture), week
 // 2012-W46: every sheet's key figures equal the known answers and the JSON
@@ -203,20 +203,20 @@ func TestWeeklyWorkbook(t *testing.T) {
 	// Summary: known answers (overview_test.go) and the overview's figures.
 	s := "Oversigt"
 	wb.checkRow(s, []string{"Virksomheder med opsætningsproblemer"}, "3", "2", "1")
-	wb.checkRow(s, []string{"Virksomheder med opsætningsproblemer"}, num(now.SetupProblems.Part), num(before.SetupProblems.Part))
+	wb.checkRow(s, []string{"Virksomheder med opsætningsproblemer"}, cellText(now.SetupProblems.Part), cellText(before.SetupProblems.Part))
 	wb.checkRow(s, []string{"Virksomheder med opsætningsproblemer, til og med ugen"}, "4", "2", "2")
 	wb.checkRow(s, []string{"Virksomheder der ringede til support"}, "2", "2", "0")
 	wb.checkRow(s, []string{"Opkald"}, "3", "3", "0")
-	wb.checkRow(s, []string{"Opkald"}, num(now.Calls), num(before.Calls))
+	wb.checkRow(s, []string{"Opkald"}, cellText(now.Calls), cellText(before.Calls))
 	wb.checkRow(s, []string{"Besvarede invitationer"}, "3", "2", "1")
 	wb.checkRow(s, []string{"Meddelelser sendt"}, "15", "5", "10")
-	wb.checkRow(s, []string{"Meddelelser sendt"}, num(*now.Messages), num(*before.Messages))
+	wb.checkRow(s, []string{"Meddelelser sendt"}, cellText(*now.Messages), cellText(*before.Messages))
 	wb.checkRow(s, []string{"Andel med opsætningsproblemer"}, "0.75", "0.5", "25")
-	wb.checkRow(s, []string{"Andel med opsætningsproblemer"}, num(now.SetupProblems.Share), num(before.SetupProblems.Share))
+	wb.checkRow(s, []string{"Andel med opsætningsproblemer"}, cellText(now.SetupProblems.Share), cellText(before.SetupProblems.Share))
 	wb.checkRow(s, []string{"Svarprocent for spørgeskemaet"}, "0.6", "0.4", "20")
 	wb.checkRow(s, []string{"Ikke løst: Portalens support"}, "0.5", "0", "50")
-	wb.checkRow(s, []string{"Hvor let postkassen er at bruge (1-5)"}, num((4.0+2+5)/3), "3.5")
-	wb.checkRow(s, []string{"Hvor let postkassen er at bruge (1-5)"}, num(*now.Ease), num(*before.Ease))
+	wb.checkRow(s, []string{"Hvor let postkassen er at bruge (1-5)"}, cellText((4.0+2+5)/3), "3.5")
+	wb.checkRow(s, []string{"Hvor let postkassen er at bruge (1-5)"}, cellText(*now.Ease), cellText(*before.Ease))
 	for _, line := range append([]string{review.Heading}, review.Sentences...) {
 		wb.row(s, line)
 	}
@@ -271,9 +271,9 @@ func TestWeeklyWorkbook(t *testing.T) {
 	// Setup problems and the follow-up list.
 	s = "Opsætningsproblemer"
 	wb.checkRow(s, []string{"2012-W46"}, "3", "4", "0.75", "2", "1", "1")
-	wb.checkRow(s, []string{"2012-W46"}, num(setup.Total.Problems.Part), num(setup.Companies), num(setup.Total.Problems.Share),
-		num(setup.Total.Sources.Answers), num(setup.Total.Sources.Calls), num(*setup.Total.Sources.Events))
-	wb.checkRow(s, []string{"2012-W45"}, num(setup.Previous.Problems.Part))
+	wb.checkRow(s, []string{"2012-W46"}, cellText(setup.Total.Problems.Part), cellText(setup.Companies), cellText(setup.Total.Problems.Share),
+		cellText(setup.Total.Sources.Answers), cellText(setup.Total.Sources.Calls), cellText(*setup.Total.Sources.Events))
+	wb.checkRow(s, []string{"2012-W45"}, cellText(setup.Previous.Problems.Part))
 	wb.checkRow(s, []string{"Supportopkald", "Rettigheder og roller"}, "1")
 	for _, c := range setup.Problems {
 		wb.row(s, c.Name, c.CVR)
@@ -286,7 +286,7 @@ func TestWeeklyWorkbook(t *testing.T) {
 		t.Errorf("follow-up list %q, want %d rows", listed, len(followUps.Rows))
 	}
 	for i, r := range followUps.Rows {
-		if i < len(listed) && (listed[i][0] != r.Name || listed[i][1] != r.CVR || listed[i][3] != num(len(r.Calls)) || listed[i][2] == "") {
+		if i < len(listed) && (listed[i][0] != r.Name || listed[i][1] != r.CVR || listed[i][3] != cellText(len(r.Calls)) || listed[i][2] == "") {
 			t.Errorf("follow-up %q, want %s %s with %d calls", listed[i], r.Name, r.CVR, len(r.Calls))
 		}
 	}
@@ -296,23 +296,23 @@ func TestWeeklyWorkbook(t *testing.T) {
 	s = "Supportopkald"
 	w46, w45 := calls.Weeks[1], calls.Weeks[0]
 	wb.checkRow(s, []string{"Rettigheder og roller"}, "1", "0")
-	wb.checkRow(s, []string{"Andet"}, num(w46.ByCategory["other"]), num(w45.ByCategory["other"]))
+	wb.checkRow(s, []string{"Andet"}, cellText(w46.ByCategory["other"]), cellText(w45.ByCategory["other"]))
 	wb.checkRow(s, []string{"Andet"}, "1", "2")
 	wb.checkRow(s, []string{"Portalens support"}, "2", "1", "0.5")
-	wb.checkRow(s, []string{"Portalens support"}, num(w46.ByDesk["portal"]), num(w46.NotSolvedByDesk["portal"].Part))
-	wb.checkRow(s, []string{"Eskaleret"}, num(w46.ByResolution["escalated"]))
+	wb.checkRow(s, []string{"Portalens support"}, cellText(w46.ByDesk["portal"]), cellText(w46.NotSolvedByDesk["portal"].Part))
+	wb.checkRow(s, []string{"Eskaleret"}, cellText(w46.ByResolution["escalated"]))
 	wb.checkRow(s, []string{"2012-W46"}, "2", "4", "0.5", "2 af 4 virksomheder (50,0 %)")
 
 	// Questionnaire results: texts and labels, never keys.
 	s = "Spørgeskema"
 	setupQ := "Har I haft problemer med at oprette eller opsætte postkassen i denne uge?"
-	wb.checkRow(s, []string{setupQ, "Ja"}, "2", num(2.0/3))
-	wb.checkRow(s, []string{setupQ, "Nej"}, "1", num(1.0/3))
+	wb.checkRow(s, []string{setupQ, "Ja"}, "2", cellText(2.0/3))
+	wb.checkRow(s, []string{setupQ, "Nej"}, "1", cellText(1.0/3))
 	wb.checkRow(s, []string{setupQ, "Besvaret i alt"}, "3")
 	for _, q := range results.Questions {
 		for _, o := range q.Options {
 			if q.Answered > 0 {
-				wb.checkRow(s, []string{q.Question, o.Label}, num(o.Count), num(o.Share))
+				wb.checkRow(s, []string{q.Question, o.Label}, cellText(o.Count), cellText(o.Share))
 			}
 		}
 	}
@@ -329,7 +329,7 @@ func TestWeeklyWorkbook(t *testing.T) {
 	s = "Svarprocent"
 	wb.checkRow(s, []string{"2012-W46"}, "5", "3", "0.6", "5", "3", "0.6")
 	wb.checkRow(s, []string{"2012-W45"}, "5", "2", "0.4")
-	wb.checkRow(s, []string{"2012-W46"}, num(ov.Pilot.Period.ResponseRate.Whole), num(ov.Pilot.Period.ResponseRate.Part), num(ov.Pilot.Period.ResponseRate.Share))
+	wb.checkRow(s, []string{"2012-W46"}, cellText(ov.Pilot.Period.ResponseRate.Whole), cellText(ov.Pilot.Period.ResponseRate.Part), cellText(ov.Pilot.Period.ResponseRate.Share))
 	wb.row(s, "Firma B", f.b)
 	wb.row(s, "Firma E", f.m)
 
@@ -337,7 +337,7 @@ func TestWeeklyWorkbook(t *testing.T) {
 	s = "Volumen pr. myndighed"
 	wb.checkRow(s, []string{"1", "Styrelsen X", f.x}, "stat", "12", "12", "0", "0", "0", "1000", "0.012", "5")
 	for _, r := range ranking.Rows {
-		wb.checkRow(s, []string{num(r.Rank), cmpOr(r.AuthorityName, "CVR "+r.AuthorityCVR), r.AuthorityCVR}, wb.row(s, num(r.Rank), cmpOr(r.AuthorityName, "CVR "+r.AuthorityCVR))[3], num(r.Messages))
+		wb.checkRow(s, []string{cellText(r.Rank), cmpOr(r.AuthorityName, "CVR "+r.AuthorityCVR), r.AuthorityCVR}, wb.row(s, cellText(r.Rank), cmpOr(r.AuthorityName, "CVR "+r.AuthorityCVR))[3], cellText(r.Messages))
 	}
 	wb.checkRow(s, []string{"2", scriptName, f.y}, "kommune", "3")
 
@@ -345,7 +345,7 @@ func TestWeeklyWorkbook(t *testing.T) {
 	s = "Adoptionstragt"
 	wb.checkRow(s, []string{"I piloten"}, "4", "1", "4", "0")
 	for _, st := range adoption.Steps {
-		wb.checkRow(s, []string{wb.rows(s)[1+slices.IndexFunc(adoption.Steps, func(x dashboards.AdoptionStep) bool { return x.Step == st.Step })][0]}, num(st.Reached.Part), num(st.Reached.Share), num(st.Previous.Part), num(st.Change))
+		wb.checkRow(s, []string{wb.rows(s)[1+slices.IndexFunc(adoption.Steps, func(x dashboards.AdoptionStep) bool { return x.Step == st.Step })][0]}, cellText(st.Reached.Part), cellText(st.Reached.Share), cellText(st.Previous.Part), cellText(st.Change))
 	}
 
 	// Definitions: every figure, each with its anchor in docs/figures.md.

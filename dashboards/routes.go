@@ -68,6 +68,7 @@ func Register(srv *web.Server, d Deps) error {
 		Query:   []string{"period", "from", "to", "kind", "cohort"}, Returns: Adoption{}, Handler: h.adoptionJSON})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/legal-notice", Roles: companyRoles, Summary: "Companies with no login on or after a date, with their contacts (the legal-notice list)", Handler: h.legalNoticePage})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/legal-notice.csv", Roles: companyRoles, Summary: "The legal-notice list for a mail merge (CSV, one row per contact)", Handler: h.legalNoticeFile})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/dashboards/legal-notice.xlsx", Roles: companyRoles, Summary: "The legal-notice list for a mail merge (Excel workbook, one row per contact)", Handler: h.legalNoticeWorkbookFile})
 	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/metrics/legal-notice", Roles: companyRoles, Tag: "figures",
 		Summary: "Companies of the kind with no user.login on or after since (a date; default: the period's first day), with their contacts, last login and days since it. period, from, to, kind, cohort as for the adoption funnel.",
 		Query:   []string{"since", "period", "from", "to", "kind", "cohort"}, Returns: legalNoticeExample(), Handler: h.legalNoticeJSON})
@@ -88,6 +89,9 @@ func Register(srv *web.Server, d Deps) error {
 		Summary: "One authority's volume for the period: every week (also those without messages), its ranking row, the exact number of companies reached and the first 200 of them with their messages. Another authority's CVR is 404 for an authority user.",
 		Query:   []string{"period", "from", "to", "authority_kind"}, Returns: AuthorityDrillDown{AuthorityCVR: "10000025", Total: volumeRankExample(), Ranked: 12, Weeks: []VolumeWeek{volumeWeekExample()}, CompaniesReached: 12, Companies: []CompanyReached{{CompanyVolume: figures.CompanyVolume{CompanyCVR: "10000050", Messages: 3, Digital: 2, RemotePrint: 1, WithMetadata: 2, WithDeepLink: 1, Weeks: 2}, Name: "Nordsø Shipping A/S"}}},
 		Handler: h.authorityVolumeJSON})
+	srv.Router.Add(web.Route{Method: "GET", Path: "/api/v1/reports/authority/:cvr", Roles: volumeReaders, Tag: "reports",
+		Summary: "One authority's volume report as an Excel workbook (docs/figures.md#authority-volume-report): its weeks by channel with metadata and deep-link shares, companies reached, weekly target and attainment, a totals row and charts; the companies reached; the definitions. Another authority's CVR is 404 for an authority user. from/to: ISO weeks (2012-W45) or dates, or period=latest|4w|pilot (default: the newest week with messages); lang=da|en (default: the reader's language). Audited.",
+		Query:   []string{"from", "to", "period", "lang"}, Handler: h.authorityReportFile})
 	// Setup problems and the follow-up list (company figures: no authority users).
 	srv.Router.Add(web.Route{Method: "GET", Path: setupPath, Roles: companyRoles, Summary: "Setup problems per week from the three sources, the companies with a problem, setup times and the follow-up list",
 		Nav: "nav.setup_problems", NavOrder: 2, Handler: h.setupPage})

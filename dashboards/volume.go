@@ -39,8 +39,9 @@ type volumeView struct {
 	PerAuthority, PerChannel    WeekChart
 	Attainment                  *WeekChart // nil when no authority shown has a target
 	NoTargets                   string
-	// OwnRank is an authority user's place ("place 3 of 12").
-	OwnRank string
+	// OwnRank is an authority user's place ("place 3 of 12"); ReportHref
+	// its report for the period.
+	OwnRank, ReportHref string
 }
 
 func (h *handler) volumeJSON(c *fiber.Ctx) error {
@@ -114,6 +115,7 @@ func (h *handler) volumePage(c *fiber.Ctx) error {
 	}
 	if pr != nil && pr.Role == auth.RoleAuthority && len(v.Rows) == 1 {
 		v.OwnRank = tf(lang, "volume.own_rank", v.Rows[0].Rank, figs.Ranking.Ranked)
+		v.ReportHref = authorityReportHref(v.Rows[0].AuthorityCVR, q.Period)
 	}
 	switch {
 	case figs.Ranking.Ranked == 0:

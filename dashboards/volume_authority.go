@@ -44,7 +44,9 @@ type AuthorityDrillDown struct {
 	Companies        []CompanyReached `json:"companies"`
 }
 
-func (h *handler) authorityVolume(ctx context.Context, q volumeQuery) (AuthorityDrillDown, error) {
+// authorityVolume computes the drill-down of q's authority, listing the
+// first shown companies reached.
+func (h *handler) authorityVolume(ctx context.Context, q volumeQuery, shown int) (AuthorityDrillDown, error) {
 	figs, err := h.volume(ctx, q)
 	if err != nil {
 		return AuthorityDrillDown{}, err
@@ -71,7 +73,7 @@ func (h *handler) authorityVolume(ctx context.Context, q volumeQuery) (Authority
 		}
 		out.Weeks = append(out.Weeks, w)
 	}
-	reached, n, err := h.Volume.CompaniesReached(ctx, cvr, q.Period.Range(), CompaniesShown)
+	reached, n, err := h.Volume.CompaniesReached(ctx, cvr, q.Period.Range(), shown)
 	if err != nil {
 		return out, err
 	}
@@ -98,7 +100,7 @@ func (h *handler) authorityVolumeOf(c *fiber.Ctx) (volumeQuery, AuthorityDrillDo
 	if err != nil {
 		return q, AuthorityDrillDown{}, err
 	}
-	av, err := h.authorityVolume(c.UserContext(), q)
+	av, err := h.authorityVolume(c.UserContext(), q, CompaniesShown)
 	return q, av, err
 }
 
@@ -122,6 +124,7 @@ type authorityDrillDownView struct {
 	CompanyLinks      bool // the reader may open /companies/CVR
 	MoreCompanies     string
 	Empty             string
+	ReportHref        string // the authority's report for the period
 }
 
 func (h *handler) authorityVolumePage(c *fiber.Ctx) error {
@@ -141,6 +144,7 @@ func (h *handler) authorityVolumePage(c *fiber.Ctx) error {
 		return err
 	}
 	v.BackHref = "/dashboards/volume?" + q.Filters.Query(q.Period).Encode()
+	v.ReportHref = authorityReportHref(av.AuthorityCVR, q.Period)
 	if av.Total.Rank > 0 {
 		v.Rank = tf(lang, "volume.own_rank", av.Total.Rank, av.Ranked)
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
-	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
@@ -98,12 +97,18 @@ func (h *handler) volumeQueryOf(ctx context.Context, c *fiber.Ctx, cvr string) (
 		return volumeQuery{Filters: f}, err
 	}
 	if cvr != "" {
-		a, err := h.authorityShown(ctx, c, cvr)
+		a, err := h.authorityShown(ctx, scope, cvr)
 		if err != nil {
 			return volumeQuery{Filters: f}, err
 		}
 		f.Authority, scope = a.CVR, auth.AuthorityScope(a.CVR)
 	}
+	return h.volumePeriod(ctx, f, scope, periodQueryOf(c))
+}
+
+// volumePeriod resolves the period asked for against the weeks with
+// messages in scope.
+func (h *handler) volumePeriod(ctx context.Context, f Filters, scope auth.Scope, pq PeriodQuery) (volumeQuery, error) {
 	first, latest, ok, err := h.Volume.Span(ctx, scope)
 	if err != nil {
 		return volumeQuery{Filters: f}, err
@@ -111,15 +116,15 @@ func (h *handler) volumeQueryOf(ctx context.Context, c *fiber.Ctx, cvr string) (
 	if !ok {
 		first, latest = week.Week{}, week.Week{}
 	}
-	p, err := ResolvePeriod(periodQueryOf(c), first, latest, time.Now())
+	p, err := ResolvePeriod(pq, first, latest, time.Now())
 	return volumeQuery{Filters: f, Scope: scope, Period: p}, err
 }
 
-// authorityShown is the authority of a drill-down: from the registry in
-// the caller's scope (else not found); for a caller seeing every
-// authority also a valid CVR outside the registry (events may name one).
-func (h *handler) authorityShown(ctx context.Context, c *fiber.Ctx, cvr string) (registry.Authority, error) {
-	scope := web.ScopeOf(c)
+// authorityShown is the authority of a drill-down or a report: from the
+// registry in the caller's scope (else not found); for a caller seeing
+// every authority also a valid CVR outside the registry (events may name
+// one).
+func (h *handler) authorityShown(ctx context.Context, scope auth.Scope, cvr string) (registry.Authority, error) {
 	a, err := h.Registry.Authority(ctx, scope, cvr)
 	if err == nil || !scope.All() || registry.CheckCVR(cvr) != nil {
 		return a, err

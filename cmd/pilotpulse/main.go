@@ -50,6 +50,10 @@ commands:
   feed export [-o FILE] [--companies 30] [--weeks 8] [--seed 1]   the same events as NDJSON
   report weekly [--week 2012-W46] [--lang da|en] -o FILE.xlsx
                                           the weekly pilot workbook (default: the newest week with data)
+  report authority --authority CVR [--from 2012-W45] [--to 2012-W52] [--lang da|en] -o FILE.xlsx
+                                          an authority's volume report (default: the newest week with messages)
+  report legal-notice [--since 2012-11-12] [--from W] [--to W] [--kind K] [--cohort C] [--lang da|en] -o FILE.xlsx
+                                          the legal-notice list for a mail merge
 
 Every command takes the configuration flags (-addr, -data-dir, -clickhouse-dsn,
 -base-url, -log-format, -log-level, -session-idle, -session-absolute,

@@ -29,7 +29,9 @@ type reportCommand struct {
 // reportCommands are the `report` commands by KIND; each report adds its
 // line here.
 var reportCommands = map[string]reportCommand{
-	"weekly": {weeklyReportFlags, runReportWeekly},
+	"weekly":       {weeklyReportFlags, runReportWeekly},
+	"authority":    {authorityReportFlags, runReportAuthority}, // report_authority.go
+	"legal-notice": {legalNoticeReportFlags, runReportLegalNotice},
 }
 
 func init() {
