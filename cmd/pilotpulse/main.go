@@ -48,6 +48,8 @@ commands:
   feed serve [--addr 127.0.0.1:9900] [--companies 30] [--weeks 8] [--seed 1] [--delay 0]
                                           a synthetic upstream feed (the demo pilot)
   feed export [-o FILE] [--companies 30] [--weeks 8] [--seed 1]   the same events as NDJSON
+  export events|answers|calls --from W --to W [--authority CVR] [--lang da|en] -o FILE.xlsx|FILE.csv
+                                          a raw export (events: --authority narrows to one authority)
 
 Every command takes the configuration flags (-addr, -data-dir, -clickhouse-dsn,
 -base-url, -log-format, -log-level, -session-idle, -session-absolute,
@@ -119,6 +121,9 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"feed export":        runFeedExport,
 		"survey":             runSurvey,
 		"demo":               runDemo,
+		"export events":      runExport("events"),
+		"export answers":     runExport("answers"),
+		"export calls":       runExport("calls"),
 	}
 }
 
@@ -153,7 +158,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 	name := args[0]
 	rest := args[1:]
-	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" {
+	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" || name == "export" {
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			return usageError{fmt.Sprintf("%q needs a subcommand", name)}
 		}
