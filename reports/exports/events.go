@@ -6,6 +6,7 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/reports"
 )
 
@@ -26,8 +27,13 @@ func eventsWhere(spec Spec, scope auth.Scope, from, to time.Time) (string, []any
 	return where, args
 }
 
-// events reads the usage events of the period from ClickHouse week by
-// week (each week's rows in time order, streamed: never all at once),
+// chunkWeeks is how many weeks of events one query reads: the export asks
+// ClickHouse for the period a few weeks at a time, each chunk sorted by
+// time, so the server never sorts the whole period at once.
+const chunkWeeks = 4
+
+// events reads the usage events of the period from ClickHouse a few weeks
+// at a time (in time order, streamed: never all at once),
 // with the registry's names of companies and authorities.
 func (d Deps) events(ctx context.Context, spec Spec, scope auth.Scope) (source, error) {
 	companies, err := d.names(ctx, "companies")
@@ -69,18 +75,27 @@ func (d Deps) events(ctx context.Context, spec Spec, scope auth.Scope) (source, 
 				meta, deep, rule                                                   *uint8
 				messageRef, userRef, rightsModel, reason, folder, role, sourceName string
 			)
-			for w := spec.From; !w.After(spec.To); w = w.Next() {
-				where, args := eventsWhere(spec, scope, w.Start(), w.End())
+			for lo := spec.From; !lo.After(spec.To); lo = lo.Add(chunkWeeks) {
+				hi := lo.Add(chunkWeeks - 1)
+				if hi.After(spec.To) {
+					hi = spec.To
+				}
+				where, args := eventsWhere(spec, scope, lo.Start(), hi.End())
 				rows, err := d.CH.Query(ctx, `SELECT `+eventColumns+where+` ORDER BY occurred_at, company_cvr`, args...)
 				if err != nil {
 					return err
 				}
-				weekText := w.String()
+				var weekText string
+				var weekEnd time.Time
 				for rows.Next() {
 					if err := rows.Scan(&at, &typ, &company, &authority, &channel, &meta, &deep, &rule,
 						&messageRef, &userRef, &rightsModel, &reason, &folder, &role, &sourceName); err != nil {
 						rows.Close()
 						return err
+					}
+					if !at.Before(weekEnd) { // rows come in time order: a new week
+						w := week.Of(at)
+						weekText, weekEnd = w.String(), w.End()
 					}
 					row[0], row[1], row[2], row[3], row[4], row[5] = weekText, at, typ, company, companies[company], authority
 					row[6], row[7], row[8], row[9], row[10] = authorities[authority], channel, flag(meta), flag(deep), flag(rule)
