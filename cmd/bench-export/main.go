@@ -239,11 +239,11 @@ func runChild(side, dsn, dataDir, out, format string) error {
 // same query 4 weeks at a time, one sheet (2,000,000 rows would need two: it
 // starts the second at Excel's limit too), the same names, no styles.
 func bare(ctx context.Context, ch driver.Conn, db *store.DB, w *bufio.Writer) (int64, error) {
-	companyNames, err := names(ctx, db, "companies")
+	companyNames, err := exports.RegistryNames(ctx, db, "companies")
 	if err != nil {
 		return 0, err
 	}
-	authorityNames, err := names(ctx, db, "authorities")
+	authorityNames, err := exports.RegistryNames(ctx, db, "authorities")
 	if err != nil {
 		return 0, err
 	}
@@ -331,24 +331,6 @@ func bare(ctx context.Context, ch driver.Conn, db *store.DB, w *bufio.Writer) (i
 	}
 	_, err = f.WriteTo(w)
 	return n, err
-}
-
-// names maps the CVRs of a registry table to names.
-func names(ctx context.Context, db *store.DB, table string) (map[string]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT cvr, name FROM `+table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var cvr, name string
-		if err := rows.Scan(&cvr, &name); err != nil {
-			return nil, err
-		}
-		out[cvr] = name
-	}
-	return out, rows.Err()
 }
 
 // nullable is a Nullable(UInt8) as a cell value.

@@ -36,11 +36,11 @@ const chunkWeeks = 4
 // at a time (in time order, streamed: never all at once),
 // with the registry's names of companies and authorities.
 func (d Deps) events(ctx context.Context, spec Spec, scope auth.Scope) (source, error) {
-	companies, err := d.names(ctx, "companies")
+	companies, err := RegistryNames(ctx, d.DB, "companies")
 	if err != nil {
 		return source{}, err
 	}
-	authorities, err := d.names(ctx, "authorities")
+	authorities, err := RegistryNames(ctx, d.DB, "authorities")
 	if err != nil {
 		return source{}, err
 	}

@@ -307,9 +307,13 @@ func (d Deps) calls(spec Spec) source {
 	}
 }
 
-// names maps the CVRs of a registry table to names.
-func (d Deps) names(ctx context.Context, table string) (map[string]string, error) {
-	rows, err := d.DB.QueryContext(ctx, `SELECT cvr, name FROM `+table)
+// RegistryNames maps the CVRs of a registry table ("companies" or
+// "authorities") to names.
+func RegistryNames(ctx context.Context, db *store.DB, table string) (map[string]string, error) {
+	if table != "companies" && table != "authorities" {
+		return nil, fmt.Errorf("no registry table %q", table)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT cvr, name FROM `+table)
 	if err != nil {
 		return nil, err
 	}
