@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/csv"
 	"fmt"
@@ -250,7 +251,11 @@ func (s *Stream) Close() error {
 		return err
 	}
 	s.f.SetActiveSheet(0)
-	_, err := s.f.WriteTo(s.out)
+	// excelize's WriteTo builds the whole zip in memory (WriteToBuffer):
+	// its zip writer goes straight to the output instead, so memory stays
+	// flat to the end (the sheets are copied from their temporary files).
+	s.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(s.out) })
+	_, err := s.f.WriteTo(io.Discard)
 	return err
 }
 

@@ -117,10 +117,18 @@ func (s *Store) work(ctx context.Context, logger *slog.Logger) {
 	}
 }
 
-// claim takes the oldest queued job and marks it running.
+// claim takes the oldest queued job and marks it running. It looks first
+// (a read), so that idle workers never take the database's write lock.
 func (s *Store) claim(ctx context.Context) (Job, bool, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `UPDATE report_jobs SET state = ?, started_at = ?
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM report_jobs WHERE state = ? LIMIT 1`, Queued).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Job{}, false, nil
+	}
+	if err != nil {
+		return Job{}, false, err
+	}
+	err = s.db.QueryRowContext(ctx, `UPDATE report_jobs SET state = ?, started_at = ?
 		WHERE id = (SELECT id FROM report_jobs WHERE state = ? ORDER BY id LIMIT 1) RETURNING id`, Running, s.now(), Queued).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, false, nil
