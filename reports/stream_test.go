@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/pilotpulse/pilotpulse/reports/officetest"
 )
 
 // A table longer than a sheet continues on the next sheet with the header
@@ -86,5 +89,40 @@ func TestStreamContinuesOnTheNextSheetPastExcelsRows(t *testing.T) {
 	}
 	if typ, _ := f.GetCellType("Hændelser (2)", "A26"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("the count is a cell of type %v", typ)
+	}
+}
+
+// What LibreOffice shows of a streamed workbook (written by the zip writer
+// that goes straight to the output): risky text as written, counts and
+// times formatted as numbers; and the same table as CSV.
+func TestStreamOpensInLibreOffice(t *testing.T) {
+	cols := []Column{{"Navn", Text}, {"Antal", Count}, {"Tid", DateTime}}
+	at := time.Date(2012, 11, 13, 9, 30, 0, 0, time.UTC)
+	path := filepath.Join(t.TempDir(), "stream.xlsx")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewStream(out, XLSX, "Data", cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, text := range risky {
+		if err := s.Row([]any{text, 1000 + n, at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	rows := officetest.Sheets(t, path)["Data"]
+	if len(rows) != len(risky)+1 || rows[0][0] != "Navn" {
+		t.Fatalf("LibreOffice shows %q", rows)
+	}
+	for n, text := range risky {
+		if got := rows[n+1]; got[0] != text || got[1] != "1,"+fmt.Sprintf("%03d", n) || got[2] != "2012-11-13 10:30" {
+			t.Errorf("LibreOffice shows %q for %q", got, text)
+		}
 	}
 }
