@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
@@ -25,6 +27,15 @@ func eventsWhere(spec Spec, scope auth.Scope, from, to time.Time) (string, []any
 		where, args = where+` AND authority_cvr = ?`, append(args, spec.Authority)
 	}
 	return where, args
+}
+
+// blockRows is the most rows ClickHouse sends the export in one block: a
+// block is held in memory while its rows are written, so smaller blocks
+// keep the export's memory flat (the server's default is 65,536).
+const blockRows = 8192
+
+func smallBlocks(ctx context.Context) context.Context {
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_block_size": blockRows}))
 }
 
 // chunkWeeks is how many weeks of events one query reads: the export asks
@@ -81,7 +92,7 @@ func (d Deps) events(ctx context.Context, spec Spec, scope auth.Scope) (source, 
 					hi = spec.To
 				}
 				where, args := eventsWhere(spec, scope, lo.Start(), hi.End())
-				rows, err := d.CH.Query(ctx, `SELECT `+eventColumns+where+` ORDER BY occurred_at, company_cvr`, args...)
+				rows, err := d.CH.Query(smallBlocks(ctx), `SELECT `+eventColumns+where+` ORDER BY occurred_at, company_cvr`, args...)
 				if err != nil {
 					return err
 				}
