@@ -14,11 +14,13 @@ type Kind int
 
 // The column kinds.
 const (
-	Text    Kind = iota // text, user text included: always a string cell
-	Count               // whole numbers: 1.234
-	Decimal             // one decimal: 8,5 (8.5 in English)
-	Percent             // a fraction shown as a percentage: 0.085 is 8,5 %
-	Date                // a date (time.Time): 2012-11-12
+	Text     Kind = iota // text, user text included: always a string cell
+	Count                // whole numbers: 1.234
+	Decimal              // one decimal: 8,5 (8.5 in English)
+	Percent              // a fraction shown as a percentage: 0.085 is 8,5 %
+	Date                 // a date (time.Time): 2012-11-12
+	DateTime             // a date and time (time.Time, shown as its Copenhagen wall clock): 2012-11-12 09:30
+	General              // a number as given (Excel's General format): 8, 7.5
 )
 
 // Column is one column of a sheet: its header (already translated) and kind.
@@ -41,21 +43,38 @@ type Book struct {
 func NewBook() (*Book, error) {
 	b := &Book{f: excelize.NewFile(), styles: map[Kind]int{}}
 	var err error
-	if b.header, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF4"}}}); err != nil {
+	if b.header, err = headerStyle(b.f); err != nil {
 		return nil, err
 	}
-	decimal, percent := "#,##0.0", "0.0%"
-	for kind, st := range map[Kind]*excelize.Style{
-		Count:   {NumFmt: 3},              // #,##0
-		Decimal: {CustomNumFmt: &decimal}, // 8.5
-		Percent: {CustomNumFmt: &percent}, // 8.5%
-		Date:    {NumFmt: 14},             // the reader's short date
-	} {
-		if b.styles[kind], err = b.f.NewStyle(st); err != nil {
-			return nil, err
-		}
+	if b.styles, err = kindStyles(b.f); err != nil {
+		return nil, err
 	}
 	return b, nil
+}
+
+// kindStyles makes the number format of each column kind in f.
+func kindStyles(f *excelize.File) (map[Kind]int, error) {
+	decimal, percent, dateTime := "#,##0.0", "0.0%", "yyyy-mm-dd hh:mm"
+	styles := map[Kind]int{}
+	for kind, st := range map[Kind]*excelize.Style{
+		Count:    {NumFmt: 3},               // #,##0
+		Decimal:  {CustomNumFmt: &decimal},  // 8.5
+		Percent:  {CustomNumFmt: &percent},  // 8.5%
+		Date:     {NumFmt: 14},              // the reader's short date
+		DateTime: {CustomNumFmt: &dateTime}, // 2012-11-12 09:30
+	} {
+		id, err := f.NewStyle(st)
+		if err != nil {
+			return nil, err
+		}
+		styles[kind] = id
+	}
+	return styles, nil
+}
+
+// headerStyle is the style of a sheet's header row.
+func headerStyle(f *excelize.File) (int, error) {
+	return f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF4"}}})
 }
 
 // File is the underlying excelize file, for what Book does not do itself
@@ -122,8 +141,8 @@ func (s *Sheet) Row(values ...any) error {
 			err = s.b.f.SetCellStr(s.Name, cell, v) // a string cell: never a formula
 			s.fit(i, v)
 		case time.Time:
-			err = s.b.f.SetCellValue(s.Name, cell, v)
-			s.fit(i, "2012-11-12")
+			err = s.b.f.SetCellValue(s.Name, cell, wallClock(v))
+			s.fit(i, "2012-11-12 09:30")
 		default:
 			err = s.b.f.SetCellValue(s.Name, cell, v)
 			s.fit(i, fmt.Sprint(v)+"   ")

@@ -54,6 +54,8 @@ commands:
                                           an authority's volume report (default: the newest week with messages)
   report legal-notice [--since 2012-11-12] [--from W] [--to W] [--kind K] [--cohort C] [--lang da|en] -o FILE.xlsx
                                           the legal-notice list for a mail merge
+  export events|answers|calls --from W --to W [--authority CVR] [--lang da|en] -o FILE.xlsx|FILE.csv
+                                          a raw export (events: --authority narrows to one authority)
 
 Every command takes the configuration flags (-addr, -data-dir, -clickhouse-dsn,
 -base-url, -log-format, -log-level, -session-idle, -session-absolute,
@@ -125,6 +127,9 @@ func commands() map[string]func(ctx context.Context, c *cmdContext) error {
 		"feed export":        runFeedExport,
 		"survey":             runSurvey,
 		"demo":               runDemo,
+		"export events":      runExport("events"),
+		"export answers":     runExport("answers"),
+		"export calls":       runExport("calls"),
 	}
 	for kind, rc := range reportCommands { // report.go
 		cmds["report "+kind] = rc.run
@@ -163,7 +168,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 	name := args[0]
 	rest := args[1:]
-	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" || name == "report" {
+	if name == "user" || name == "token" || name == "import" || name == "source" || name == "feed" || name == "report" || name == "export" {
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			return usageError{fmt.Sprintf("%q needs a subcommand", name)}
 		}

@@ -31,6 +31,8 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/warehouse"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/registry"
+	"github.com/pilotpulse/pilotpulse/reports/exports"
+	"github.com/pilotpulse/pilotpulse/reports/jobs"
 	"github.com/pilotpulse/pilotpulse/support"
 	"github.com/pilotpulse/pilotpulse/survey"
 )
@@ -51,6 +53,7 @@ type App struct {
 	Sources  *sources.Sources // the ingestion sources and their pull state
 	Ingester *ingest.Ingester // stores usage events exactly once; nil without ClickHouse
 	Volume   *figures.Volume  // the weekly volume figures and their refresher; nil without ClickHouse
+	Reports  *jobs.Store      // report files made in the background (raw exports), run by JobReports
 }
 
 // Options say which stores to open.
@@ -99,7 +102,15 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opt Optio
 			return nil, err
 		}
 	}
+	a.Reports = jobs.NewStore(db, cfg.DataDir, a.Audit)
+	a.ExportDeps().Handle()
 	return a, nil
+}
+
+// ExportDeps is what the raw exports read (the /reports pages, their jobs
+// and the export command).
+func (a *App) ExportDeps() exports.Deps {
+	return exports.Deps{Jobs: a.Reports, CH: a.CH, DB: a.DB, Survey: a.Survey.Store, Support: a.Support, Audit: a.Audit}
 }
 
 func (a *App) openClickHouse(ctx context.Context) error {
@@ -158,7 +169,14 @@ const (
 	// figures of the weeks newly stored ingest batches touched (with
 	// ClickHouse only).
 	JobVolumeRefresh Job = "volume-refresh"
+	// JobReports runs the queued report jobs (raw exports), ReportWorkers
+	// at once; at start it fails the jobs a crash left running, and it
+	// removes report files older than the configured retention.
+	JobReports Job = "reports"
 )
+
+// ReportWorkers is how many report jobs run at once.
+const ReportWorkers = 2
 
 // RunJobs runs the background jobs (only those named, or all of them) over
 // the app's services until ctx ends, and returns once every one stopped.
@@ -167,6 +185,7 @@ func (a *App) RunJobs(ctx context.Context, only ...Job) {
 	jobs := map[Job]func(context.Context){
 		JobSessionPurge:   a.purgeSessions,
 		JobSurveySchedule: func(ctx context.Context) { survey.RunScheduler(ctx, a.Survey, a.Logger, time.Minute) },
+		JobReports:        func(ctx context.Context) { a.Reports.Run(ctx, ReportWorkers, a.Config.ReportRetention, a.Logger) },
 	}
 	if a.Ingester != nil {
 		jobs[JobPullers] = func(ctx context.Context) { sources.RunPullers(ctx, a.Sources, a.Ingester, a.Logger) }
@@ -236,6 +255,9 @@ func (a *App) Web() (*web.Server, error) {
 		return nil, err
 	}
 	if err := survey.Register(srv, survey.Deps{Sender: a.Survey, Audit: a.Audit, Logger: a.Logger}); err != nil {
+		return nil, err
+	}
+	if err := exports.Register(srv, a.ExportDeps()); err != nil {
 		return nil, err
 	}
 	srv.Finish()

@@ -74,6 +74,10 @@ type Config struct {
 	// counted back from the newest event (whole days); older events are
 	// looked up in ClickHouse (PILOTPULSE_DEDUP_HORIZON, e.g. 90d or 720h).
 	DedupHorizon time.Duration
+	// ReportRetention is how long report files (raw exports, scheduled
+	// workbooks) are kept after they are made (PILOTPULSE_REPORT_RETENTION,
+	// e.g. 30d or 720h).
+	ReportRetention time.Duration
 }
 
 // FeedAddressClasses are the values PILOTPULSE_FEED_ALLOW_PRIVATE takes.
@@ -105,6 +109,7 @@ func Default() Config {
 		BacklogEvents:   5_000_000,
 		BacklogBytes:    2 << 30,
 		DedupHorizon:    90 * 24 * time.Hour,
+		ReportRetention: 30 * 24 * time.Hour,
 	}
 }
 
@@ -165,6 +170,7 @@ func settings(c *Config) []setting {
 		{"feed-hosts", "hosts http-feed sources may name, comma-separated; empty: any host with public addresses", list(&c.FeedHosts)},
 		{"feed-allow-private", "address classes feeds may reach besides public ones: loopback, private, link-local (comma-separated)", list(&c.FeedAllowPrivate)},
 		{"dedup-horizon", "how long the ingest ledger keeps event keys (whole days, e.g. 90d or 720h); older events are looked up in ClickHouse", days(&c.DedupHorizon)},
+		{"report-retention", "how long report files (raw exports) are kept after they are made (e.g. 30d or 720h)", days(&c.ReportRetention)},
 		{"metrics-addr", "address serving /metrics (host:port) instead of the main address; empty: /metrics on the main address", str(&c.MetricsAddr)},
 	}
 }
@@ -345,6 +351,9 @@ func (c *Config) finish() error {
 	}
 	if c.DedupHorizon < 24*time.Hour {
 		errs = append(errs, fmt.Errorf("PILOTPULSE_DEDUP_HORIZON: want at least a day (1d), got %s", c.DedupHorizon))
+	}
+	if c.ReportRetention < time.Hour {
+		errs = append(errs, fmt.Errorf("PILOTPULSE_REPORT_RETENTION: want at least an hour, got %s", c.ReportRetention))
 	}
 	if c.MetricsAddr != "" {
 		if _, mport, err := net.SplitHostPort(c.MetricsAddr); err != nil || mport == "" {
