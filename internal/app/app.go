@@ -54,6 +54,9 @@ type App struct {
 	Ingester *ingest.Ingester // stores usage events exactly once; nil without ClickHouse
 	Volume   *figures.Volume  // the weekly volume figures and their refresher; nil without ClickHouse
 	Reports  *jobs.Store      // report files made in the background (raw exports), run by JobReports
+	// WeeklyWorkbooks builds the weekly pilot workbook once a wave closes
+	// (JobWeeklyWorkbooks); nil without ClickHouse.
+	WeeklyWorkbooks *dashboards.WeeklySchedule
 }
 
 // Options say which stores to open.
@@ -104,6 +107,11 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opt Optio
 	}
 	a.Reports = jobs.NewStore(db, cfg.DataDir, a.Audit)
 	a.ExportDeps().Handle()
+	if a.CH != nil {
+		a.WeeklyWorkbooks = &dashboards.WeeklySchedule{Reader: dashboards.NewReader(a.DashboardDeps()), Jobs: a.Reports, DB: a.DB,
+			Users: a.Auth.Users, SMTP: a.Survey.SMTP, BaseURL: cfg.BaseURL, Logger: a.Logger}
+		a.WeeklyWorkbooks.Handle()
+	}
 	return a, nil
 }
 
@@ -173,6 +181,11 @@ const (
 	// at once; at start it fails the jobs a crash left running, and it
 	// removes report files older than the configured retention.
 	JobReports Job = "reports"
+	// JobWeeklyWorkbooks queues, every minute, the weekly pilot workbook of
+	// each week whose questionnaire wave has closed (once per week; listed
+	// on /reports) and mails the managers a link when SMTP is configured
+	// (with ClickHouse only).
+	JobWeeklyWorkbooks Job = "weekly-workbooks"
 )
 
 // ReportWorkers is how many report jobs run at once.
@@ -191,6 +204,9 @@ func (a *App) RunJobs(ctx context.Context, only ...Job) {
 		jobs[JobPullers] = func(ctx context.Context) { sources.RunPullers(ctx, a.Sources, a.Ingester, a.Logger) }
 		jobs[JobSettle] = func(ctx context.Context) { a.Ingester.Run(ctx, time.Second) }
 		jobs[JobVolumeRefresh] = func(ctx context.Context) { a.Volume.Run(ctx, 2*time.Second, a.Logger) }
+	}
+	if a.WeeklyWorkbooks != nil {
+		jobs[JobWeeklyWorkbooks] = func(ctx context.Context) { a.WeeklyWorkbooks.Run(ctx, time.Minute) }
 	}
 	if len(only) > 0 {
 		chosen := map[Job]func(context.Context){}
