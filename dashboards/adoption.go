@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 )
 
@@ -78,19 +77,11 @@ func emptyState(lang string, companies int, p Period) (text, href, link string) 
 	return "", "", ""
 }
 
-// renderFilterError shows a page's filter bar again with the parameter at
-// fault marked (400).
-func (h *handler) renderFilterError(c *fiber.Ctx, page, title string, fs problem.Fields, data any) error {
-	c.Status(fiber.StatusBadRequest)
-	return h.srv.Render(c, page, web.PageData{Title: title, Data: data, Fields: fs, Errors: map[string]string{"form": "form.errors"}})
-}
-
 func (h *handler) adoptionPage(c *fiber.Ctx) error {
 	a, err := h.adoptionOf(c)
-	if fs, ok := problem.AsFields(err); ok {
-		return h.renderFilterError(c, "dashboards_adoption", "adoption.title", fs, adoptionView{})
-	} else if err != nil {
-		return err
+	if err != nil {
+		return h.filterProblem(c, err, pageRef{"dashboards_adoption", "adoption.title", "/dashboards/adoption", "/api/v1/metrics/adoption", adoptionFilters},
+			func(bar filterBar) any { return adoptionView{Filters: bar} })
 	}
 	ctx, lang := c.UserContext(), web.Language(c)
 	v := adoptionView{Adoption: a, Intro: tf(lang, "adoption.intro", a.AsOf, count(lang, a.Companies), tf(lang, "dashboards.kind_"+a.Filters.Kind))}
@@ -131,10 +122,9 @@ type legalNoticeView struct {
 
 func (h *handler) legalNoticePage(c *fiber.Ctx) error {
 	ln, err := h.legalNoticeOf(c)
-	if fs, ok := problem.AsFields(err); ok {
-		return h.renderFilterError(c, "dashboards_legal_notice", "legal_notice.title", fs, legalNoticeView{})
-	} else if err != nil {
-		return err
+	if err != nil {
+		return h.filterProblem(c, err, pageRef{"dashboards_legal_notice", "legal_notice.title", "/dashboards/legal-notice", "/api/v1/metrics/legal-notice", adoptionFilters},
+			func(bar filterBar) any { return legalNoticeView{Filters: bar} })
 	}
 	ctx, lang := c.UserContext(), web.Language(c)
 	v := legalNoticeView{LegalNotice: ln,

@@ -9,7 +9,6 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
-	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/support"
 )
 
@@ -125,17 +124,7 @@ type followUpRow struct {
 // badRequest renders a page's form again with the parameter at fault
 // marked (400), when err is such a problem; else it returns err.
 func (h *handler) badRequest(c *fiber.Ctx, err error, template, title, path, api string, v func(filterBar) any) error {
-	fs, ok := problem.AsFields(err)
-	if !ok {
-		return err
-	}
-	bar, berr := h.filterBar(c.UserContext(), c, path, api, Period{Preset: PresetLatest}, Filters{Kind: registry.KindCompany}, setupFilters)
-	if berr != nil {
-		return berr
-	}
-	bar.From, bar.To = c.Query("from"), c.Query("to")
-	c.Status(fiber.StatusBadRequest)
-	return h.srv.Render(c, template, web.PageData{Title: title, Data: v(bar), Fields: fs, Errors: map[string]string{"form": "form.errors"}})
+	return h.filterProblem(c, err, pageRef{template, title, path, api, setupFilters}, v)
 }
 
 func (h *handler) setupPage(c *fiber.Ctx) error {
