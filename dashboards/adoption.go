@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/registry"
 )
 
 // The adoption page (/dashboards/adoption) and the legal-notice page
@@ -54,6 +55,8 @@ type adoptionView struct {
 	EmptyHref  string
 	EmptyLink  string
 	NoticeHref string
+	// Denominator says what the shares are of (registry.Denominator).
+	Denominator string
 }
 
 // pagePercent is a share in percent for the page, nil when its whole is 0.
@@ -88,6 +91,7 @@ func (h *handler) adoptionPage(c *fiber.Ctx) error {
 	if v.Filters, err = h.filterBar(ctx, c, "/dashboards/adoption", "/api/v1/metrics/adoption", a.Period, a.Filters, adoptionFilters); err != nil {
 		return err
 	}
+	v.Denominator = registry.Denominator(a.Companies, a.Filters.Kind, a.Filters.Cohort).In(lang)
 	v.NoticeHref = "/dashboards/legal-notice?" + a.Filters.Query(a.Period).Encode()
 	v.Chart = WeekChart{ID: "adoption-funnel", Title: tf(lang, "adoption.chart"), Kind: BarChart, Unit: Count, Weeks: weekNames(a.Period.Range())}
 	for i, st := range a.Steps {

@@ -131,7 +131,8 @@ func (h *handler) overviewPage(c *fiber.Ctx) error {
 	cmp := comparer{lang: lang, period: ov.Period}
 	switch {
 	case ov.Pilot != nil:
-		v.Denominator = tr("overview.denominator", tr("dashboards.kind_"+ov.Pilot.Kind))
+		v.Denominator = tr("overview.denominator", tr("dashboards.kind_"+ov.Pilot.Kind)) + " " +
+			registry.Denominator(ov.Pilot.Companies, ov.Pilot.Kind, ov.Filters.Cohort).In(lang)
 		v.Cards = pilotCards(cmp, ov)
 		if v.Review, err = h.reviewOf(c, ov); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
+	"github.com/pilotpulse/pilotpulse/registry"
 	"github.com/pilotpulse/pilotpulse/support"
 )
 
@@ -150,6 +151,7 @@ func (h *handler) setupPage(c *fiber.Ctx) error {
 	if f.Cohort != "" {
 		v.Denominator = tf(lang, "setup.denominator_cohort", count(lang, sp.Companies), strings.ToLower(tf(lang, "dashboards.kind_"+f.Kind)), f.Cohort)
 	}
+	v.Denominator += " " + registry.OtherKinds(f.Kind).In(lang)
 	if sp.Companies == 0 {
 		v.NoCompanies = &emptyNote{tf(lang, "setup.empty_companies"), "/companies", tf(lang, "nav.companies")}
 	}
