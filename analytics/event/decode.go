@@ -132,9 +132,9 @@ func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event
 			b = bytes.TrimPrefix(b, utf8BOM)
 		}
 		if t := bytes.TrimFunc(b, func(r rune) bool { return r < utf8.RuneSelf && isJSONSpace(byte(r)) }); len(t) > 0 {
-			ev, perr := parseEvent(t, received)
+			ev, perr := ParseEventJSON(t, received)
 			if perr != nil {
-				if rerr := reject(rejection(line, perr)); rerr != nil {
+				if rerr := reject(rejection(line, asFieldError(perr))); rerr != nil {
 					return rerr
 				}
 			} else if ferr := fn(line, ev); ferr != nil {
