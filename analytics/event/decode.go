@@ -180,9 +180,9 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error,
 			fe.Message = problem.Msg("event.rest_not_read", fe.Message)
 			return reject(rejection(n, fe))
 		}
-		ev, perr := parseEvent(raw, received)
+		ev, perr := ParseEventJSON(raw, received)
 		if perr != nil {
-			if rerr := reject(rejection(n, perr)); rerr != nil {
+			if rerr := reject(rejection(n, asFieldError(perr))); rerr != nil {
 				return rerr
 			}
 			continue

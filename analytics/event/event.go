@@ -154,15 +154,6 @@ func ParseEventJSON(raw []byte, received time.Time) (Event, error) {
 	return slow.validate(received)
 }
 
-// parseEvent is ParseEventJSON with its error as the *FieldError it is.
-func parseEvent(raw []byte, received time.Time) (Event, *FieldError) {
-	ev, err := ParseEventJSON(raw, received)
-	if err != nil {
-		return Event{}, asFieldError(err)
-	}
-	return ev, nil
-}
-
 // parseValidated is r.validate with its error as the *FieldError it is.
 func parseValidated(r *rawEvent, received time.Time) (Event, *FieldError) {
 	ev, err := r.validate(received)
