@@ -6,8 +6,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
+	"github.com/pilotpulse/pilotpulse/registry"
 )
 
 // The adoption page (/dashboards/adoption) and the legal-notice page
@@ -55,6 +55,8 @@ type adoptionView struct {
 	EmptyHref  string
 	EmptyLink  string
 	NoticeHref string
+	// Denominator says what the shares are of (registry.Denominator).
+	Denominator string
 }
 
 // pagePercent is a share in percent for the page, nil when its whole is 0.
@@ -78,25 +80,18 @@ func emptyState(lang string, companies int, p Period) (text, href, link string) 
 	return "", "", ""
 }
 
-// renderFilterError shows a page's filter bar again with the parameter at
-// fault marked (400).
-func (h *handler) renderFilterError(c *fiber.Ctx, page, title string, fs problem.Fields, data any) error {
-	c.Status(fiber.StatusBadRequest)
-	return h.srv.Render(c, page, web.PageData{Title: title, Data: data, Fields: fs, Errors: map[string]string{"form": "form.errors"}})
-}
-
 func (h *handler) adoptionPage(c *fiber.Ctx) error {
 	a, err := h.adoptionOf(c)
-	if fs, ok := problem.AsFields(err); ok {
-		return h.renderFilterError(c, "dashboards_adoption", "adoption.title", fs, adoptionView{})
-	} else if err != nil {
-		return err
+	if err != nil {
+		return h.filterProblem(c, err, pageRef{"dashboards_adoption", "adoption.title", "/dashboards/adoption", "/api/v1/metrics/adoption", adoptionFilters},
+			func(bar filterBar) any { return adoptionView{Filters: bar} })
 	}
 	ctx, lang := c.UserContext(), web.Language(c)
 	v := adoptionView{Adoption: a, Intro: tf(lang, "adoption.intro", a.AsOf, count(lang, a.Companies), tf(lang, "dashboards.kind_"+a.Filters.Kind))}
 	if v.Filters, err = h.filterBar(ctx, c, "/dashboards/adoption", "/api/v1/metrics/adoption", a.Period, a.Filters, adoptionFilters); err != nil {
 		return err
 	}
+	v.Denominator = registry.Denominator(a.Companies, a.Filters.Kind, a.Filters.Cohort).In(lang)
 	v.NoticeHref = "/dashboards/legal-notice?" + a.Filters.Query(a.Period).Encode()
 	v.Chart = WeekChart{ID: "adoption-funnel", Title: tf(lang, "adoption.chart"), Kind: BarChart, Unit: Count, Weeks: weekNames(a.Period.Range())}
 	for i, st := range a.Steps {
@@ -132,10 +127,9 @@ type legalNoticeView struct {
 
 func (h *handler) legalNoticePage(c *fiber.Ctx) error {
 	ln, err := h.legalNoticeOf(c)
-	if fs, ok := problem.AsFields(err); ok {
-		return h.renderFilterError(c, "dashboards_legal_notice", "legal_notice.title", fs, legalNoticeView{})
-	} else if err != nil {
-		return err
+	if err != nil {
+		return h.filterProblem(c, err, pageRef{"dashboards_legal_notice", "legal_notice.title", "/dashboards/legal-notice", "/api/v1/metrics/legal-notice", adoptionFilters},
+			func(bar filterBar) any { return legalNoticeView{Filters: bar} })
 	}
 	ctx, lang := c.UserContext(), web.Language(c)
 	v := legalNoticeView{LegalNotice: ln,

@@ -17,7 +17,6 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
-	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
@@ -214,10 +213,10 @@ type companyHubView struct {
 
 func (h *handler) companyHubPage(c *fiber.Ctx) error {
 	t, err := h.companyTimelineOf(c)
-	if fs, ok := problem.AsFields(err); ok {
-		return h.renderFilterError(c, "dashboards_company", "company.title", fs, companyHubView{CompanyTimeline: t})
-	} else if err != nil {
-		return err
+	if err != nil {
+		path := companyPath(t.Company.CVR) // the company is known before the period is read
+		return h.filterProblem(c, err, pageRef{"dashboards_company", "company.title", path, "/api/v1/companies/" + t.Company.CVR + "/timeline", filterFields{}},
+			func(bar filterBar) any { return companyHubView{CompanyTimeline: t, Filters: bar} })
 	}
 	p := web.PrincipalOf(c)
 	v := companyHubView{CompanyTimeline: t, CanEdit: p.Role == auth.RoleAdmin, Answers: slices.Contains(t.Parts, PartAnswers),

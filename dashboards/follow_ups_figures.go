@@ -13,7 +13,6 @@ import (
 
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/week"
-	"github.com/pilotpulse/pilotpulse/survey"
 )
 
 // The reasons a company is on the follow-up list, in the order shown.
@@ -173,17 +172,20 @@ func (h *handler) followUpsOf(ctx context.Context, p *auth.Principal, scope auth
 		}
 	}
 
+	// The newest interview of every listed company, in one query.
+	listed := make([]string, 0, len(rows))
+	for cvr := range rows {
+		listed = append(listed, cvr)
+	}
+	interviewed, err := h.Survey.LastInterviews(ctx, listed)
+	if err != nil {
+		return fu, err
+	}
 	for _, r := range rows {
 		slices.SortFunc(r.Reasons, func(a, b string) int {
 			return slices.Index(FollowUpReasons, a) - slices.Index(FollowUpReasons, b)
 		})
-		ivs, err := h.Survey.Interviews(ctx, survey.InterviewFilter{CompanyCVR: r.CVR})
-		if err != nil {
-			return fu, err
-		}
-		if len(ivs) > 0 {
-			r.LastInterview = ivs[0].HeldOn
-		}
+		r.LastInterview = interviewed[r.CVR]
 		fu.Rows = append(fu.Rows, *r)
 	}
 	// Most reasons first, then by name.

@@ -25,7 +25,6 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/spreadsheet"
 	"github.com/pilotpulse/pilotpulse/internal/web"
-	"github.com/pilotpulse/pilotpulse/registry"
 )
 
 // LegalNotice is the companies of the filters with no user.login on or
@@ -100,34 +99,39 @@ func (h *handler) legalNotice(ctx context.Context, scope auth.Scope, p Period, f
 	if dayBefore := addDays(since, -1); dayBefore > ln.AsOf {
 		ln.AsOf = dayBefore
 	}
-	kind := f.Kind
-	if kind == KindAll {
-		kind = ""
-	}
-	withContacts, err := h.Registry.Companies(ctx, registry.CompanyFilter{Kind: kind, Cohort: f.Cohort})
+	participants, err := h.Registry.Participants(ctx)
 	if err != nil {
 		return ln, err
 	}
-	companies := f.Companies(withContacts)
+	companies := f.Companies(participants)
 	ln.Companies = len(companies)
 	logins, err := figures.CompanyEventDays(ctx, h.CH, scope, []string{event.TypeLogin}, "")
 	if err != nil {
 		return ln, err
 	}
+	var listed []string
 	for _, c := range companies {
 		login, ok := logins[c.CVR][event.TypeLogin]
 		if ok && login.Last >= since {
 			continue
 		}
 		nc := NoticeCompany{CVR: c.CVR, Name: c.Name, Contacts: []NoticeContact{}}
-		for _, ct := range c.Contacts {
-			nc.Contacts = append(nc.Contacts, NoticeContact{Name: ct.Name, Email: ct.Email, Language: ct.Language})
-		}
 		if ok {
 			days := int64(daysBetween(login.Last, ln.AsOf))
 			nc.LastLogin, nc.DaysSince = login.Last, &days
 		}
 		ln.NotLoggedIn = append(ln.NotLoggedIn, nc)
+		listed = append(listed, c.CVR)
+	}
+	// The contacts of every listed company, in one query.
+	contacts, err := h.Registry.ContactsOf(ctx, listed)
+	if err != nil {
+		return ln, err
+	}
+	for i, nc := range ln.NotLoggedIn {
+		for _, ct := range contacts[nc.CVR] {
+			ln.NotLoggedIn[i].Contacts = append(ln.NotLoggedIn[i].Contacts, NoticeContact{Name: ct.Name, Email: ct.Email, Language: ct.Language})
+		}
 	}
 	// Never logged in first, then the longest ago, then by name.
 	slices.SortStableFunc(ln.NotLoggedIn, func(a, b NoticeCompany) int {

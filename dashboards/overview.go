@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pilotpulse/pilotpulse/analytics/figures"
+	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
@@ -98,15 +99,19 @@ type overviewView struct {
 }
 
 func (h *handler) overviewPage(c *fiber.Ctx) error {
-	ov, err := h.overviewOf(c)
-	if err != nil {
-		return err
-	}
 	ctx := c.UserContext()
 	lang := web.Language(c)
 	tr := func(key string, args ...any) string { return tf(lang, key, args...) }
-	v := overviewView{Overview: ov}
 	show := filterFields{Kind: true, Cohort: true, Authority: true}
+	if p := web.PrincipalOf(c); p != nil && p.Role == auth.RoleSupport {
+		show = filterFields{}
+	}
+	ov, err := h.overviewOf(c)
+	if err != nil {
+		return h.filterProblem(c, err, pageRef{"dashboards_overview", "overview.title", "/", "/api/v1/metrics/overview", show},
+			func(bar filterBar) any { return overviewView{Heading: tr("overview.title"), Filters: bar} })
+	}
+	v := overviewView{Overview: ov}
 	if ov.Support != nil {
 		show = filterFields{}
 	}
@@ -129,7 +134,8 @@ func (h *handler) overviewPage(c *fiber.Ctx) error {
 	cmp := comparer{lang: lang, period: ov.Period}
 	switch {
 	case ov.Pilot != nil:
-		v.Denominator = tr("overview.denominator", tr("dashboards.kind_"+ov.Pilot.Kind))
+		v.Denominator = tr("overview.denominator", tr("dashboards.kind_"+ov.Pilot.Kind)) + " " +
+			registry.Denominator(ov.Pilot.Companies, ov.Pilot.Kind, ov.Filters.Cohort).In(lang)
 		v.Cards = pilotCards(cmp, ov)
 		r, err := h.reviewOf(ctx, lang, ov)
 		if err != nil {

@@ -143,7 +143,7 @@ func ResolvePeriod(q PeriodQuery, first, latest week.Week, now time.Time) (Perio
 
 // Kinds a page may filter by: a company kind of the registry, or every kind.
 const (
-	KindAll = "all"
+	KindAll = registry.KindAll
 )
 
 // Filters narrow what a page counts.

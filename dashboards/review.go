@@ -191,13 +191,14 @@ type reviewView struct {
 }
 
 func (h *handler) reviewPage(c *fiber.Ctx) error {
+	page := pageRef{"dashboards_review", "review.title", "/dashboards/week-in-review", "/api/v1/metrics/week-in-review", filterFields{Kind: true, Cohort: true}}
 	r, err := h.review(c)
 	if err != nil {
-		return err
+		return h.filterProblem(c, err, page, func(bar filterBar) any { return reviewView{Filters: bar} })
 	}
 	lang := web.Language(c)
 	v := reviewView{Review: r, Rows: len(r.Sentences) + 3}
-	if v.Filters, err = h.filterBar(c.UserContext(), c, "/dashboards/week-in-review", "/api/v1/metrics/week-in-review", r.Period, r.Filters, filterFields{Kind: true, Cohort: true}); err != nil {
+	if v.Filters, err = h.filterBar(c.UserContext(), c, page.path, page.api, r.Period, r.Filters, page.show); err != nil {
 		return err
 	}
 	if len(r.Sentences) == 0 {

@@ -125,17 +125,7 @@ type followUpRow struct {
 // badRequest renders a page's form again with the parameter at fault
 // marked (400), when err is such a problem; else it returns err.
 func (h *handler) badRequest(c *fiber.Ctx, err error, template, title, path, api string, v func(filterBar) any) error {
-	fs, ok := problem.AsFields(err)
-	if !ok {
-		return err
-	}
-	bar, berr := h.filterBar(c.UserContext(), c, path, api, Period{Preset: PresetLatest}, Filters{Kind: registry.KindCompany}, setupFilters)
-	if berr != nil {
-		return berr
-	}
-	bar.From, bar.To = c.Query("from"), c.Query("to")
-	c.Status(fiber.StatusBadRequest)
-	return h.srv.Render(c, template, web.PageData{Title: title, Data: v(bar), Fields: fs, Errors: map[string]string{"form": "form.errors"}})
+	return h.filterProblem(c, err, pageRef{template, title, path, api, setupFilters}, v)
 }
 
 func (h *handler) setupPage(c *fiber.Ctx) error {
@@ -161,6 +151,7 @@ func (h *handler) setupPage(c *fiber.Ctx) error {
 	if f.Cohort != "" {
 		v.Denominator = tf(lang, "setup.denominator_cohort", count(lang, sp.Companies), strings.ToLower(tf(lang, "dashboards.kind_"+f.Kind)), f.Cohort)
 	}
+	v.Denominator += " " + registry.OtherKinds(f.Kind).In(lang)
 	if sp.Companies == 0 {
 		v.NoCompanies = &emptyNote{tf(lang, "setup.empty_companies"), "/companies", tf(lang, "nav.companies")}
 	}

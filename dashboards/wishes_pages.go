@@ -43,6 +43,8 @@ func (h *handler) sqliteSpan(ctx context.Context) (first, last week.Week, err er
 	return spanOf(ctx, h.Survey.AnsweredSpan, h.Support.CallSpan)
 }
 
+var wishesPageRef = pageRef{"dashboards_wishes", "wishes.title", "/dashboards/wishes", "/api/v1/metrics/wishes", filterFields{Kind: true, Cohort: true}}
+
 type wishesView struct {
 	chartPage
 	Wishes
@@ -61,13 +63,14 @@ type wishCard struct {
 }
 
 func (h *handler) wishesPage(c *fiber.Ctx) error {
+	canEdit := web.PrincipalOf(c).Role == auth.RoleAdmin
 	w, err := h.wishesOf(c)
 	if err != nil {
-		return err
+		return h.filterProblem(c, err, wishesPageRef, func(bar filterBar) any { return wishesView{Filters: bar, CanEdit: canEdit} })
 	}
 	lang := web.Language(c)
-	v := wishesView{Wishes: w, CanEdit: web.PrincipalOf(c).Role == auth.RoleAdmin}
-	if v.Filters, err = h.filterBar(c.UserContext(), c, "/dashboards/wishes", "/api/v1/metrics/wishes", w.Period, w.Filters, filterFields{Kind: true, Cohort: true}); err != nil {
+	v := wishesView{Wishes: w, CanEdit: canEdit}
+	if v.Filters, err = h.filterBar(c.UserContext(), c, wishesPageRef.path, wishesPageRef.api, w.Period, w.Filters, wishesPageRef.show); err != nil {
 		return err
 	}
 	cmp := comparer{lang: lang, period: w.Period}

@@ -69,8 +69,7 @@ func (h *Handler) authoritiesPage(c *fiber.Ctx) error {
 
 func (h *Handler) importAuthoritiesForm(c *fiber.Ctx) error {
 	res, err := h.runAuthorityImport(c)
-	if fe, bad := importProblem(res, err); bad {
-		c.Status(fiber.StatusBadRequest)
+	if fe, bad := importProblem(c, res, err); bad {
 		return h.renderAuthorities(c, web.PageData{Fields: fe}, authoritiesView{Import: &res})
 	}
 	if err != nil {

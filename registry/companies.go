@@ -94,8 +94,7 @@ func (h *Handler) companiesPage(c *fiber.Ctx) error {
 
 func (h *Handler) importCompaniesForm(c *fiber.Ctx) error {
 	res, err := h.runCompanyImport(c)
-	if fe, bad := importProblem(res, err); bad {
-		c.Status(fiber.StatusBadRequest)
+	if fe, bad := importProblem(c, res, err); bad {
 		return h.renderCompanies(c, web.PageData{Fields: fe}, companiesView{Import: &res})
 	}
 	if err != nil {

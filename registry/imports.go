@@ -34,8 +34,8 @@ func (h *Handler) importUpload(c *fiber.Ctx, kind string, run func(name string, 
 		res.Errors = ie
 		return res, err
 	}
-	if errors.Is(err, tabular.ErrBusy) {
-		return res, web.TooMany("import.busy", 10)
+	if busy := tabular.Busy(err); busy != nil {
+		return res, busy
 	}
 	if err != nil {
 		return res, err
@@ -88,8 +88,14 @@ func importAPIAnswer(c *fiber.Ctx, res importResult, err error) error {
 }
 
 // importProblem says whether an import failed on its input (the file's
-// rows, or no file), with what the page shows next to the upload.
-func importProblem(res importResult, err error) (FieldErrors, bool) {
+// rows, or no file: 400) or found every import slot taken (429 with
+// Retry-After), with what the page shows next to the upload; it sets the
+// answer's status.
+func importProblem(c *fiber.Ctx, res importResult, err error) (FieldErrors, bool) {
+	if fe, busy := tabular.BusyForm(c, err, "import"); busy {
+		return fe, true
+	}
+	c.Status(fiber.StatusBadRequest)
 	if len(res.Errors) > 0 {
 		return nil, true
 	}

@@ -201,7 +201,8 @@ func (h *Handler) restore(c *fiber.Ctx) (Call, error) {
 	return call, nil
 }
 
-// figureFilter reads from/to (or week), cohort, kind and as_of; the
+// figureFilter reads from/to (or week), cohort, kind (default company,
+// or all) and as_of; the
 // default range is the 8 weeks up to the newest week with a call (the
 // current week when the log is empty), so a replayed pilot's figures show
 // without naming its weeks.
@@ -251,8 +252,15 @@ func (h *Handler) figureFilter(c *fiber.Ctx) (FigureFilter, error) {
 		}
 		f.AsOf = t
 	}
+	// kind as on the dashboards: the pilot's companies by default (the
+	// denominator of "7 af 30"), another kind, or all.
 	f.Cohort, f.Kind = strings.TrimSpace(c.Query("cohort")), strings.ToLower(strings.TrimSpace(c.Query("kind")))
-	if f.Kind != "" && !slices.Contains(registry.CompanyKinds, f.Kind) {
+	switch {
+	case f.Kind == "":
+		f.Kind = registry.KindCompany
+	case f.Kind == registry.KindAll:
+		f.Kind = ""
+	case !slices.Contains(registry.CompanyKinds, f.Kind):
 		es.AddOnce("kind", "field.unknown_choice", clip(f.Kind, 40), choices("kind.", registry.CompanyKinds))
 	}
 	if len(es) == 0 {

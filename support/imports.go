@@ -317,8 +317,8 @@ func (h *Handler) runImport(c *fiber.Ctx) (ImportResult, error) {
 	defer f.Close()
 	actor := web.PrincipalOf(c).Name()
 	res, err := h.store.ImportCalls(c.UserContext(), f, name, actor)
-	if errors.Is(err, tabular.ErrBusy) {
-		return res, web.TooMany("support.import_busy", 10)
+	if busy := tabular.Busy(err); busy != nil {
+		return res, busy
 	}
 	if err != nil {
 		return res, err
@@ -340,6 +340,9 @@ func (h *Handler) importForm(c *fiber.Ctx) error {
 	res, err := h.runImport(c)
 	var ie ImportErrors
 	fe, badInput := problem.AsFields(err)
+	if busy, ok := tabular.BusyForm(c, err, "import"); ok { // 429: the form again, saying when to try
+		return h.renderList(c, web.PageData{Fields: busy}, listView{})
+	}
 	switch {
 	case errors.As(err, &ie):
 		c.Status(fiber.StatusBadRequest)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
+	"github.com/pilotpulse/pilotpulse/registry"
 )
 
 // formFields are the fields of the call form, as named in the form.
@@ -446,6 +448,10 @@ type figuresView struct {
 	Desks      []string
 	Breakdowns []breakdown
 	JSONLink   string
+	// Kinds are the participant kinds to filter by (registry kinds and all);
+	// Denominator says what the shares are of.
+	Kinds       []string
+	Denominator string
 }
 
 type figureRow struct {
@@ -473,8 +479,8 @@ func pct(s Share) string {
 }
 
 func (h *Handler) figuresPage(c *fiber.Ctx) error {
-	form := map[string]string{"from": c.Query("from"), "to": c.Query("to"), "cohort": c.Query("cohort")}
-	v := figuresView{Desks: Desks}
+	form := map[string]string{"from": c.Query("from"), "to": c.Query("to"), "cohort": c.Query("cohort"), "kind": c.Query("kind")}
+	v := figuresView{Desks: Desks, Kinds: append(slices.Clone(registry.CompanyKinds), registry.KindAll)}
 	f, err := h.figureFilter(c)
 	if err != nil {
 		var fe FieldErrors
@@ -500,6 +506,15 @@ func (h *Handler) figuresPage(c *fiber.Ctx) error {
 	if f.Cohort != "" {
 		q.Set("cohort", f.Cohort)
 	}
+	kind := f.Kind
+	if kind == "" {
+		kind = registry.KindAll
+	}
+	form["kind"] = kind
+	if kind != registry.KindCompany {
+		q.Set("kind", kind)
+	}
+	v.Denominator = registry.Denominator(r.PilotCompanies, kind, f.Cohort).In(web.Language(c))
 	v.JSONLink = "/api/v1/support/figures?" + q.Encode()
 	all := append(append([]WeekFigures{}, r.Weeks...), r.Total)
 	for i, w := range all {

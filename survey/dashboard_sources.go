@@ -155,3 +155,32 @@ func (s *Store) Ratings(ctx context.Context, key string) (map[string][]CompanyRa
 	}
 	return out, rows.Err()
 }
+
+// LastInterviews is the day (YYYY-MM-DD) of the newest interview of each of
+// the companies with the given CVRs, by CVR: one query for the whole set
+// (the follow-up list), however many companies. A company never
+// interviewed has no entry.
+func (s *Store) LastInterviews(ctx context.Context, cvrs []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(cvrs) == 0 {
+		return out, nil
+	}
+	set, err := json.Marshal(cvrs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT co.cvr, max(iv.held_on) FROM survey_interviews iv JOIN companies co ON co.id = iv.company_id
+		WHERE co.cvr IN (SELECT value FROM json_each(?)) GROUP BY co.cvr`, string(set))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cvr, day string
+		if err := rows.Scan(&cvr, &day); err != nil {
+			return nil, err
+		}
+		out[cvr] = day
+	}
+	return out, rows.Err()
+}

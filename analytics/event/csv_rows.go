@@ -3,11 +3,11 @@ package event
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // csvRows reads CSV rows the way encoding/csv does (RFC 4180: a quoted field
@@ -36,11 +36,11 @@ type csvLine struct {
 }
 
 // csvRow is one row: its first line and fields, or why it cannot be read
-// (the text of its LineError).
+// (its LineError's).
 type csvRow struct {
 	line   int
 	fields []string
-	err    string
+	err    *FieldError
 }
 
 func newCSVRows(r io.Reader) *csvRows {
@@ -113,7 +113,7 @@ func (r *csvRows) next() (row csvRow, ok bool, err error) {
 			return csvRow{}, ok, err
 		}
 		if first.long {
-			return csvRow{line: first.n, err: fmt.Sprintf("line: longer than %d bytes", MaxLineBytes)}, true, nil
+			return csvRow{line: first.n, err: fieldErr("line", "event.line_too_long", MaxLineBytes)}, true, nil
 		}
 		if first.text != "" {
 			break
@@ -127,10 +127,10 @@ func (r *csvRows) next() (row csvRow, ok bool, err error) {
 	// after that one (read again as rows of their own).
 	broken := func(why string) (csvRow, bool, error) {
 		if len(lines) > 1 {
-			why = "a quoted field is not closed"
+			why = "event.csv_unclosed"
 			r.giveBack(lines[1:])
 		}
-		return csvRow{line: first.n, err: "line: not valid CSV (" + why + ")"}, true, nil
+		return csvRow{line: first.n, err: fieldErr("line", "event.csv", problem.Msg(why))}, true, nil
 	}
 	var quoted []byte
 	for {
@@ -140,7 +140,7 @@ func (r *csvRows) next() (row csvRow, ok bool, err error) {
 				field = field[:i]
 			}
 			if strings.IndexByte(field, '"') >= 0 {
-				return broken(csv.ErrBareQuote.Error())
+				return broken("event.csv_bare_quote") // csv.ErrBareQuote
 			}
 			row.fields = append(row.fields, field)
 			if pos += len(field); pos >= len(text) {
@@ -159,12 +159,12 @@ func (r *csvRows) next() (row csvRow, ok bool, err error) {
 					return csvRow{}, false, err
 				}
 				if !ok {
-					return broken("a quoted field is not closed")
+					return broken("event.csv_unclosed")
 				}
 				lines = append(lines, l)
 				if size += len(l.text) + 1; l.long || size > MaxLineBytes {
 					r.giveBack(lines[1:])
-					return csvRow{line: first.n, err: fmt.Sprintf("line: longer than %d bytes (a quoted field is not closed within them)", MaxLineBytes)}, true, nil
+					return csvRow{line: first.n, err: fieldErr("line", "event.line_too_long_quoted", MaxLineBytes)}, true, nil
 				}
 				text, pos = l.text, 0
 				continue
@@ -177,7 +177,7 @@ func (r *csvRows) next() (row csvRow, ok bool, err error) {
 				continue
 			}
 			if pos < len(text) && text[pos] != ',' {
-				return broken(csv.ErrQuote.Error())
+				return broken("event.csv_quote") // csv.ErrQuote
 			}
 			row.fields = append(row.fields, string(quoted))
 			if pos >= len(text) {

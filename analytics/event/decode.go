@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 )
 
 // Format is the layout of a stream of events.
@@ -46,10 +48,27 @@ func FormatOf(filename string) (f Format, gzipped bool, err error) {
 }
 
 // LineError is one rejected event: its line (NDJSON, CSV: the line in the
-// file; JSON array: the element's position, from 1) and why.
+// file; JSON array: the element's position, from 1) and why, in English
+// (Error, as the push answer, the CLI and a directory source's
+// .rejected.txt say it) and in the reader's language (In).
 type LineError struct {
-	Line  int    `json:"line"`
-	Error string `json:"error"` // like "occurred_at: not an RFC 3339 time"
+	Line    int             `json:"line"`
+	Error   string          `json:"error"` // like "occurred_at: not an RFC 3339 time"
+	Message problem.Message `json:"-"`     // Error as a message (i18n.go); zero when made elsewhere
+}
+
+// In is why the line was rejected, in lang: "field: reason".
+func (le LineError) In(lang string) string {
+	if le.Message.IsZero() {
+		return le.Error
+	}
+	return le.Message.In(lang)
+}
+
+// rejection is line rejected for fe.
+func rejection(line int, fe *FieldError) LineError {
+	m := fe.ProblemMessage()
+	return LineError{Line: line, Error: m.String(), Message: m}
 }
 
 // Decode streams events from r, validating each; valid ones go to fn in
@@ -93,7 +112,7 @@ func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event
 	for line := first; ; line++ {
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			if rerr := reject(LineError{Line: line, Error: fmt.Sprintf("line: longer than %d bytes", MaxLineBytes)}); rerr != nil {
+			if rerr := reject(rejection(line, fieldErr("line", "event.line_too_long", MaxLineBytes))); rerr != nil {
 				return rerr
 			}
 			for errors.Is(err, bufio.ErrBufferFull) { // skip the rest of the line
@@ -116,7 +135,7 @@ func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event
 		if t := bytes.TrimFunc(b, func(r rune) bool { return r < utf8.RuneSelf && isJSONSpace(byte(r)) }); len(t) > 0 {
 			ev, perr := parseEventText(t, arena.text(t), received)
 			if perr != nil {
-				if rerr := reject(LineError{Line: line, Error: perr.Error()}); rerr != nil {
+				if rerr := reject(rejection(line, asFieldError(perr))); rerr != nil {
 					return rerr
 				}
 			} else if ferr := fn(line, ev); ferr != nil {
@@ -155,14 +174,16 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error,
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			// The array itself is broken: nothing after this point can be read.
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				err = errors.New("unexpected end of the body")
+			fe := fieldErr("event", "event.body_ended")
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				fe = jsonFieldError(err)
 			}
-			return reject(LineError{Line: n, Error: jsonFieldError(err).Error() + "; the rest of the array was not read"})
+			fe.Message = problem.Msg("event.rest_not_read", fe.Message)
+			return reject(rejection(n, fe))
 		}
 		ev, perr := ParseEventJSON(raw, received)
 		if perr != nil {
-			if rerr := reject(LineError{Line: n, Error: perr.Error()}); rerr != nil {
+			if rerr := reject(rejection(n, asFieldError(perr))); rerr != nil {
 				return rerr
 			}
 			continue
@@ -172,7 +193,7 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error,
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the ']'
-		return reject(LineError{Line: 0, Error: "event: the JSON array is not closed"})
+		return reject(rejection(0, fieldErr("event", "event.array_not_closed")))
 	}
 	// Only white space may follow the array.
 	switch _, _, err := skipJSONSpace(bufio.NewReader(io.MultiReader(dec.Buffered(), br))); {
@@ -181,7 +202,7 @@ func decodeJSONArray(r io.Reader, received time.Time, fn func(int, Event) error,
 	case err != nil:
 		return err
 	}
-	return reject(LineError{Line: 0, Error: "event: text after the JSON array was not read"})
+	return reject(rejection(0, fieldErr("event", "event.text_after_array")))
 }
 
 // skipJSONSpace reads past white space, counting the newlines in it, and
@@ -231,7 +252,7 @@ func csvBool(dst **bool, field, v string) error {
 	case "false", "0", "no":
 		b = false
 	default:
-		return fieldErr(field, "must be true, false or empty, not %q", clip(v))
+		return fieldErr(field, "event.bool_csv", clip(v))
 	}
 	*dst = &b
 	return nil
@@ -243,8 +264,8 @@ func decodeCSV(r io.Reader, received time.Time, fn func(int, Event) error, rejec
 	if !ok || err != nil {
 		return err
 	}
-	if header.err != "" {
-		return fmt.Errorf("CSV header (line %d): %s", header.line, strings.TrimPrefix(header.err, "line: "))
+	if header.err != nil {
+		return problem.Reason("event.csv_header_line", header.line, header.err.Message)
 	}
 	names := make([]string, len(header.fields))
 	setters := make([]func(*rawEvent, string) error, len(header.fields))
@@ -252,29 +273,29 @@ func decodeCSV(r io.Reader, received time.Time, fn func(int, Event) error, rejec
 	for i, h := range header.fields {
 		name := strings.ToLower(strings.TrimSpace(h))
 		if seen[name] && csvColumns[name] != nil {
-			return fmt.Errorf("CSV header: column %q appears twice", name)
+			return problem.Reason("event.csv_header_twice", name)
 		}
 		seen[name] = true
 		names[i] = name
 		setters[i] = csvColumns[name] // nil: an unknown column, ignored
 	}
 	if !seen["event_id"] {
-		return errors.New("CSV header: no event_id column (the first row must name the fields)")
+		return problem.Reason("event.csv_no_event_id")
 	}
 	for {
 		row, ok, err := rows.next()
 		if !ok || err != nil {
 			return err
 		}
-		if row.err != "" {
-			if err := reject(LineError{Line: row.line, Error: row.err}); err != nil {
+		if row.err != nil {
+			if err := reject(rejection(row.line, row.err)); err != nil {
 				return err
 			}
 			continue
 		}
-		ev, err := csvEvent(row.fields, names, setters, received)
-		if err != nil {
-			if err := reject(LineError{Line: row.line, Error: err.Error()}); err != nil {
+		ev, fe := csvEvent(row.fields, names, setters, received)
+		if fe != nil {
+			if err := reject(rejection(row.line, fe)); err != nil {
 				return err
 			}
 			continue
@@ -288,23 +309,25 @@ func decodeCSV(r io.Reader, received time.Time, fn func(int, Event) error, rejec
 // csvEvent validates one CSV row. Text that is not UTF-8 rejects it, in any
 // column (an unknown one too: the file is then not in the encoding it must
 // be in).
-func csvEvent(fields, names []string, setters []func(*rawEvent, string) error, received time.Time) (Event, error) {
+func csvEvent(fields, names []string, setters []func(*rawEvent, string) error, received time.Time) (Event, *FieldError) {
 	for i, v := range fields {
 		if i < len(names) && !utf8.ValidString(v) {
 			name := names[i]
 			if !utf8.ValidString(name) || name == "" {
-				name = fmt.Sprintf("column %d", i+1)
+				fe := fieldErr(fmt.Sprintf("column %d", i+1), "event.not_utf8")
+				fe.label = problem.Msg("event.part_column", i+1)
+				return Event{}, fe
 			}
-			return Event{}, fieldErr(clip(name), "not valid UTF-8")
+			return Event{}, fieldErr(clip(name), "event.not_utf8")
 		}
 	}
 	var raw rawEvent
 	for i, v := range fields {
 		if i < len(setters) && setters[i] != nil {
 			if err := setters[i](&raw, v); err != nil {
-				return Event{}, err
+				return Event{}, asFieldError(err)
 			}
 		}
 	}
-	return raw.validate(received)
+	return parseValidated(&raw, received)
 }

@@ -3,11 +3,11 @@ package event
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
 
@@ -86,16 +86,33 @@ const (
 // and ClickHouse's DateTime cannot hold times before 1970.
 var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// FieldError is a validation error naming the field.
+// FieldError is a validation error naming the field: Field is its name in
+// the event, or "line", "event" or "column N" for what is not one field.
 type FieldError struct {
 	Field   string
-	Message string
+	Message problem.Message // what is wrong with it (i18n.go)
+	label   any             // how Field reads in a language, if not as it is
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+// Error is "field: reason" in English.
+func (e *FieldError) Error() string { return e.ProblemMessage().String() }
 
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+// ProblemMessage is "field: reason" in the reader's language.
+func (e *FieldError) ProblemMessage() problem.Message {
+	label := any(e.Field)
+	if e.label != nil {
+		label = e.label
+	}
+	return problem.Msg("event.rejected", label, e.Message)
+}
+
+func fieldErr(field, key string, args ...any) *FieldError {
+	fe := &FieldError{Field: field, Message: problem.Msg(key, args...)}
+	switch field {
+	case "line", "event":
+		fe.label = problem.Msg("event.part_" + field)
+	}
+	return fe
 }
 
 // rawEvent is an event as sent, before validation. Times are kept as text
@@ -143,34 +160,54 @@ func parseEventText(raw []byte, text string, received time.Time) (Event, error) 
 	return slow.validate(received)
 }
 
+// parseValidated is r.validate with its error as the *FieldError it is.
+func parseValidated(r *rawEvent, received time.Time) (Event, *FieldError) {
+	ev, err := r.validate(received)
+	if err != nil {
+		return Event{}, asFieldError(err)
+	}
+	return ev, nil
+}
+
+// asFieldError is err as the *FieldError every validation error is.
+func asFieldError(err error) *FieldError {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return fieldErr("event", "%s", err.Error())
+}
+
 // jsonFieldError turns a decoding error into a FieldError.
 func jsonFieldError(err error) *FieldError {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		if te.Field == "" {
-			return fieldErr("event", "must be a JSON object, not %s", jsonKind(te.Value))
+			return fieldErr("event", "event.not_object", jsonKind(te.Value))
 		}
-		want := "a string"
+		want := problem.Msg("event.want_string")
 		if te.Type != nil && te.Type.Kind().String() == "bool" {
-			want = "true, false or null"
+			want = problem.Msg("event.want_bool")
 		}
 		field := te.Field
 		if i := strings.LastIndexByte(field, '.'); i >= 0 {
 			field = field[i+1:]
 		}
-		return fieldErr(field, "must be %s, not %s", want, jsonKind(te.Value))
+		return fieldErr(field, "event.wrong_type", want, jsonKind(te.Value))
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fieldErr("event", "not valid JSON (%s at byte %d)", se.Error(), se.Offset)
+		return fieldErr("event", "event.not_json", se.Error(), se.Offset)
 	}
-	return fieldErr("event", "not valid JSON (%s)", err.Error())
+	return fieldErr("event", "event.not_json_plain", err.Error())
 }
 
-func jsonKind(v string) string {
+// jsonKind is the kind of JSON value encoding/json names ("number", ...),
+// in the reader's language.
+func jsonKind(v string) any {
 	switch v {
 	case "number", "string", "bool", "array", "object":
-		return "a " + v
+		return problem.Msg("event.kind_" + v)
 	}
 	return v
 }
@@ -198,18 +235,18 @@ func (r *rawEvent) validate(received time.Time) (Event, error) {
 		return Event{}, err
 	}
 	if r.OccurredAt == "" {
-		return Event{}, fieldErr("occurred_at", "is required")
+		return Event{}, fieldErr("occurred_at", "event.required")
 	}
 	t, err := time.Parse(time.RFC3339Nano, r.OccurredAt)
 	if err != nil || !hasOffset(r.OccurredAt) {
-		return Event{}, fieldErr("occurred_at", "not an RFC 3339 time with offset (like 2012-11-05T09:30:00+01:00): %q", clip(r.OccurredAt))
+		return Event{}, fieldErr("occurred_at", "event.not_rfc3339", clip(r.OccurredAt))
 	}
 	t = t.UTC().Truncate(time.Second)
 	if t.Before(earliest) {
-		return Event{}, fieldErr("occurred_at", "%s is before %s", t.Format(time.RFC3339), earliest.Format("2006-01-02"))
+		return Event{}, fieldErr("occurred_at", "event.before", t.Format(time.RFC3339), earliest.Format("2006-01-02"))
 	}
 	if t.After(received.Add(MaxFuture)) {
-		return Event{}, fieldErr("occurred_at", "%s is more than %s in the future", t.Format(time.RFC3339), MaxFuture)
+		return Event{}, fieldErr("occurred_at", "event.future", t.Format(time.RFC3339), MaxFuture.String())
 	}
 	ev.OccurredAt = t
 	if err := checkText("type", ev.Type, maxTypeLen, true); err != nil {
@@ -217,34 +254,34 @@ func (r *rawEvent) validate(received time.Time) (Event, error) {
 	}
 	known := knownType[ev.Type]
 	if ev.CompanyCVR == "" && (known || ev.AuthorityCVR == "") {
-		return Event{}, fieldErr("company_cvr", "is required")
+		return Event{}, fieldErr("company_cvr", "event.required")
 	}
 	if ev.CompanyCVR != "" {
 		if err := registry.CheckCVR(ev.CompanyCVR); err != nil {
-			return Event{}, fieldErr("company_cvr", "%v: %q", err, clip(ev.CompanyCVR))
+			return Event{}, fieldErr("company_cvr", "event.cvr", reasonOf(err), clip(ev.CompanyCVR))
 		}
 	}
 	if ev.AuthorityCVR == "" && ev.Type == TypeMessageSent {
-		return Event{}, fieldErr("authority_cvr", "is required for %s", TypeMessageSent)
+		return Event{}, fieldErr("authority_cvr", "event.required_for", TypeMessageSent)
 	}
 	if ev.AuthorityCVR != "" {
 		if err := registry.CheckCVR(ev.AuthorityCVR); err != nil {
-			return Event{}, fieldErr("authority_cvr", "%v: %q", err, clip(ev.AuthorityCVR))
+			return Event{}, fieldErr("authority_cvr", "event.cvr", reasonOf(err), clip(ev.AuthorityCVR))
 		}
 	}
 	switch ev.Channel {
 	case ChannelDigital, ChannelRemotePrint:
 	case "":
 		if ev.Type == TypeMessageSent {
-			return Event{}, fieldErr("channel", "is required for %s (digital or remote_print)", TypeMessageSent)
+			return Event{}, fieldErr("channel", "event.channel_required", TypeMessageSent)
 		}
 	default:
-		return Event{}, fieldErr("channel", "must be digital or remote_print, not %q", clip(ev.Channel))
+		return Event{}, fieldErr("channel", "event.channel", clip(ev.Channel))
 	}
 	switch ev.RightsModel {
 	case "", "standard", "extended":
 	default:
-		return Event{}, fieldErr("rights_model", "must be standard or extended, not %q", clip(ev.RightsModel))
+		return Event{}, fieldErr("rights_model", "event.rights_model", clip(ev.RightsModel))
 	}
 	for _, f := range []struct {
 		name, v string
@@ -263,19 +300,19 @@ func (r *rawEvent) validate(received time.Time) (Event, error) {
 func checkText(field, v string, max int, required bool) error {
 	if v == "" {
 		if required {
-			return fieldErr(field, "is required")
+			return fieldErr(field, "event.required")
 		}
 		return nil
 	}
 	if len(v) > max {
-		return fieldErr(field, "longer than %d bytes", max)
+		return fieldErr(field, "event.too_long", max)
 	}
 	if !utf8.ValidString(v) {
-		return fieldErr(field, "not valid UTF-8")
+		return fieldErr(field, "event.not_utf8")
 	}
 	for _, c := range v {
 		if c < 0x20 || c == 0x7f {
-			return fieldErr(field, "contains a control character")
+			return fieldErr(field, "event.control")
 		}
 	}
 	return nil
@@ -292,6 +329,14 @@ func hasOffset(s string) bool {
 	}
 	c := s[len(s)-6]
 	return (c == '+' || c == '-') && s[len(s)-3] == ':'
+}
+
+// reasonOf is what err says to the reader (a registry check's reason).
+func reasonOf(err error) any {
+	if m, ok := problem.MessageOf(err); ok {
+		return m
+	}
+	return err.Error()
 }
 
 // clip shortens a value quoted in an error message.

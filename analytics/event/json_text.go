@@ -23,7 +23,7 @@ func jsonTextError(raw []byte) *FieldError {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		if _, bad := scanJSONValue(b, i); bad {
-			return fieldErr("event", "not valid UTF-8")
+			return fieldErr("event", "event.not_utf8")
 		}
 		return nil
 	}
@@ -33,14 +33,14 @@ func jsonTextError(raw []byte) *FieldError {
 			return nil
 		}
 		if !jsonTextOK(key) {
-			return fieldErr("event", "a field name is not valid UTF-8")
+			return fieldErr("event", "event.key_not_utf8")
 		}
 		if i = skipSpace(b, next); i >= len(b) || b[i] != ':' {
 			return nil
 		}
 		end, bad := scanJSONValue(b, skipSpace(b, i+1))
 		if bad {
-			return fieldErr(jsonFieldName(key), "not valid UTF-8")
+			return fieldErr(jsonFieldName(key), "event.not_utf8")
 		}
 		if end < 0 {
 			return nil

@@ -176,9 +176,24 @@ func (h *pushHandler) push(c *fiber.Ctx) error {
 		err = run.flush()
 	}
 	if err == nil {
+		rejectedIn(c, run.res.Rejected)
 		return c.JSON(run.res)
 	}
 	return run.stopped(c, err)
+}
+
+// rejectedIn puts the reasons of rejected lines in the language the caller
+// chose (a signed-in user's, the language cookie's); a program pushing with
+// a token has chosen none and reads them in English, as docs/events.md
+// shows them.
+func rejectedIn(c *fiber.Ctx, rejected []event.LineError) {
+	lang, ok := web.LanguageChosen(c)
+	if !ok {
+		return
+	}
+	for i := range rejected {
+		rejected[i].Error = rejected[i].In(lang)
+	}
 }
 
 // readWindow returns a function that moves the connection's read deadline

@@ -178,6 +178,7 @@ func (r *pushRun) stopped(c *fiber.Ctx, err error) error {
 	if retry > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retry))
 	}
+	rejectedIn(c, r.res.Rejected)
 	return c.Status(status).JSON(PushStopped{Error: body.Error, PushResult: r.res, StoppedAtLine: stop})
 }
 
@@ -201,6 +202,9 @@ func decodeProblem(err error) error {
 		return web.BadRequest("sources.push_too_many_rejected", MaxRejectedListed)
 	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, io.ErrUnexpectedEOF):
 		return web.BadRequest("sources.push_gzip_cut", err.Error())
+	}
+	if m, ok := problem.MessageOf(err); ok { // e.g. a CSV header naming no event_id
+		return web.BadRequest("sources.push_unreadable", m)
 	}
 	return web.BadRequest("sources.push_unreadable", err.Error())
 }

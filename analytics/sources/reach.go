@@ -103,7 +103,12 @@ func (r Reach) checkFeedReach(fs *problem.Fields, raw string) {
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		if err := r.checkAddr(a); err != nil {
-			fs.Add("url", "sources.url_address_refused", a.Unmap().String(), addressClass(a))
+			class := addressClass(a)
+			allow := problem.Msg("sources.url_address_allow", class)
+			if !slices.Contains([]string{AddrLoopback, AddrPrivate, AddrLinkLocal}, class) { // unspecified, multicast
+				allow = problem.Msg("sources.url_address_never")
+			}
+			fs.Add("url", "sources.url_address_refused", a.Unmap().String(), class, allow)
 		}
 	}
 }

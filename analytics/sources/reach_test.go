@@ -162,3 +162,22 @@ func TestAddressClasses(t *testing.T) {
 		t.Error("unspecified or multicast allowed")
 	}
 }
+
+// A feed address refused by the default (production) reach says how to
+// allow it: the setting and its value, in the reader's language; an
+// address no setting allows says so.
+func TestFeedReachRefusalNamesTheSetting(t *testing.T) {
+	env := newPullEnv(t)
+	public := NewSources(env.db).Within(Reach{})
+	for raw, want := range map[string][2]string{
+		"http://127.0.0.1:9900/events": {"start Pilotpulse with PILOTPULSE_FEED_ALLOW_PRIVATE=loopback to allow it", "start Pilotpulse med PILOTPULSE_FEED_ALLOW_PRIVATE=loopback for at tillade det"},
+		"http://192.168.1.20/events":   {"PILOTPULSE_FEED_ALLOW_PRIVATE=private", "PILOTPULSE_FEED_ALLOW_PRIVATE=private"},
+		"http://0.0.0.0/events":        {"no setting allows it", "det kan ingen indstilling tillade"},
+	} {
+		_, err := public.Create(context.Background(), SourceInput{Name: "x", Kind: KindHTTPFeed, URL: raw})
+		fs, ok := problem.AsFields(err)
+		if !ok || !strings.Contains(fs.In("en")["url"], want[0]) || !strings.Contains(fs.In("da")["url"], want[1]) {
+			t.Errorf("%s: %v, want %q / %q", raw, fs.In("en"), want[0], want[1])
+		}
+	}
+}

@@ -83,9 +83,16 @@ type uploadView struct {
 	File   string
 	Source string
 	Stored
-	RejectedCount int    // every rejected line, listed or not
-	More          int    // rejected lines not listed
-	Error         string // why the file was not read to its end (translated)
+	RejectedCount int         // every rejected line, listed or not
+	Lines         []shownLine // the rejected lines listed
+	More          int         // rejected lines not listed
+	Error         string      // why the file was not read to its end (translated)
+}
+
+// shownLine is a rejected line as the page lists it: why in the reader's language.
+type shownLine struct {
+	Line   int
+	Reason string
 }
 
 // uploadForm takes an events file (NDJSON, NDJSON.gz, JSON, CSV) for a
@@ -144,7 +151,11 @@ func (h *sourceHandler) uploadForm(c *fiber.Ctx) error {
 	case errors.Is(err, errTooLarge):
 		v.Error = fmt.Sprintf(web.Translate(lang, "sources.push_too_large"), MaxDecompressedBytes>>20)
 	default:
-		v.Error = fmt.Sprintf(web.Translate(lang, "sources.push_unreadable"), err.Error())
+		var why any = err.Error()
+		if m, ok := problem.MessageOf(err); ok { // e.g. a CSV header naming no event_id
+			why = m
+		}
+		v.Error = problem.Msg("sources.push_unreadable", why).In(lang)
 	}
 	v.RejectedCount = len(v.Rejected)
 	if len(v.Rejected) > maxShownRejections {
@@ -155,6 +166,8 @@ func (h *sourceHandler) uploadForm(c *fiber.Ctx) error {
 	if v.Error != "" {
 		c.Status(fiber.StatusBadRequest)
 	}
-	v.Rejected = v.Rejected[:min(len(v.Rejected), maxShownRejections)]
+	for _, le := range v.Rejected[:min(len(v.Rejected), maxShownRejections)] {
+		v.Lines = append(v.Lines, shownLine{Line: le.Line, Reason: le.In(lang)})
+	}
 	return h.renderList(c, web.PageData{}, v)
 }

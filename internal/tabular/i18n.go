@@ -25,6 +25,7 @@ func init() {
 		"import.token_too_long":        "en celle eller et tag i XLSX-filen er længere end %d KB", "import.nests_too_deep": "XML'en i XLSX-filen er indlejret dybere end %d elementer",
 		"import.too_many_texts": "XLSX-filen har mere end %d forskellige tekster; del filen op", "import.too_many_columns": "rækken har mere end %d kolonner",
 		"import.too_much_data": "filen har mere end %d MB celledata; del filen op",
+		"import.busy":          "For mange importer på én gang: filen blev ikke læst. Prøv igen om %d sekunder.",
 	}, map[string]string{
 		"import.row": "row %d", "import.column": "column %s", "import.located": "%s: %s",
 		"import.at_cell": "%s, row %d, column %s", "import.at_row": "%s, row %d", "import.at_file": "%s",
@@ -47,5 +48,6 @@ func init() {
 		"import.token_too_long":        "a cell or tag in the XLSX file is longer than %d KB", "import.nests_too_deep": "the XML of the XLSX file nests deeper than %d elements",
 		"import.too_many_texts": "the XLSX file holds more than %d different texts; split the file", "import.too_many_columns": "the row has more than %d columns",
 		"import.too_much_data": "the file holds more than %d MB of cell data; split the file",
+		"import.busy":          "Too many imports at once: the file was not read. Try again in %d seconds.",
 	})
 }

@@ -2,6 +2,7 @@ package tabular_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -82,5 +83,27 @@ func TestUploadBusy(t *testing.T) {
 	undo()
 	if r.StatusCode != 429 || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "For mange importer på én gang") {
 		t.Fatalf("busy registry: %d %v %s", r.StatusCode, r.Header, r.Body)
+	}
+}
+
+// The import forms (companies, authorities, support calls) answer a busy
+// import as the API does, 429 with Retry-After, and show the form again
+// with what happened and when to try again, in the user's language.
+func TestUploadFormsBusy(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoClickHouse: true})
+	admin := env.As(auth.RoleAdmin, "")
+	for _, f := range []struct{ path, file, header string }{
+		{"/companies/import", "companies.csv", "cvr,name,kind\n"},
+		{"/authorities/import", "authorities.csv", "cvr,name,kind\n"},
+		{"/support/calls/import", "calls.csv", strings.Join(callHeader, ",") + "\n"},
+	} {
+		undo := tabular.HoldSlots(time.Millisecond)
+		r := admin.Upload(f.path, f.file, []byte(f.header))
+		undo()
+		if r.StatusCode != 429 || r.Header.Get("Retry-After") != strconv.Itoa(tabular.RetryAfter) ||
+			!strings.Contains(r.Body, `action="`+f.path+`"`) ||
+			!strings.Contains(r.Body, "For mange importer på én gang: filen blev ikke læst. Prøv igen om 10 sekunder.") {
+			t.Errorf("%s busy: %d %v %s", f.path, r.StatusCode, r.Header, r.Body)
+		}
 	}
 }

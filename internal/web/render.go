@@ -91,13 +91,23 @@ func (s *Server) render(c *fiber.Ctx, page string, d PageData) error {
 // Language is the request's UI language: the signed-in user's choice,
 // else the language cookie, else Danish.
 func Language(c *fiber.Ctx) string {
-	if p := PrincipalOf(c); p != nil && (p.Language == "da" || p.Language == "en") && p.Via == "session" {
-		return p.Language
-	}
-	if l := c.Cookies(langCookie); l == "da" || l == "en" {
+	if l, ok := LanguageChosen(c); ok {
 		return l
 	}
 	return "da"
+}
+
+// LanguageChosen is the language the caller chose, if it chose one: a
+// signed-in user's, or the language cookie's. A program calling the API
+// with a token has chosen none.
+func LanguageChosen(c *fiber.Ctx) (string, bool) {
+	if p := PrincipalOf(c); p != nil && (p.Language == "da" || p.Language == "en") && p.Via == "session" {
+		return p.Language, true
+	}
+	if l := c.Cookies(langCookie); l == "da" || l == "en" {
+		return l, true
+	}
+	return "", false
 }
 
 func (r *Router) nav(p *auth.Principal, current string) []NavItem {
