@@ -80,6 +80,7 @@ func (d Deps) events(ctx context.Context, spec Spec, scope auth.Scope) (source, 
 		},
 		each: func(ctx context.Context, emit func([]any) error) error {
 			row := make([]any, 18)
+			words := eventWords(spec.Lang)
 			var (
 				at                                                                 time.Time
 				typ, company, authority, channel                                   string
@@ -108,8 +109,8 @@ func (d Deps) events(ctx context.Context, spec Spec, scope auth.Scope) (source, 
 						w := week.Of(at)
 						weekText, weekEnd = w.String(), w.End()
 					}
-					row[0], row[1], row[2], row[3], row[4], row[5] = weekText, at, typ, company, companies[company], authority
-					row[6], row[7], row[8], row[9], row[10] = authorities[authority], channel, flag(meta), flag(deep), flag(rule)
+					row[0], row[1], row[2], row[3], row[4], row[5] = weekText, at, word(words, typ), company, companies[company], authority
+					row[6], row[7], row[8], row[9], row[10] = authorities[authority], word(words, channel), flag(meta), flag(deep), flag(rule)
 					row[11], row[12], row[13], row[14], row[15], row[16], row[17] = messageRef, userRef, rightsModel, reason, folder, role, sourceName
 					if err := emit(row); err != nil {
 						rows.Close()

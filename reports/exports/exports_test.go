@@ -166,7 +166,7 @@ func TestEventsExportIsScopedToTheAuthority(t *testing.T) {
 		t.Fatalf("authority A's export: %q, want a header and its 3 events of the period", rows)
 	}
 	for _, r := range rows[1:] {
-		if r[5] != f.a || r[6] != "Styrelsen A" || r[4] != riskyName || r[2] != "message.sent" || r[8] != "Ja" || r[9] != "Nej" || r[11] != riskyNote || r[12] != riskyRole {
+		if r[5] != f.a || r[6] != "Styrelsen A" || r[4] != riskyName || r[2] != "Meddelelse sendt" || r[7] != "Digital post" || r[8] != "Ja" || r[9] != "Nej" || r[11] != riskyNote || r[12] != riskyRole {
 			t.Errorf("row %q", r)
 		}
 	}
