@@ -95,14 +95,15 @@ func importProblem(c *fiber.Ctx, res importResult, err error) (FieldErrors, bool
 	if fe, busy := tabular.BusyForm(c, err, "import"); busy {
 		return fe, true
 	}
-	c.Status(fiber.StatusBadRequest)
 	if len(res.Errors) > 0 {
+		c.Status(fiber.StatusBadRequest)
 		return nil, true
 	}
 	if fe, ok := problem.AsFields(err); ok {
 		for i := range fe {
 			fe[i].Field = "import"
 		}
+		c.Status(fiber.StatusBadRequest)
 		return fe, true
 	}
 	return nil, false
