@@ -114,7 +114,7 @@ func (h *handler) weeklyFigures(ctx context.Context, p *auth.Principal, w week.W
 	if d.followUps, err = h.followUpsOf(ctx, p, companyScope(p), d.setup.Period, f, now); err != nil {
 		return d, err
 	}
-	if d.calls, err = h.Support.WeeklyReport(ctx, scope, support.FigureFilter{From: d.week.Prev(), To: d.week}); err != nil {
+	if d.calls, err = h.Support.WeeklyReport(ctx, scope, support.FigureFilter{From: d.week.Prev(), To: d.week, Kind: registry.KindCompany}); err != nil {
 		return d, err
 	}
 	if err := h.weeklySurvey(ctx, &d); err != nil {
