@@ -141,7 +141,7 @@ func (s *Sheet) Row(values ...any) error {
 			err = s.b.f.SetCellStr(s.Name, cell, v) // a string cell: never a formula
 			s.fit(i, v)
 		case time.Time:
-			err = s.b.f.SetCellValue(s.Name, cell, wallClock(v))
+			err = s.b.f.SetCellValue(s.Name, cell, shownTime(kind, v))
 			s.fit(i, "2012-11-12 09:30")
 		default:
 			err = s.b.f.SetCellValue(s.Name, cell, v)

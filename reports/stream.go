@@ -185,7 +185,11 @@ func (s *Stream) Row(values []any) error {
 	s.sheetRow++
 	for i, v := range values {
 		if t, ok := v.(time.Time); ok {
-			v = excelSerial(t)
+			kind := DateTime
+			if i < len(s.cols) {
+				kind = s.cols[i].Kind
+			}
+			v = excelSerial(kind, t)
 		}
 		s.cells[i] = v
 	}
@@ -274,12 +278,24 @@ func wallClock(t time.Time) time.Time {
 	return time.Date(y, m, d, c.Hour(), c.Minute(), c.Second(), c.Nanosecond(), time.UTC)
 }
 
+// shownTime is what a cell of kind shows of t: a Date column its
+// Copenhagen calendar day (a whole day, whether t is that day's midnight in
+// Copenhagen or in UTC), any other its Copenhagen wall clock.
+func shownTime(kind Kind, t time.Time) time.Time {
+	if kind == Date {
+		y, m, d := t.In(week.Copenhagen).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	return wallClock(t)
+}
+
 // excelEpoch is day 0 of Excel's 1900 date system (as it counts from
 // March 1900 on).
 var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 
-// excelSerial is t's Copenhagen wall clock as an Excel date serial number
-// (days since excelEpoch), which a date or date-time format shows.
-func excelSerial(t time.Time) float64 {
-	return float64(wallClock(t).Sub(excelEpoch)) / float64(24*time.Hour)
+// excelSerial is what a cell of kind shows of t (shownTime) as an Excel
+// date serial number (days since excelEpoch), which a date or date-time
+// format shows.
+func excelSerial(kind Kind, t time.Time) float64 {
+	return float64(shownTime(kind, t).Sub(excelEpoch)) / float64(24*time.Hour)
 }
