@@ -34,9 +34,6 @@ import (
 // lists (most messages first); the sheet says when there are more.
 const ReportCompanies = 100_000
 
-// xlsxType is the media type of a workbook.
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 // AuthorityWorkbook writes the volume report of the authority with the CVR
 // for the weeks of r (both zero: the newest week with messages) in lang to
 // out, as p may see it: an authority user only its own authority (another
@@ -100,9 +97,10 @@ func (h *handler) authorityReport(ctx context.Context, q volumeQuery, lang, acto
 // on the drill-down (from, to or period), lang da|en (default: the
 // reader's language).
 func (h *handler) authorityReportFile(c *fiber.Ctx) error {
-	lang, err := reportLanguage(c)
-	if err != nil {
-		return err
+	var fs problem.Fields
+	lang := reportLanguage(c, &fs)
+	if len(fs) > 0 {
+		return fs
 	}
 	q, err := h.volumeQueryOf(c.UserContext(), c, c.Params("cvr"))
 	if err != nil {
@@ -113,21 +111,27 @@ func (h *handler) authorityReportFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, xlsxType)
+	return sendWorkbook(c, name, body.Bytes())
+}
+
+// sendWorkbook answers with a workbook as a download named name.
+func sendWorkbook(c *fiber.Ctx, name string, body []byte) error {
+	c.Set(fiber.HeaderContentType, reports.XLSXContentType)
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
-	return c.Send(body.Bytes())
+	return c.Send(body)
 }
 
 // reportLanguage is a download's language: the lang parameter (da or en),
-// else the reader's.
-func reportLanguage(c *fiber.Ctx) (string, error) {
+// else the reader's; another value adds a field error to fs.
+func reportLanguage(c *fiber.Ctx, fs *problem.Fields) string {
 	switch l := strings.TrimSpace(c.Query("lang")); l {
 	case "":
-		return web.Language(c), nil
+		return web.Language(c)
 	case "da", "en":
-		return l, nil
+		return l
 	default:
-		return "", problem.Fields{{Field: "lang", Message: problem.Msg("report_authority.bad_lang", l)}}
+		fs.Add("lang", "report.bad_lang", l)
+		return ""
 	}
 }
 

@@ -7,7 +7,6 @@ import "github.com/pilotpulse/pilotpulse/internal/web"
 func init() {
 	web.Translations(map[string]string{
 		"report_authority.download":        "Hent rapporten (Excel)",
-		"report_authority.bad_lang":        "kender ikke sproget %q; vælg da eller en",
 		"report_authority.sheet_authority": "Myndighed", "report_authority.sheet_weeks": "Uger", "report_authority.sheet_companies": "Virksomheder",
 		"report_authority.sheet_definitions": "Definitioner", "report_authority.figure": "Tal", "report_authority.definition": "Definition", "report_authority.source": "Kilde",
 		"report_authority.kind": "Myndighedstype", "report_authority.from": "Fra uge", "report_authority.to": "Til uge", "report_authority.weeks": "Uger i perioden",
@@ -27,7 +26,6 @@ func init() {
 		"report_authority.def_company_list": "Virksomhederne, myndigheden sendte mindst én meddelelse til i perioden, flest meddelelser først: meddelelser, kanaler, metadata, dybe links og uger med post.",
 	}, map[string]string{
 		"report_authority.download":        "Download the report (Excel)",
-		"report_authority.bad_lang":        "unknown language %q; choose da or en",
 		"report_authority.sheet_authority": "Authority", "report_authority.sheet_weeks": "Weeks", "report_authority.sheet_companies": "Companies",
 		"report_authority.sheet_definitions": "Definitions", "report_authority.figure": "Figure", "report_authority.definition": "Definition", "report_authority.source": "Source",
 		"report_authority.kind": "Authority kind", "report_authority.from": "From week", "report_authority.to": "To week", "report_authority.weeks": "Weeks in the period",

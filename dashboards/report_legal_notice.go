@@ -91,9 +91,10 @@ func (h *handler) legalNoticeReport(ctx context.Context, ln LegalNotice, lang, a
 // legalNoticeWorkbookFile is GET /dashboards/legal-notice.xlsx: the query
 // of the page (since, period, kind, cohort).
 func (h *handler) legalNoticeWorkbookFile(c *fiber.Ctx) error {
-	lang, err := reportLanguage(c)
-	if err != nil {
-		return err
+	var fs problem.Fields
+	lang := reportLanguage(c, &fs)
+	if len(fs) > 0 {
+		return fs
 	}
 	ln, err := h.legalNoticeOf(c)
 	if err != nil {
@@ -103,9 +104,7 @@ func (h *handler) legalNoticeWorkbookFile(c *fiber.Ctx) error {
 	if err := h.legalNoticeReport(c.UserContext(), ln, lang, web.PrincipalOf(c).Name(), c.IP(), &body); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, xlsxType)
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, LegalNoticeReportName(ln)))
-	return c.Send(body.Bytes())
+	return sendWorkbook(c, LegalNoticeReportName(ln), body.Bytes())
 }
 
 // writeLegalNoticeSheets adds the list (a row per contact; a company

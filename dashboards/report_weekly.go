@@ -35,9 +35,6 @@ import (
 // WeeklyReportPath is the route of the weekly workbook.
 const WeeklyReportPath = "/api/v1/reports/weekly"
 
-// WorkbookContentType is the media type of an .xlsx file.
-const WorkbookContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 // weeklyReaders may build the weekly workbook: the roles that read the
 // pilot's figures (the overview's pilot view).
 var weeklyReaders = []auth.Role{auth.RoleAdmin, auth.RoleManager}
@@ -168,14 +165,7 @@ func (h *handler) weeklyReportFile(c *fiber.Ctx) error {
 	if text := strings.TrimSpace(c.Query("week")); text != "" {
 		w = figures.WeekParam(&fs, "week", text)
 	}
-	lang := web.Language(c)
-	switch l := strings.TrimSpace(c.Query("lang")); l {
-	case "":
-	case "da", "en":
-		lang = l
-	default:
-		fs.Add("lang", "report.bad_lang", l)
-	}
+	lang := reportLanguage(c, &fs)
 	if len(fs) > 0 {
 		return fs
 	}
@@ -189,7 +179,5 @@ func (h *handler) weeklyReportFile(c *fiber.Ctx) error {
 		Detail: fmt.Sprintf("week %s, language %s, %d bytes", written, lang, buf.Len()), IP: c.IP()}); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, WorkbookContentType)
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, WeeklyWorkbookName(lang, written)))
-	return c.Send(buf.Bytes())
+	return sendWorkbook(c, WeeklyWorkbookName(lang, written), buf.Bytes())
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/week"
+	"github.com/pilotpulse/pilotpulse/reports"
 	"github.com/pilotpulse/pilotpulse/reports/officetest"
 	"github.com/pilotpulse/pilotpulse/support"
 	"github.com/pilotpulse/pilotpulse/survey"
@@ -181,7 +182,7 @@ func TestWeeklyWorkbook(t *testing.T) {
 	if cd := resp.Header.Get("Content-Disposition"); cd != `attachment; filename="pilotpulse-uge-2012-W46.xlsx"` {
 		t.Errorf("Content-Disposition %q", cd)
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != dashboards.WorkbookContentType {
+	if ct := resp.Header.Get("Content-Type"); ct != reports.XLSXContentType {
 		t.Errorf("Content-Type %q", ct)
 	}
 	want := []string{"Oversigt", "Udvikling", "Opsætningsproblemer", "Supportopkald", "Spørgeskema", "Svarprocent", "Volumen pr. myndighed", "Adoptionstragt", "Definitioner"}

@@ -9,6 +9,10 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// XLSXContentType is the media type of a workbook (.xlsx), for every
+// download of one.
+const XLSXContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 // Kind is what a column holds, and so its number format.
 type Kind int
 

@@ -12,6 +12,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/spreadsheet"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
+	"github.com/pilotpulse/pilotpulse/reports"
 )
 
 // invitationRows is the invitation list: one row per invitation with its
@@ -84,7 +85,7 @@ func (h *Handler) invitationList(format string) fiber.Handler {
 			if err != nil {
 				return err
 			}
-			body, ct = buf.Bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			body, ct = buf.Bytes(), reports.XLSXContentType
 		}
 		actor := web.PrincipalOf(c).Name()
 		for _, inv := range invs {

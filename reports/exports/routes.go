@@ -16,6 +16,7 @@ import (
 	"github.com/pilotpulse/pilotpulse/internal/problem"
 	"github.com/pilotpulse/pilotpulse/internal/web"
 	"github.com/pilotpulse/pilotpulse/internal/week"
+	"github.com/pilotpulse/pilotpulse/reports"
 	"github.com/pilotpulse/pilotpulse/reports/jobs"
 )
 
@@ -193,7 +194,7 @@ func (h *handler) download(c *fiber.Ctx) error {
 	}
 	ct := "text/csv; charset=utf-8"
 	if j.Format == "xlsx" {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		ct = reports.XLSXContentType
 	}
 	c.Set(fiber.HeaderContentType, ct)
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": j.FileName}))
