@@ -112,11 +112,8 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 	if err != nil {
 		return nil, err
 	}
-	// The sample for the overlap check is copied before the callers are
-	// answered: after its answer a caller may reuse its events' memory.
-	sample := overlapSampleOf(events, fresh)
 	answer(group, fresh) // the batch is durable: its callers may know
-	i.checkOverlap(ctx, source, origin, sample)
+	i.checkOverlap(ctx, source, origin, events, fresh)
 	return &flight{batchID: batchID, origin: origin, rows: len(fresh), payload: payload}, nil
 }
 
@@ -171,7 +168,7 @@ func (i *Ingester) claimWithoutLate(ctx context.Context, source string, group []
 // two concurrent claims of one old event still decide in SQLite. The
 // claim fails with errCompacted if a compaction ran after the look.
 func (i *Ingester) claimLate(ctx context.Context, c *claimRun) (batchID int64, fresh []int, payload []byte, err error) {
-	st, err := i.ledgerState(ctx, nil)
+	st, err := readLedgerState(ctx, i.db)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -225,12 +222,20 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 	now := i.now().UTC()
 	err = i.ledgerTx(ctx, func(tx *sql.Tx) error {
 		fresh = fresh[:0]
-		st, err := i.ledgerState(ctx, tx)
+		st, err := readLedgerState(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if st.compactions != compactions {
 			return errCompacted
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO ingest_batches (source, origin, state, events, duplicates, min_occurred, max_occurred, created_at)
+			VALUES (?, ?, 'pending', 0, 0, 0, 0, ?)`, c.source, c.origin, now)
+		if err != nil {
+			return err
+		}
+		if batchID, err = res.LastInsertId(); err != nil {
+			return err
 		}
 		order, err := i.withoutLegacyKeys(ctx, tx, c, claimable, st.legacyUntil)
 		if err != nil {
@@ -256,7 +261,7 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 		for start := 0; start < len(order); {
 			day := c.days[order[start]]
 			if start == 0 || c.days[order[start-1]] != day {
-				if made, err = i.createDayTable(ctx, tx, day); err != nil {
+				if made, err = createDayTable(ctx, tx, day); err != nil {
 					return err
 				}
 			}
@@ -277,7 +282,7 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 			for len(args) < keysPerStatement {
 				args = append(args, nil)
 			}
-			if _, err := i.execFixed(ctx, tx, `SAVEPOINT claim_chunk`); err != nil {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT claim_chunk`); err != nil {
 				return err
 			}
 			st, err := i.claimStmt(ctx, tx, table, false, made)
@@ -299,7 +304,7 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 				}
 				newCount += len(chunk)
 			case added > 0:
-				if _, err := i.execFixed(ctx, tx, `ROLLBACK TO claim_chunk`); err != nil {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO claim_chunk`); err != nil {
 					return err
 				}
 				st, err := i.claimStmt(ctx, tx, table, true, made)
@@ -335,12 +340,13 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 					return err
 				}
 			}
-			if _, err := i.execFixed(ctx, tx, `RELEASE claim_chunk`); err != nil {
+			if _, err := tx.ExecContext(ctx, `RELEASE claim_chunk`); err != nil {
 				return err
 			}
 		}
 		if newCount == 0 {
-			return nil // no batch
+			_, err := tx.ExecContext(ctx, `DELETE FROM ingest_batches WHERE id = ?`, batchID)
+			return err
 		}
 		var lo, hi int64
 		for _, n := range c.uniq {
@@ -357,19 +363,13 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 			}
 		}
 		if newest := dayOf(time.Unix(hi, 0)); newest > st.newest {
-			if _, err := i.execFixed(ctx, tx, `UPDATE ledger_state SET newest = ? WHERE id = 1`, newest); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE ledger_state SET newest = ? WHERE id = 1`, newest); err != nil {
 				return err
 			}
 		}
-		// The batch is written once, with its payload (its id is not needed
-		// before).
 		payload = encodeSpool(events, fresh)
-		res, err := i.execFixed(ctx, tx, `INSERT INTO ingest_batches (source, origin, state, events, duplicates, min_occurred, max_occurred, created_at, payload)
-			VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)`, c.source, c.origin, len(fresh), len(events)-len(fresh), lo, hi, now, payload)
-		if err != nil {
-			return err
-		}
-		batchID, err = res.LastInsertId()
+		_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET events = ?, duplicates = ?, min_occurred = ?, max_occurred = ?, payload = ? WHERE id = ?`,
+			len(fresh), len(events)-len(fresh), lo, hi, payload, batchID)
 		return err
 	})
 	if errors.Is(err, errCompacted) {
