@@ -196,7 +196,14 @@ func (i *Ingester) originNumber(ctx context.Context, origin string, create bool)
 		return id, nil
 	}
 	if create {
-		if _, err := i.db.ExecContext(ctx, `INSERT INTO ledger_origins (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, origin); err != nil {
+		// On the ledger's connection, between its claims: another
+		// connection would wait for the write lock behind a steady stream
+		// of claims (SQLite's busy wait is not a queue) and could time out.
+		err := i.ledgerTx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO ledger_origins (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, origin)
+			return err
+		})
+		if err != nil {
 			return 0, fmt.Errorf("analytics: number origin %s: %w", origin, err)
 		}
 	}

@@ -88,11 +88,15 @@ func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, sa
 		}
 		i.logger.Warn("event ids of another origin: these events are counted twice", "source", source, "origin", origin,
 			"other_origin", other, "seen", seen, "sampled", n)
-		_, err = i.db.ExecContext(ctx, `INSERT INTO origin_overlaps (source, origin, other_origin, seen, sampled, first_seen_at, last_seen_at)
+		// On the ledger's connection, between its claims (see originNumber).
+		err = i.ledgerTx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO origin_overlaps (source, origin, other_origin, seen, sampled, first_seen_at, last_seen_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (source, other_origin) DO UPDATE SET origin = excluded.origin, seen = seen + excluded.seen,
 				sampled = sampled + excluded.sampled, last_seen_at = excluded.last_seen_at`,
-			source, origin, other, seen, n, now, now)
+				source, origin, other, seen, n, now, now)
+			return err
+		})
 		if err != nil {
 			return err
 		}
