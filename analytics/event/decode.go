@@ -108,6 +108,7 @@ func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c =
 // decodeNDJSON reads lines, the first of which is line first.
 func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event) error, reject func(LineError) error) error {
 	br := bufio.NewReaderSize(r, MaxLineBytes+1)
+	var arena textArena
 	for line := first; ; line++ {
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -132,7 +133,7 @@ func decodeNDJSON(r io.Reader, first int, received time.Time, fn func(int, Event
 			b = bytes.TrimPrefix(b, utf8BOM)
 		}
 		if t := bytes.TrimFunc(b, func(r rune) bool { return r < utf8.RuneSelf && isJSONSpace(byte(r)) }); len(t) > 0 {
-			ev, perr := ParseEventJSON(t, received)
+			ev, perr := parseEventText(t, arena.text(t), received)
 			if perr != nil {
 				if rerr := reject(rejection(line, asFieldError(perr))); rerr != nil {
 					return rerr

@@ -22,7 +22,7 @@ type Event struct {
 	CompanyCVR   string
 	AuthorityCVR string
 	Channel      string // "digital" | "remote_print" | ""
-	HasMetadata  *bool
+	HasMetadata  *bool  // the *bool fields may point to shared values: never write through them
 	HasDeepLink  *bool
 	ByRule       *bool
 	MessageRef   string
@@ -140,8 +140,14 @@ type rawEvent struct {
 // naming the field. Text that encoding/json would not read as sent (bytes
 // that are not UTF-8, a lone surrogate escape) rejects the event.
 func ParseEventJSON(raw []byte, received time.Time) (Event, error) {
+	return parseEventText(raw, string(raw), received)
+}
+
+// parseEventText is ParseEventJSON of raw, given as text too (text ==
+// string(raw)): the event's strings are substrings of text.
+func parseEventText(raw []byte, text string, received time.Time) (Event, error) {
 	var r rawEvent // on the stack: the slow path decodes into its own
-	if parseFast(raw, &r) {
+	if parseFast(text, &r) {
 		return r.validate(received)
 	}
 	if fe := jsonTextError(raw); fe != nil {

@@ -3,6 +3,7 @@ package event
 import (
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // parseFast decodes the common shape of an event quickly: one flat JSON
@@ -12,10 +13,10 @@ import (
 // that only match case-insensitively, syntax errors), which then goes
 // through encoding/json for its exact semantics and error messages.
 // FuzzDecodeNDJSON checks the two agree.
-func parseFast(line []byte, r *rawEvent) bool {
-	// One copy of the line; the fields are substrings of it (one allocation
-	// per event instead of one per field).
-	b := string(line)
+//
+// b is the line as text: the fields are substrings of it (no allocation per
+// field), and the booleans point to shared values (boolPtr).
+func parseFast(b string, r *rawEvent) bool {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false
@@ -61,7 +62,7 @@ func parseFast(line []byte, r *rawEvent) bool {
 				return false
 			}
 			if boolean != nil {
-				*boolean = &val
+				*boolean = boolPtr(val)
 			}
 			i += len(lit)
 		case 'n':
@@ -178,4 +179,36 @@ func unknownKeyOK(key string) bool {
 		}
 	}
 	return true
+}
+
+// The booleans the fast path reads point to one of these (read-only, like
+// every *bool of an Event: nothing writes through them).
+var sharedTrue, sharedFalse = true, false
+
+func boolPtr(v bool) *bool {
+	if v {
+		return &sharedTrue
+	}
+	return &sharedFalse
+}
+
+// textArena copies lines into blocks of text shared by many events: one
+// allocation per block instead of one per line. A block is only appended
+// to, so the strings taken from it never change; it lives as long as any
+// of them.
+type textArena struct {
+	block []byte
+}
+
+// arenaBlock is the size of a block (a longer line gets a block of its own).
+const arenaBlock = 64 << 10
+
+// text returns a copy of b (not empty) as a string.
+func (a *textArena) text(b []byte) string {
+	if cap(a.block)-len(a.block) < len(b) {
+		a.block = make([]byte, 0, max(arenaBlock, len(b)))
+	}
+	off := len(a.block)
+	a.block = append(a.block, b...)
+	return unsafe.String(&a.block[off], len(b))
 }

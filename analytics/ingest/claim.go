@@ -112,8 +112,11 @@ func (i *Ingester) claimGroup(ctx context.Context, source string, group []*store
 	if err != nil {
 		return nil, err
 	}
+	// The sample for the overlap check is copied before the callers are
+	// answered: after its answer a caller may reuse its events' memory.
+	sample := overlapSampleOf(events, fresh)
 	answer(group, fresh) // the batch is durable: its callers may know
-	i.checkOverlap(ctx, source, origin, events, fresh)
+	i.checkOverlap(ctx, source, origin, sample)
 	return &flight{batchID: batchID, origin: origin, rows: len(fresh), payload: payload}, nil
 }
 
@@ -168,7 +171,7 @@ func (i *Ingester) claimWithoutLate(ctx context.Context, source string, group []
 // two concurrent claims of one old event still decide in SQLite. The
 // claim fails with errCompacted if a compaction ran after the look.
 func (i *Ingester) claimLate(ctx context.Context, c *claimRun) (batchID int64, fresh []int, payload []byte, err error) {
-	st, err := readLedgerState(ctx, i.db)
+	st, err := i.ledgerState(ctx, nil)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -222,20 +225,12 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 	now := i.now().UTC()
 	err = i.ledgerTx(ctx, func(tx *sql.Tx) error {
 		fresh = fresh[:0]
-		st, err := readLedgerState(ctx, tx)
+		st, err := i.ledgerState(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if st.compactions != compactions {
 			return errCompacted
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO ingest_batches (source, origin, state, events, duplicates, min_occurred, max_occurred, created_at)
-			VALUES (?, ?, 'pending', 0, 0, 0, 0, ?)`, c.source, c.origin, now)
-		if err != nil {
-			return err
-		}
-		if batchID, err = res.LastInsertId(); err != nil {
-			return err
 		}
 		order, err := i.withoutLegacyKeys(ctx, tx, c, claimable, st.legacyUntil)
 		if err != nil {
@@ -261,7 +256,7 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 		for start := 0; start < len(order); {
 			day := c.days[order[start]]
 			if start == 0 || c.days[order[start-1]] != day {
-				if made, err = createDayTable(ctx, tx, day); err != nil {
+				if made, err = i.createDayTable(ctx, tx, day); err != nil {
 					return err
 				}
 			}
@@ -282,7 +277,7 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 			for len(args) < keysPerStatement {
 				args = append(args, nil)
 			}
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT claim_chunk`); err != nil {
+			if _, err := i.execFixed(ctx, tx, `SAVEPOINT claim_chunk`); err != nil {
 				return err
 			}
 			st, err := i.claimStmt(ctx, tx, table, false, made)
@@ -304,7 +299,7 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 				}
 				newCount += len(chunk)
 			case added > 0:
-				if _, err := tx.ExecContext(ctx, `ROLLBACK TO claim_chunk`); err != nil {
+				if _, err := i.execFixed(ctx, tx, `ROLLBACK TO claim_chunk`); err != nil {
 					return err
 				}
 				st, err := i.claimStmt(ctx, tx, table, true, made)
@@ -340,13 +335,12 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `RELEASE claim_chunk`); err != nil {
+			if _, err := i.execFixed(ctx, tx, `RELEASE claim_chunk`); err != nil {
 				return err
 			}
 		}
 		if newCount == 0 {
-			_, err := tx.ExecContext(ctx, `DELETE FROM ingest_batches WHERE id = ?`, batchID)
-			return err
+			return nil // no batch
 		}
 		var lo, hi int64
 		for _, n := range c.uniq {
@@ -363,13 +357,19 @@ func (i *Ingester) claim(ctx context.Context, c *claimRun, claimable []int, comp
 			}
 		}
 		if newest := dayOf(time.Unix(hi, 0)); newest > st.newest {
-			if _, err := tx.ExecContext(ctx, `UPDATE ledger_state SET newest = ? WHERE id = 1`, newest); err != nil {
+			if _, err := i.execFixed(ctx, tx, `UPDATE ledger_state SET newest = ? WHERE id = 1`, newest); err != nil {
 				return err
 			}
 		}
+		// The batch is written once, with its payload (its id is not needed
+		// before).
 		payload = encodeSpool(events, fresh)
-		_, err = tx.ExecContext(ctx, `UPDATE ingest_batches SET events = ?, duplicates = ?, min_occurred = ?, max_occurred = ?, payload = ? WHERE id = ?`,
-			len(fresh), len(events)-len(fresh), lo, hi, payload, batchID)
+		res, err := i.execFixed(ctx, tx, `INSERT INTO ingest_batches (source, origin, state, events, duplicates, min_occurred, max_occurred, created_at, payload)
+			VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)`, c.source, c.origin, len(fresh), len(events)-len(fresh), lo, hi, now, payload)
+		if err != nil {
+			return err
+		}
+		batchID, err = res.LastInsertId()
 		return err
 	})
 	if errors.Is(err, errCompacted) {

@@ -106,7 +106,8 @@ func (i *Ingester) CH() driver.Conn { return i.ch }
 // (a retry is safe); errors.Is(err, ErrUnavailable) when the backlog is
 // full, or while ClickHouse does not answer and the source has batches from
 // before the spool to settle. The events' Source fields are ignored: source
-// is what counts.
+// is what counts. Nothing keeps events after Spool returns: the caller may
+// reuse the slice for its next events.
 func (i *Ingester) Spool(ctx context.Context, source string, events []event.Event) (accepted, duplicates int, err error) {
 	return i.submit(ctx, source, events)
 }

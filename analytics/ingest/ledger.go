@@ -34,6 +34,7 @@ type ledger struct {
 	horizonDays int64
 	origins     map[string]uint64 // origin name -> ledger_origins.id
 	stmts       []cachedStmt      // most recently used first
+	fixed       fixedStmts        // stmts.go
 
 	txMu sync.Mutex // one ledger transaction at a time on conn
 	conn *sql.Conn  // held while sessions run (ledgerTx)
@@ -155,9 +156,20 @@ type queryer interface {
 }
 
 func readLedgerState(ctx context.Context, q queryer) (ledgerState, error) {
+	return scanLedgerState(q.QueryRowContext(ctx, ledgerStateSQL))
+}
+
+const ledgerStateSQL = `SELECT newest, compacted_before, compactions, legacy_until FROM ledger_state WHERE id = 1`
+
+// ledgerState reads the row of ledger_state in tx (or without one) with a
+// prepared statement.
+func (i *Ingester) ledgerState(ctx context.Context, tx *sql.Tx) (ledgerState, error) {
+	return scanLedgerState(i.queryRowFixed(ctx, tx, ledgerStateSQL))
+}
+
+func scanLedgerState(row *sql.Row) (ledgerState, error) {
 	var s ledgerState
-	err := q.QueryRowContext(ctx, `SELECT newest, compacted_before, compactions, legacy_until FROM ledger_state WHERE id = 1`).
-		Scan(&s.newest, &s.compactedBefore, &s.compactions, &s.legacyUntil)
+	err := row.Scan(&s.newest, &s.compactedBefore, &s.compactions, &s.legacyUntil)
 	if err != nil {
 		return s, fmt.Errorf("analytics: ledger state: %w", err)
 	}
@@ -184,7 +196,14 @@ func (i *Ingester) originNumber(ctx context.Context, origin string, create bool)
 		return id, nil
 	}
 	if create {
-		if _, err := i.db.ExecContext(ctx, `INSERT INTO ledger_origins (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, origin); err != nil {
+		// On the ledger's connection, between its claims: another
+		// connection would wait for the write lock behind a steady stream
+		// of claims (SQLite's busy wait is not a queue) and could time out.
+		err := i.ledgerTx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO ledger_origins (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, origin)
+			return err
+		})
+		if err != nil {
 			return 0, fmt.Errorf("analytics: number origin %s: %w", origin, err)
 		}
 	}
@@ -284,7 +303,7 @@ func (i *Ingester) ensureDayTables(ctx context.Context, days []int64) error {
 	}
 	return i.ledgerTx(ctx, func(tx *sql.Tx) error {
 		for _, d := range missing {
-			if _, err := createDayTable(ctx, tx, d); err != nil {
+			if _, err := i.createDayTable(ctx, tx, d); err != nil {
 				return err
 			}
 		}
@@ -294,9 +313,9 @@ func (i *Ingester) ensureDayTables(ctx context.Context, days []int64) error {
 
 // createDayTable creates a day table unless it exists, and says whether it
 // did.
-func createDayTable(ctx context.Context, tx *sql.Tx, day int64) (made bool, err error) {
+func (i *Ingester) createDayTable(ctx context.Context, tx *sql.Tx, day int64) (made bool, err error) {
 	var there bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?)`, dayTable(day)).Scan(&there); err != nil || there {
+	if err := i.queryRowFixed(ctx, tx, `SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?)`, dayTable(day)).Scan(&there); err != nil || there {
 		return false, err
 	}
 	_, err = tx.ExecContext(ctx, `CREATE TABLE `+dayTable(day)+` (k BLOB PRIMARY KEY) WITHOUT ROWID`)

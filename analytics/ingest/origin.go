@@ -22,7 +22,7 @@ import (
 // the source itself (no origin set, or no row: a CLI import's source).
 func (i *Ingester) originOf(ctx context.Context, source string) (string, error) {
 	var origin string
-	err := i.db.QueryRowContext(ctx, `SELECT coalesce(nullif(origin, ''), name) FROM sources WHERE name = ?`, source).Scan(&origin)
+	err := i.queryRowFixed(ctx, nil, `SELECT coalesce(nullif(origin, ''), name) FROM sources WHERE name = ?`, source).Scan(&origin)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return source, nil
@@ -41,30 +41,38 @@ const (
 	maxOverlapOrigins = 100
 )
 
-// checkOverlap looks a sample of a claimed batch's new ids (events[fresh],
-// evenly spread) up under the other origins of the sources table, and
+// overlapSampleOf copies the ids and times of a sample of a claimed
+// batch's new events (events[fresh], evenly spread) for checkOverlap.
+func overlapSampleOf(events []*event.Event, fresh []int) []event.Event {
+	n := min(len(fresh), overlapSample)
+	sample := make([]event.Event, n)
+	for k := range n {
+		ev := events[fresh[k*len(fresh)/n]]
+		sample[k] = event.Event{EventID: ev.EventID, OccurredAt: ev.OccurredAt}
+	}
+	return sample
+}
+
+// checkOverlap looks a sample of a claimed batch's new ids
+// (overlapSampleOf) up under the other origins of the sources table, and
 // records the origins that had some of them already (origin_overlaps).
 // It only reads the ledger (no write lock) unless it finds an overlap, and
 // a failure only loses the warning: it is logged, not returned.
-func (i *Ingester) checkOverlap(ctx context.Context, source, origin string, events []*event.Event, fresh []int) {
-	if len(fresh) == 0 {
+func (i *Ingester) checkOverlap(ctx context.Context, source, origin string, sample []event.Event) {
+	if len(sample) == 0 {
 		return
 	}
-	if err := i.recordOverlaps(ctx, source, origin, events, fresh); err != nil && ctx.Err() == nil {
+	if err := i.recordOverlaps(ctx, source, origin, sample); err != nil && ctx.Err() == nil {
 		i.logger.Warn("checking a batch's ids against other origins failed", "source", source, "err", err)
 	}
 }
 
-func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, events []*event.Event, fresh []int) error {
+func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, sample []event.Event) error {
 	others, err := i.otherOrigins(ctx, origin)
 	if err != nil || len(others) == 0 {
 		return err
 	}
-	n := min(len(fresh), overlapSample)
-	sample := make([]*event.Event, n)
-	for k := range n {
-		sample[k] = events[fresh[k*len(fresh)/n]]
-	}
+	n := len(sample)
 	tables, err := dayTables(ctx, i.db)
 	if err != nil {
 		return err
@@ -80,11 +88,15 @@ func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, ev
 		}
 		i.logger.Warn("event ids of another origin: these events are counted twice", "source", source, "origin", origin,
 			"other_origin", other, "seen", seen, "sampled", n)
-		_, err = i.db.ExecContext(ctx, `INSERT INTO origin_overlaps (source, origin, other_origin, seen, sampled, first_seen_at, last_seen_at)
+		// On the ledger's connection, between its claims (see originNumber).
+		err = i.ledgerTx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO origin_overlaps (source, origin, other_origin, seen, sampled, first_seen_at, last_seen_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (source, other_origin) DO UPDATE SET origin = excluded.origin, seen = seen + excluded.seen,
 				sampled = sampled + excluded.sampled, last_seen_at = excluded.last_seen_at`,
-			source, origin, other, seen, n, now, now)
+				source, origin, other, seen, n, now, now)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -95,7 +107,7 @@ func (i *Ingester) recordOverlaps(ctx context.Context, source, origin string, ev
 // knownUnder counts the events of sample whose keys the ledger has under
 // origin: in the day tables there are (tables) and in the table from
 // before them.
-func (i *Ingester) knownUnder(ctx context.Context, origin string, sample []*event.Event, tables map[int64]string) (int, error) {
+func (i *Ingester) knownUnder(ctx context.Context, origin string, sample []event.Event, tables map[int64]string) (int, error) {
 	legacy := keyPrefix(origin)
 	args := make([]any, 0, 2*len(sample))
 	for _, ev := range sample {

@@ -81,6 +81,9 @@ type pushRun struct {
 func (r *pushRun) add(line int, ev event.Event) error {
 	if len(r.part) == 0 {
 		r.partLine = line
+		if r.part == nil {
+			r.part = make([]event.Event, 0, PushPartEvents)
+		}
 	}
 	r.part = append(r.part, ev)
 	if ev.OccurredAt.After(r.newest) {
@@ -133,7 +136,9 @@ func (r *pushRun) flush() error {
 	if r.newest.After(p.Newest) {
 		p.Newest = r.newest
 	}
-	r.part, r.newest, r.unrecorded, r.partStart = nil, time.Time{}, 0, r.decoded.read()
+	// The part's memory is reused for the next part: Spool keeps nothing of
+	// the events it was given.
+	r.part, r.newest, r.unrecorded, r.partStart = r.part[:0], time.Time{}, 0, r.decoded.read()
 	r.keepReading()
 	// The source's counts are a status figure: failing to add them does not
 	// fail the push (its events are stored); they are added with the next part's.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -44,11 +43,27 @@ func startServe(t *testing.T, bin, dataDir string, env ...string) *served {
 	s.cmd.Env = append(os.Environ(), "PILOTPULSE_DATA_DIR="+dataDir, "PILOTPULSE_ADDR="+s.addr, "PILOTPULSE_CLICKHOUSE_DSN=")
 	s.cmd.Env = append(s.cmd.Env, env...)
 	out, _ := s.cmd.StdoutPipe()
-	s.cmd.Stderr = io.Discard
+	logPath := filepath.Join(t.TempDir(), "serve.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.cmd.Stderr = logFile
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+	t.Cleanup(func() {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+		logFile.Close()
+		if t.Failed() { // what serve logged says why a request failed
+			b, _ := os.ReadFile(logPath)
+			if len(b) > 16<<10 {
+				b = b[len(b)-16<<10:]
+			}
+			t.Logf("serve's log (the last 16 KB):\n%s", b)
+		}
+	})
 	ready := make(chan bool, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
