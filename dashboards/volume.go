@@ -25,6 +25,21 @@ type rankRow struct {
 	Name   string // the name, or "CVR x" outside the registry
 	Href   string // the drill-down
 	Change string // messages against the previous period
+	// Cells are its numbers written in the reader's language (as .Number
+	// and .Percent write them), once here: at national scale the ranking
+	// has 300 rows, and a template call per cell cost the page more than
+	// its figures.
+	Cells rankCells
+}
+
+type rankCells struct {
+	Messages, Digital, RemotePrint, Metadata, DeepLink, Target, Attainment string
+}
+
+// rankCellsOf writes r's numbers as page p shows them.
+func rankCellsOf(p web.PageData, r VolumeRank) rankCells {
+	return rankCells{Messages: p.Number(r.Messages), Digital: p.Number(r.Digital), RemotePrint: p.Number(r.RemotePrint),
+		Metadata: p.Percent(r.MetadataShare), DeepLink: p.Percent(r.DeepLinkShare), Target: p.Number(r.WeeklyTarget), Attainment: p.Percent(r.Attainment)}
 }
 
 type volumeView struct {
@@ -105,10 +120,11 @@ func (h *handler) volumePage(c *fiber.Ctx) error {
 	drill.Authority = ""
 	drillQuery := drill.Query(q.Period).Encode()
 	var total, previous uint64
+	numbers := web.PageData{Lang: lang}
 	for _, r := range figs.Ranking.Rows {
 		row := rankRow{VolumeRank: r, Name: authorityLabel(r.AuthorityName, r.AuthorityCVR),
 			Href:   "/dashboards/volume/authorities/" + url.PathEscape(r.AuthorityCVR) + "?" + drillQuery,
-			Change: signed(lang, float64(r.Messages)-float64(r.PreviousMessages), 0)}
+			Change: signed(lang, float64(r.Messages)-float64(r.PreviousMessages), 0), Cells: rankCellsOf(numbers, r)}
 		v.Rows = append(v.Rows, row)
 		total += r.Messages
 		previous += r.PreviousMessages

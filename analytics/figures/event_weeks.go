@@ -141,17 +141,22 @@ func (k CompanyKey) String() string {
 	return fmt.Sprintf("%08d", k.Number-1)
 }
 
-// CompanyWeeksVersion names what company_weeks holds now: its active
-// parts, which change with every insert into it (a new part), every merge
-// and every mutation. What CompanyWeeks read after taking the version is
-// at least as new as the version, so a reader may keep it while the
-// version stays the same. (On a cluster this reads the parts of every
-// shard's table.)
+// CompanyWeeksVersion names what company_weeks holds now (partsVersion).
+// What CompanyWeeks read after taking the version is at least as new as
+// the version, so a reader may keep it while the version stays the same.
 func CompanyWeeksVersion(ctx context.Context, ch driver.Conn) (string, error) {
+	return partsVersion(ctx, ch, "company_weeks")
+}
+
+// partsVersion names what a table holds now: its active parts (name and
+// when written), which change with every insert (a new part), every merge
+// and every mutation, and when the table is made again. (On a cluster it
+// reads the parts of every shard's table.)
+func partsVersion(ctx context.Context, ch driver.Conn, table string) (string, error) {
 	var parts string
-	if err := ch.QueryRow(ctx, `SELECT arrayStringConcat(arraySort(groupArray(name)), ',') FROM system.parts
-		WHERE database = currentDatabase() AND table = 'company_weeks' AND active`).Scan(&parts); err != nil {
-		return "", queryError("company weeks version", err)
+	if err := ch.QueryRow(ctx, `SELECT arrayStringConcat(arraySort(groupArray(concat(name, '@', toString(modification_time)))), ',')
+		FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`, table).Scan(&parts); err != nil {
+		return "", queryError(table+" version", err)
 	}
 	return parts, nil
 }
