@@ -37,9 +37,8 @@ type participants struct {
 type countedParticipants struct {
 	index map[string]int // CVR → index, 0 … len-1
 	// numbered is index by figures.CompanyKey.Number (every CVR of eight
-	// digits): at national scale the overview looks up 100,000 companies
-	// of the events per request, and a number is looked up several times
-	// faster than a string.
+	// digits), so the rows of 100,000 companies' event weeks are read and
+	// looked up without a string each.
 	numbered map[uint32]int
 	cvrOf    map[int64]string // company id → CVR
 	joined   []week.Week      // the join weeks of those that joined, sorted
