@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/pilotpulse/pilotpulse/analytics/event"
-	"github.com/pilotpulse/pilotpulse/dashboards"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 )
 
@@ -78,5 +77,4 @@ func TestOverviewEventWeeksFollowNewEvents(t *testing.T) {
 	if ov.Pilot != nil || ov.Authority == nil || ov.Authority.AuthorityCVR != f.x {
 		t.Errorf("authority user: pilot %v, authority %+v", ov.Pilot, ov.Authority)
 	}
-	_ = dashboards.Overview{}
 }
