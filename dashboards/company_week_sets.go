@@ -32,6 +32,29 @@ func (s *companyWeeks) add(company, offset int) {
 	s.bits[company*s.words+offset/64] |= 1 << (offset % 64)
 }
 
+// addWeeks marks the weeks of company set in weeks: bit i is week offset
+// offset+i (offset may be negative); weeks outside the set are ignored.
+func (s *companyWeeks) addWeeks(company, offset int, weeks uint64) {
+	if offset < 0 {
+		if offset <= -64 {
+			return
+		}
+		weeks, offset = weeks>>-offset, 0
+	}
+	if offset >= s.weeks {
+		return
+	}
+	if n := s.weeks - offset; n < 64 {
+		weeks &= 1<<n - 1
+	}
+	row := s.bits[company*s.words : (company+1)*s.words]
+	w, shift := offset/64, offset%64
+	row[w] |= weeks << shift
+	if shift > 0 && w+1 < s.words {
+		row[w+1] |= weeks >> (64 - shift)
+	}
+}
+
 // unionOf is the companies and weeks of any of sets (nil ones left out).
 func unionOf(companies, weeks int, sets ...*companyWeeks) *companyWeeks {
 	u := newCompanyWeeks(companies, weeks)
@@ -47,8 +70,12 @@ func unionOf(companies, weeks int, sets ...*companyWeeks) *companyWeeks {
 }
 
 // seal counts the companies per week and up to each week; s is not
-// changed afterwards.
+// changed afterwards (sealing it again changes nothing, so a sealed set
+// may be shared).
 func (s *companyWeeks) seal() *companyWeeks {
+	if s.perWeek != nil {
+		return s
+	}
 	s.perWeek, s.upTo = make([]int, s.weeks), make([]int, s.weeks)
 	first := make([]int, s.weeks) // companies whose first week is w
 	for i := 0; i < len(s.bits); i += s.words {

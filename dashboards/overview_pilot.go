@@ -9,8 +9,6 @@ import (
 	"maps"
 	"time"
 
-	"github.com/pilotpulse/pilotpulse/analytics/event"
-	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/auth"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/support"
@@ -36,6 +34,7 @@ type pilotData struct {
 	weeks     int
 	companies int
 	index     map[string]int       // CVR → index of the participants counted
+	counted   *countedParticipants // whose index it is
 	calls     []support.CallFact   // every live call since since
 	cvrOf     map[int64]string     // company id → CVR of those counted
 	setup     [3]*companyWeeks     // answers, calls, events (nil: unavailable)
@@ -168,7 +167,7 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 	counted := ps.countedBy(f)
 	po := &PilotOverview{Kind: f.Kind, Companies: len(counted.index), OtherParticipants: maps.Clone(ps.others),
 		CompaniesByEnd: counted.joinedBy(period.To), CompaniesByPreviousEnd: counted.joinedBy(period.PreviousTo)}
-	d := pilotData{since: since, weeks: week.Range{From: since, To: period.To}.Len(), index: counted.index, cvrOf: counted.cvrOf}
+	d := pilotData{since: since, weeks: week.Range{From: since, To: period.To}.Len(), index: counted.index, counted: counted, cvrOf: counted.cvrOf}
 	d.companies = po.Companies
 
 	// The calls of every participant of the cohort (the support figures'
@@ -237,12 +236,7 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 // setup failures and third-party grants per week, and the messages per
 // authority and week.
 func (h *handler) pilotEvents(ctx context.Context, scope auth.Scope, d *pilotData, period Period, trend []week.Week, po *PilotOverview) error {
-	events := [2]*companyWeeks{newCompanyWeeks(d.companies, d.weeks), newCompanyWeeks(d.companies, d.weeks)}
-	err := figures.CompanyWeeks(ctx, h.CH, scope, []string{event.TypeSetupFailed, event.TypeThirdParty}, d.since, period.To, func(company string, t, offset int) {
-		if i, ok := d.index[company]; ok {
-			events[t].add(i, offset)
-		}
-	})
+	events, err := h.eventWeeks(ctx, scope, d.counted, d.since, period.To)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/pilotpulse/pilotpulse/analytics/figures"
 	"github.com/pilotpulse/pilotpulse/internal/week"
 	"github.com/pilotpulse/pilotpulse/registry"
 )
@@ -34,9 +35,13 @@ type participants struct {
 
 // countedParticipants are the participants a filter counts.
 type countedParticipants struct {
-	index  map[string]int   // CVR → index, 0 … len-1
-	cvrOf  map[int64]string // company id → CVR
-	joined []week.Week      // the join weeks of those that joined, sorted
+	index map[string]int // CVR → index, 0 … len-1
+	// numbered is index by figures.CompanyKey.Number (every CVR of eight
+	// digits), so the rows of 100,000 companies' event weeks are read and
+	// looked up without a string each.
+	numbered map[uint32]int
+	cvrOf    map[int64]string // company id → CVR
+	joined   []week.Week      // the join weeks of those that joined, sorted
 }
 
 // participantCache keeps the participants read last.
@@ -100,10 +105,13 @@ func (p *participants) countedBy(f Filters) *countedParticipants {
 	if c, ok := p.counted[key]; ok {
 		return c
 	}
-	c := &countedParticipants{index: map[string]int{}, cvrOf: map[int64]string{}}
+	c := &countedParticipants{index: map[string]int{}, numbered: map[uint32]int{}, cvrOf: map[int64]string{}}
 	for _, co := range p.list {
 		if !f.Counts(co) {
 			continue
+		}
+		if k := figures.CompanyKeyOf(co.CVR); k.Number != 0 {
+			c.numbered[k.Number] = len(c.index)
 		}
 		c.index[co.CVR], c.cvrOf[co.ID] = len(c.index), co.CVR
 		if j, ok := p.joined[co.CVR]; ok {
@@ -115,6 +123,16 @@ func (p *participants) countedBy(f Filters) *countedParticipants {
 		p.counted[key] = c
 	}
 	return c
+}
+
+// indexOf is the index of the company named by k, if counted.
+func (c *countedParticipants) indexOf(k figures.CompanyKey) (int, bool) {
+	if k.Number != 0 {
+		i, ok := c.numbered[k.Number]
+		return i, ok
+	}
+	i, ok := c.index[k.CVR]
+	return i, ok
 }
 
 // joinedBy is how many of the counted participants joined the pilot by the

@@ -12,5 +12,5 @@ type Reader struct {
 
 // NewReader reads the figures from d (the same Deps as Register).
 func NewReader(d Deps) *Reader {
-	return &Reader{h: &handler{Deps: d, participantCache: &participantCache{}}}
+	return &Reader{h: &handler{Deps: d, participantCache: &participantCache{}, eventWeeksCache: &eventWeeksCache{}}}
 }

@@ -44,6 +44,7 @@ type handler struct {
 	srv *web.Server
 	Deps
 	participantCache *participantCache // participants.go
+	eventWeeksCache  *eventWeeksCache  // company_week_cache.go
 }
 
 // Register adds the dashboard pages.
@@ -51,7 +52,7 @@ func Register(srv *web.Server, d Deps) error {
 	if err := srv.Views().Add(templates); err != nil {
 		return err
 	}
-	h := &handler{srv: srv, Deps: d, participantCache: &participantCache{}}
+	h := &handler{srv: srv, Deps: d, participantCache: &participantCache{}, eventWeeksCache: &eventWeeksCache{}}
 	// The adoption funnel, the legal-notice list and the company hub
 	// (adoption.go, legal_notice.go, company_hub.go): company figures, for
 	// the roles that read companies; never authority users.

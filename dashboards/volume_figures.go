@@ -168,13 +168,14 @@ func (h *handler) volume(ctx context.Context, q volumeQuery) (volumeFigures, err
 			add(a.CVR)
 		}
 	}
+	from := p.From.String() // ISO weeks order as their names do
 	for _, w := range rows {
 		if !kindOK(w.AuthorityCVR) {
 			continue
 		}
 		add(w.AuthorityCVR)
 		r := now[w.AuthorityCVR]
-		if week.MustParse(w.Week).Before(p.From) {
+		if w.Week < from {
 			r = before[w.AuthorityCVR]
 		} else if q.Scope.Allows(w.AuthorityCVR) {
 			out.Weeks = append(out.Weeks, volumeWeek(w, byCVR[w.AuthorityCVR]))

@@ -41,6 +41,7 @@ func testCompanyWeeks(t *testing.T, eng analyticstest.Engine) {
 		return at.UTC()
 	}
 	a, b, c, x := analyticstest.CVRCompanyA, analyticstest.CVRCompanyB, "10000050", "99999999" // x: no registry needed here
+	y := "1234567x"
 	var evs []event.Event
 	add := func(typ, company, at string) []event.Event {
 		evs = append(evs, event.Event{EventID: fmt.Sprintf("e%d", len(evs)), OccurredAt: cph(at), ReceivedAt: cph(at), Type: typ, CompanyCVR: company})
@@ -57,6 +58,7 @@ func testCompanyWeeks(t *testing.T, eng analyticstest.Engine) {
 	add(setup, b, "2012-12-10 00:30") // W50, the first week of block 35
 	add(third, x, "2012-12-10 09:00")
 	add(setup, a, "2012-10-29 10:00") // W44 again
+	add(setup, y, "2012-11-14 10:00") // W46, a company named by no CVR number
 	after := slices.Clone(evs)
 	evs = nil
 	late := add(setup, c, "2012-10-01 12:00") // W40, after the others
@@ -85,7 +87,14 @@ func testCompanyWeeks(t *testing.T, eng analyticstest.Engine) {
 	}
 	store(after)
 	store(append(before, after...)) // re-sent: duplicates
+	version, err := CompanyWeeksVersion(ctx, ch)
+	if err != nil || version == "" {
+		t.Fatalf("company weeks version %q: %v", version, err)
+	}
 	store(late)
+	if v, err := CompanyWeeksVersion(ctx, ch); err != nil || v == version {
+		t.Errorf("company weeks version %q after a late event, %q before (%v): want another", v, version, err)
+	}
 
 	type key struct {
 		company, typ string
@@ -94,6 +103,7 @@ func testCompanyWeeks(t *testing.T, eng analyticstest.Engine) {
 		{a, setup}: {"2012-W43", "2012-W44"},
 		{b, setup}: {"2012-W49", "2012-W50"},
 		{c, setup}: {"2012-W40"},
+		{y, setup}: {"2012-W46"},
 		{b, third}: {"2012-W45"},
 		{x, third}: {"2012-W50"},
 	}
@@ -102,9 +112,16 @@ func testCompanyWeeks(t *testing.T, eng analyticstest.Engine) {
 		t.Helper()
 		r := week.Range{From: week.MustParse(from), To: week.MustParse(to)}
 		got := map[key][]string{}
-		err := CompanyWeeks(ctx, ch, auth.SystemScope(), types, r.From, r.To, func(company string, i, offset int) {
-			k := key{company, types[i]}
-			got[k] = append(got[k], r.From.Add(offset).String())
+		err := CompanyWeeks(ctx, ch, auth.SystemScope(), types, r.From, r.To, func(company CompanyKey, i, offset int, weeks uint64) {
+			if company != CompanyKeyOf(company.String()) {
+				t.Errorf("company %+v is not the key of its CVR %s", company, company.String())
+			}
+			k := key{company.String(), types[i]}
+			for b := range 64 {
+				if weeks&(1<<b) != 0 && !slices.Contains(got[k], r.From.Add(offset+b).String()) {
+					got[k] = append(got[k], r.From.Add(offset+b).String())
+				}
+			}
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -151,11 +168,11 @@ func testCompanyWeeks(t *testing.T, eng analyticstest.Engine) {
 	// An authority's scope sees no company events.
 	called := false
 	if err := CompanyWeeks(ctx, ch, auth.AuthorityScope(analyticstest.CVRAuthorityX), types, week.MustParse("2012-W40"), week.MustParse("2012-W50"),
-		func(string, int, int) { called = true }); err != nil || called {
+		func(CompanyKey, int, int, uint64) { called = true }); err != nil || called {
 		t.Errorf("an authority's scope: called %v, %v", called, err)
 	}
 	if err := CompanyWeeks(ctx, ch, auth.SystemScope(), []string{event.TypeLogin}, week.MustParse("2012-W40"), week.MustParse("2012-W50"),
-		func(string, int, int) {}); err == nil {
+		func(CompanyKey, int, int, uint64) {}); err == nil {
 		t.Error("a type company_weeks does not keep: no error")
 	}
 
