@@ -487,7 +487,7 @@ func (v *Volume) Run(ctx context.Context, interval time.Duration, logger *slog.L
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if rep, err := v.Refresh(ctx); err != nil {
+		if rep, err := v.refreshAndKeep(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
 			}

@@ -12,7 +12,10 @@ import (
 // seconds at most). Its rows, a row per authority and week (16,000 a year
 // at national scale), are kept while its parts are the same
 // (partsVersion, checked on every read), so a refresh shows at the next
-// view; the dirty weeks are read from the daily rollup as before.
+// view; the dirty weeks are read from the daily rollup as before. The
+// refresher reads the rows again right after it writes them
+// (refreshAndKeep), so that the next view does not pay for the read: only
+// a background merge of the table's parts leaves it to a view.
 
 // weeklyKept is volume_weekly's latest rows, read at one version.
 type weeklyKept struct {
@@ -46,4 +49,22 @@ func (v *Volume) weekly(ctx context.Context) ([]WeekVolume, error) {
 	sortWeekVolumes(rows)
 	k.version, k.rows = version, append(make([]WeekVolume, 0, len(rows)), rows...)
 	return k.rows, nil
+}
+
+// refreshAndKeep is Refresh, then, if it wrote weeks (or nothing is kept
+// yet), the rows read into memory for the views to come.
+func (v *Volume) refreshAndKeep(ctx context.Context) (RefreshReport, error) {
+	rep, err := v.Refresh(ctx)
+	if err != nil {
+		return rep, err
+	}
+	v.kept.mu.Lock()
+	empty := v.kept.rows == nil
+	v.kept.mu.Unlock()
+	if rep.Weeks > 0 || empty {
+		if _, err := v.weekly(ctx); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
 }
