@@ -150,8 +150,9 @@ func CompanyWeeksVersion(ctx context.Context, ch driver.Conn) (string, error) {
 
 // partsVersion names what a table holds now: its active parts (name and
 // when written), which change with every insert (a new part), every merge
-// and every mutation, and when the table is made again. (On a cluster it
-// reads the parts of every shard's table.)
+// and every mutation, and when the table is made again. (system.parts lists
+// this server's parts only: on a cluster it must read every shard's, e.g.
+// through clusterAllReplicas, here in this one function.)
 func partsVersion(ctx context.Context, ch driver.Conn, table string) (string, error) {
 	var parts string
 	if err := ch.QueryRow(ctx, `SELECT arrayStringConcat(arraySort(groupArray(concat(name, '@', toString(modification_time)))), ',')
