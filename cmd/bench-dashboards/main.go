@@ -354,12 +354,23 @@ type bench struct {
 
 // time runs f 2 times unmeasured, then b.runs times, and returns the
 // median and the 95th percentile.
-func (b bench) time(f func() error) (timing, error) {
+func (b bench) time(f func() error) (timing, error) { return b.timeAfter(nil, f) }
+
+// timeAfter is time with before run ahead of every f, neither timed nor
+// counted in the CPU per request.
+func (b bench) timeAfter(before, f func() error) (timing, error) {
 	var d []time.Duration
 	var app0, ch0 time.Duration
 	for i := range b.runs + 2 {
 		if i == 2 {
 			app0, ch0 = selfCPU(), processCPU(b.chPid)
+		}
+		if before != nil {
+			a, c := selfCPU(), processCPU(b.chPid)
+			if err := before(); err != nil {
+				return timing{}, err
+			}
+			app0, ch0 = app0+selfCPU()-a, ch0+processCPU(b.chPid)-c
 		}
 		start := time.Now()
 		if err := f(); err != nil {
@@ -466,12 +477,13 @@ const (
 // 2013-W01 (31 December 2012 is in it).
 func (b bench) measure(ctx context.Context) results {
 	out := results{load: loadAverage()}
+	var before func() error // ahead of each request of the route, untimed
 	add := func(name, path string, queries ...string) {
 		if out.err != nil {
 			return
 		}
 		r := result{name: name}
-		if r.route, out.err = b.time(func() error { return b.get(path) }); out.err != nil {
+		if r.route, out.err = b.timeAfter(before, func() error { return b.get(path) }); out.err != nil {
 			return
 		}
 		r.raw, out.err = b.time(func() error { return b.raw(ctx, queries...) })
@@ -487,6 +499,19 @@ func (b bench) measure(ctx context.Context) results {
 	// and with third-party access from the first week on, and the
 	// messages per authority of its trend weeks.
 	add("overview (admin)", "/api/v1/metrics/overview", rawSpan,
+		fmt.Sprintf(rawCompanies, "mailbox.setup_failed", "2011-12-26", "2013-01-07"), fmt.Sprintf(rawCompanies, "access.third_party_granted", "2011-12-26", "2013-01-07"),
+		fmt.Sprintf(rawVolume, "2012-11-12", "2013-01-07"))
+	// The same after new events: one setup failure inserted ahead of each
+	// request changes company_weeks, so the overview cannot answer from
+	// what it kept (as under a steady ingest; the volume figures are read
+	// again by their refresher after it writes, not by a view).
+	n := 0
+	before = func() error {
+		n++
+		return b.ch.Exec(ctx, fmt.Sprintf(`INSERT INTO events (source, event_id, occurred_at, received_at, type, company_cvr, reason)
+			SELECT 'bench-late', 'late-%d', toDateTime('2012-12-20 10:00:00', 'UTC'), now(), 'mailbox.setup_failed', '%d', 'nemid'`, n, 30000000+n%companies))
+	}
+	add("overview, after new events", "/api/v1/metrics/overview", rawSpan,
 		fmt.Sprintf(rawCompanies, "mailbox.setup_failed", "2011-12-26", "2013-01-07"), fmt.Sprintf(rawCompanies, "access.third_party_granted", "2011-12-26", "2013-01-07"),
 		fmt.Sprintf(rawVolume, "2012-11-12", "2013-01-07"))
 	return out
