@@ -33,10 +33,8 @@ type pilotData struct {
 	since     week.Week
 	weeks     int
 	companies int
-	index     map[string]int       // CVR → index of the participants counted
-	counted   *countedParticipants // whose index it is
+	counted   *countedParticipants // the participants counted: index (CVR → index), cvrOf (company id → CVR)
 	calls     []support.CallFact   // every live call since since
-	cvrOf     map[int64]string     // company id → CVR of those counted
 	setup     [3]*companyWeeks     // answers, calls, events (nil: unavailable)
 	third     [2]*companyWeeks     // answers, events (nil: unavailable)
 	anySetup  *companyWeeks        // any source of setup, after seal
@@ -60,7 +58,7 @@ func (d pilotData) companyWeeksOf(perWeek map[week.Week][]string) *companyWeeks 
 	for w, cvrs := range perWeek {
 		o := d.offset(w)
 		for _, c := range cvrs {
-			if i, ok := d.index[c]; ok {
+			if i, ok := d.counted.index[c]; ok {
 				s.add(i, o)
 			}
 		}
@@ -101,7 +99,7 @@ func (d pilotData) figures(r week.Range) PilotFigures {
 			continue
 		}
 		calls = append(calls, c)
-		if _, ok := d.cvrOf[c.CompanyID]; ok {
+		if _, ok := d.counted.cvrOf[c.CompanyID]; ok {
 			companyCalls = append(companyCalls, c)
 		}
 	}
@@ -167,7 +165,7 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 	counted := ps.countedBy(f)
 	po := &PilotOverview{Kind: f.Kind, Companies: len(counted.index), OtherParticipants: maps.Clone(ps.others),
 		CompaniesByEnd: counted.joinedBy(period.To), CompaniesByPreviousEnd: counted.joinedBy(period.PreviousTo)}
-	d := pilotData{since: since, weeks: week.Range{From: since, To: period.To}.Len(), index: counted.index, counted: counted, cvrOf: counted.cvrOf}
+	d := pilotData{since: since, weeks: week.Range{From: since, To: period.To}.Len(), counted: counted}
 	d.companies = po.Companies
 
 	// The calls of every participant of the cohort (the support figures'
@@ -184,7 +182,7 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 	}
 	setupCalls := map[week.Week][]string{}
 	for _, c := range d.calls {
-		if cvr, ok := d.cvrOf[c.CompanyID]; ok && support.SetupProblem(c.Category) {
+		if cvr, ok := d.counted.cvrOf[c.CompanyID]; ok && support.SetupProblem(c.Category) {
 			setupCalls[c.Week] = append(setupCalls[c.Week], cvr)
 		}
 	}
@@ -212,7 +210,7 @@ func (h *handler) pilotOverview(ctx context.Context, scope auth.Scope, f Filters
 			continue
 		}
 		for _, r := range rs {
-			if _, ok := d.index[r.CompanyCVR]; ok {
+			if _, ok := d.counted.index[r.CompanyCVR]; ok {
 				d.ease[w] = append(d.ease[w], r.Value)
 			}
 		}
