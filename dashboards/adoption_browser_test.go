@@ -39,10 +39,10 @@ func TestAdoptionInChromium(t *testing.T) {
 			u := f.env.User(role, "")
 			b := newWatchedBrowser(t)
 			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
-			b.do(t, chromedp.WaitVisible("main"))
 			for _, p := range pages {
 				for _, width := range []int64{1280, 390} {
-					b.do(t, chromedp.EmulateViewport(width, 900), chromedp.Navigate(base+p.path), chromedp.WaitVisible(p.ready))
+					b.do(t, chromedp.EmulateViewport(width, 900))
+					browsertest.Open(t, b.ctx, base+p.path, p.ready)
 					if p.charts > 0 {
 						if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
 							t.Fatalf("%s at %d px: the chart was not drawn: %v", p.path, width, err)
@@ -73,9 +73,8 @@ func TestAdoptionInChromium(t *testing.T) {
 		u := f.env.User(auth.RoleAuthority, f.x)
 		b := newWatchedBrowser(t)
 		browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
-		b.do(t, chromedp.WaitVisible("main"))
 		for _, p := range pages {
-			b.do(t, chromedp.Navigate(base+p.path), chromedp.WaitVisible("main"))
+			browsertest.Open(t, b.ctx, base+p.path, "main")
 			text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
 			for _, name := range []string{"Firma", "alert(1)", "Styrelsen X", f.y} {
 				if strings.Contains(text, name) {

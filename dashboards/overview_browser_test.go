@@ -66,7 +66,8 @@ func TestOverviewInChromium(t *testing.T) {
 			check("desktop")
 			browsertest.Axe(t, b.ctx, c.who+" start page")
 			// A phone: 390 px wide.
-			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/"), chromedp.WaitVisible(c.ready))
+			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+			browsertest.Open(t, b.ctx, base+"/", c.ready)
 			check("390 px")
 			if p := b.problems(); len(p) > 0 {
 				t.Errorf("console errors or dialogs: %v", p)

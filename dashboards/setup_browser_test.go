@@ -55,11 +55,12 @@ func TestSetupPagesInChromium(t *testing.T) {
 				}
 			}
 			check("desktop", setup, 3)
-			b.do(t, chromedp.Navigate(base+followUps), chromedp.WaitVisible("table.follow-ups"))
+			browsertest.Open(t, b.ctx, base+followUps, "table.follow-ups")
 			check("desktop", followUps, 0)
-			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+setup), chromedp.WaitVisible("#setup-events"))
+			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+			browsertest.Open(t, b.ctx, base+setup, "#setup-events")
 			check("390 px", setup, 3)
-			b.do(t, chromedp.Navigate(base+followUps), chromedp.WaitVisible("table.follow-ups"))
+			browsertest.Open(t, b.ctx, base+followUps, "table.follow-ups")
 			check("390 px", followUps, 0)
 			if p := b.problems(); len(p) > 0 {
 				t.Errorf("console errors or dialogs: %v", p)
@@ -70,12 +71,11 @@ func TestSetupPagesInChromium(t *testing.T) {
 		u := f.env.User(auth.RoleAuthority, f.x)
 		b := newWatchedBrowser(t)
 		browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
-		b.do(t, chromedp.WaitVisible("main"))
 		if b.eval(t, `!!document.querySelector('a[href="/dashboards/setup-problems"], a[href="/dashboards/follow-ups"]')`) {
 			t.Error("the authority user's nav links to the setup pages")
 		}
 		for _, path := range []string{setup, followUps} {
-			b.do(t, chromedp.Navigate(base+path), chromedp.WaitVisible("main"))
+			browsertest.Open(t, b.ctx, base+path, "main")
 			if b.eval(t, `document.body.textContent.includes("Firma") || document.querySelectorAll("table").length > 0`) {
 				t.Errorf("%s: the authority user sees companies", path)
 			}

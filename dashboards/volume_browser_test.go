@@ -166,7 +166,8 @@ func TestVolumeChartsInChromium(t *testing.T) {
 			}
 
 			// A phone: 390 px wide, the page does not scroll sideways, the charts draw.
-			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+chartRange), chromedp.WaitVisible("#volume-authorities"))
+			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+			browsertest.Open(t, b.ctx, base+chartRange, "#volume-authorities")
 			if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
 				t.Fatalf("the charts were not drawn at 390 px: %v", err)
 			}
@@ -177,7 +178,8 @@ func TestVolumeChartsInChromium(t *testing.T) {
 			}
 
 			// Without JavaScript: no chart box, the table shows.
-			b.do(t, scriptsOff(true), chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+chartRange), chromedp.WaitVisible(".chart-table"))
+			b.do(t, scriptsOff(true), chromedp.EmulateViewport(1280, 900))
+			browsertest.Open(t, b.ctx, base+chartRange, ".chart-table")
 			if !b.eval(t, `document.getElementById("volume-authorities").offsetHeight === 0 && document.querySelector(".chart-switch").offsetHeight === 0 &&
 				document.querySelector("#volume-authorities ~ .chart-table").offsetHeight > 30`) {
 				t.Error("without JavaScript the table does not show in place of the chart")
@@ -237,10 +239,10 @@ func TestVolumeRedesignInChromium(t *testing.T) {
 			t.Run(c.who+" "+strings.SplitN(pg.path, "?", 2)[0], func(t *testing.T) {
 				b := newWatchedBrowser(t)
 				browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
-				b.do(t, chromedp.WaitVisible("main"))
 				for _, width := range []int{1280, 390} {
 					what := pg.path + " at " + strconv.Itoa(width) + " px"
-					b.do(t, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(base+pg.path), chromedp.WaitVisible(".chart-block"))
+					b.do(t, chromedp.EmulateViewport(int64(width), 900))
+					browsertest.Open(t, b.ctx, base+pg.path, ".chart-block")
 					if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
 						t.Fatalf("%s: the charts were not drawn: %v", what, err)
 					}

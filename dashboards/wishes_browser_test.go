@@ -49,7 +49,7 @@ func TestWishesAndReviewInChromium(t *testing.T) {
 			b.do(t, chromedp.WaitVisible("h1"))
 			wishes := func(width string) {
 				t.Helper()
-				b.do(t, chromedp.Navigate(base+"/dashboards/wishes"), chromedp.WaitVisible("#wishes-chart-title"))
+				browsertest.Open(t, b.ctx, base+"/dashboards/wishes", "#wishes-chart-title")
 				if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
 					t.Fatalf("%s: the chart was not drawn: %v", width, err)
 				}
@@ -67,7 +67,7 @@ func TestWishesAndReviewInChromium(t *testing.T) {
 			wishes("desktop")
 			browsertest.Axe(t, b.ctx, c.who+" wishes page")
 
-			b.do(t, chromedp.Navigate(base+"/dashboards/week-in-review"), chromedp.WaitVisible("#review-text"))
+			browsertest.Open(t, b.ctx, base+"/dashboards/week-in-review", "#review-text")
 			if !b.eval(t, `document.getElementById("review-text").value.startsWith("Uge 46 (2012-W46)\n- 3 af 5 virksomheder") && document.getElementById("review-text").readOnly`) {
 				t.Error("the text box lacks the week's text")
 			}
@@ -79,7 +79,7 @@ func TestWishesAndReviewInChromium(t *testing.T) {
 
 			b.do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 			wishes("390 px")
-			b.do(t, chromedp.Navigate(base+"/dashboards/week-in-review"), chromedp.WaitVisible("#review-text"))
+			browsertest.Open(t, b.ctx, base+"/dashboards/week-in-review", "#review-text")
 			if !b.eval(t, noSideways) {
 				t.Error("390 px: the week in review scrolls sideways")
 			}

@@ -120,9 +120,7 @@ func TestKeyboardOnlyEntryAndSearch(t *testing.T) {
 	}
 
 	// Find it again: to the list, Tab to the search field, type, Enter.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/support/calls"), chromedp.WaitVisible("#calls")); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Open(t, ctx, base+"/support/calls", "#calls")
 	tabTo(t, ctx, "f-search")
 	keys(t, ctx, "zebrafisk", kb.Enter)
 	waitLocation(t, ctx, "search=zebrafisk")

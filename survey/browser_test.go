@@ -28,9 +28,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	ctx := browsertest.New(t)
 
 	url := base + "/q/" + toks["gry@browser.dk"]
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible("form")); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Open(t, ctx, url, "form")
 	// With JavaScript, a question shows only while its condition holds.
 	hidden := func(sel string) bool {
 		t.Helper()
@@ -69,9 +67,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 
 	// Keyboard only: focus a radio with Tab order and choose with the arrow
 	// keys / space, then submit with Enter on the button.
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible("form")); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Open(t, ctx, url, "form")
 	keyAnswer := func(sel string) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.Focus(sel), chromedp.KeyEvent(" ")); err != nil {
@@ -108,9 +104,10 @@ func TestRespondentPageInChromium(t *testing.T) {
 	}
 
 	// A phone: 375 px wide, no horizontal scrolling; English for an English contact.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile), chromedp.Navigate(base+"/q/"+toks["hal@browser.dk"]), chromedp.WaitVisible("form")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Open(t, ctx, base+"/q/"+toks["hal@browser.dk"], "form")
 	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 	if err != nil || wide {
 		sw, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
@@ -123,10 +120,10 @@ func TestRespondentPageInChromium(t *testing.T) {
 
 	// Without JavaScript: every question shows, with its condition spelled
 	// out; answering and submitting works.
-	if err := chromedp.Do(ctx, noScript(true), chromedp.EmulateViewport(1280, 900),
-		chromedp.Navigate(base+"/q/"+toks["hal@browser.dk"]), chromedp.WaitVisible("form")); err != nil {
+	if err := chromedp.Do(ctx, noScript(true), chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Open(t, ctx, base+"/q/"+toks["hal@browser.dk"], "form")
 	vis, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("#q_support_desk").closest("[data-key]").hidden`))
 	if err != nil || !vis {
 		t.Error("without JavaScript the conditional question is hidden")
@@ -154,9 +151,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 	}
 
 	// The neutral page.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/q/nope"), chromedp.WaitVisible("h1")); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Open(t, ctx, base+"/q/nope", "h1")
 	browsertest.Axe(t, ctx, "neutral page")
 }
 
@@ -183,9 +178,7 @@ func TestAdminPagesAccessible(t *testing.T) {
 	browsertest.SignIn(t, ctx, base, u.Email, apptest.Password, "")
 	for _, path := range []string{"/survey", "/survey/waves/" + w.ID, "/survey/questionnaire", "/survey/questionnaire/builder",
 		"/survey/companies/" + cvrA, "/survey/interviews"} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible("h1")); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Open(t, ctx, base+path, "h1")
 		if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != base+path {
 			t.Fatalf("%s: landed on %s", path, loc)
 		}

@@ -58,9 +58,7 @@ func TestSourcesInBrowser(t *testing.T) {
 			t.Fatalf("the list never showed the feed caught up with %s events: %q", total, row)
 		}
 		time.Sleep(100 * time.Millisecond)
-		if err := chromedp.Do(b, chromedp.Navigate(base+"/sources"), chromedp.WaitVisible("#sources")); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Open(t, b, base+"/sources", "#sources")
 		var err error
 		if row, err = chromedp.Run(b, chromedp.Text("#sources tbody tr:first-child")); err != nil {
 			t.Fatal(err)

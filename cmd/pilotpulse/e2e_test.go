@@ -181,8 +181,8 @@ func (p *tour) adminOpensWave(t *testing.T) {
 
 	// The schedule: waves open on Monday at 00:00 for 7 days, so the wave
 	// of this week is open whatever day the test runs.
-	do(t, ctx, chromedp.Navigate(p.base+"/survey"), chromedp.WaitVisible("#open_weekday"),
-		chromedp.SetValue("#open_weekday", "1"), chromedp.SetValue("#open_time", "00:00"), chromedp.SetValue("#close_after_days", "7"),
+	browsertest.Open(t, ctx, p.base+"/survey", "#open_weekday")
+	do(t, ctx, chromedp.SetValue("#open_weekday", "1"), chromedp.SetValue("#open_time", "00:00"), chromedp.SetValue("#close_after_days", "7"),
 		chromedp.Click(`form[action="/survey/schedule"] button.primary`), chromedp.WaitVisible(".flash"))
 	if wk := eval[string](t, ctx, `document.querySelector("#week").value`); wk != p.week {
 		t.Fatalf("the new wave's week field offers %q, want this week %s", wk, p.week)
@@ -229,8 +229,8 @@ func (p *tour) adminOpensWave(t *testing.T) {
 func (p *tour) respondentAnswers(t *testing.T) {
 	p.comment = "E2E " + p.week + ": vi savner søgning på tværs af mapper"
 	ctx := browsertest.New(t)
-	do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
-		chromedp.Navigate(p.link), chromedp.WaitVisible("form.survey-form"))
+	do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	browsertest.Open(t, ctx, p.link, "form.survey-form")
 	if intro := text(t, ctx, "section.survey"); !strings.Contains(intro, "Ny i denne version") || !strings.Contains(intro, p.respondent.Name) {
 		t.Errorf("the respondent's page does not show the published version for %s: %q", p.respondent.Name, intro)
 	}
@@ -292,7 +292,7 @@ func (p *tour) supportLogsCall(t *testing.T) {
 	if h := text(t, ctx, "h1"); !strings.Contains(h, p.respondent.Name) {
 		t.Errorf("the saved call's page names %q, want %s", h, p.respondent.Name)
 	}
-	do(t, ctx, chromedp.Navigate(p.base+"/companies/"+p.respondent.CVR), chromedp.WaitVisible(".timeline-call"))
+	browsertest.Open(t, ctx, p.base+"/companies/"+p.respondent.CVR, ".timeline-call")
 	if calls := text(t, ctx, "main"); !strings.Contains(calls, p.callText) {
 		t.Errorf("the call is not on the company's timeline: %s", calls)
 	}
@@ -318,7 +318,7 @@ func (p *tour) managerReads(t *testing.T) {
 			t.Errorf("%s: %q, want %q…", sel, got, want)
 		}
 	}
-	do(t, ctx, chromedp.Navigate(p.base+"/companies/"+p.respondent.CVR), chromedp.WaitVisible(".timeline-call"))
+	browsertest.Open(t, ctx, p.base+"/companies/"+p.respondent.CVR, ".timeline-call")
 	answers, calls := text(t, ctx, ".timeline-answers"), text(t, ctx, ".timeline-call")
 	if !strings.Contains(answers, p.week) || !strings.Contains(answers, p.comment) {
 		t.Errorf("the newest answers on the company's timeline: %q, want the wave %s with the comment", answers, p.week)
@@ -426,7 +426,7 @@ func withoutRecipients(t *testing.T, ctx context.Context, path string) string {
 func checkWeeklyWorkbook(t *testing.T, ctx context.Context, base, wk string) {
 	t.Helper()
 	const button = `.overview-workbook a[href^="/api/v1/reports/weekly"]`
-	do(t, ctx, chromedp.Navigate(base+"/?week="+url.QueryEscape(wk)), chromedp.WaitVisible(chromedp.CSS(button)))
+	browsertest.Open(t, ctx, base+"/?week="+url.QueryEscape(wk), button)
 	href := eval[string](t, ctx, `document.querySelector(`+"`"+button+"`"+`).getAttribute("href")`)
 	if want := "/api/v1/reports/weekly?week=" + wk; href != want {
 		t.Fatalf("the overview's workbook button links to %q, want %q", href, want)

@@ -19,8 +19,9 @@ const signInWait = 45 * time.Second
 
 // SignIn signs in through the sign-in form at base, as a person does (types
 // the e-mail and password, presses Enter), and returns once the page after
-// it has loaded: next (a local path) or, when next is "", the start page
-// (loaded a second time, by chromedp.Navigate: see signIn).
+// it has loaded and its main element shows: next (a local path) or, when
+// next is "", the start page (loaded a second time, by chromedp.Navigate:
+// see signIn).
 //
 // It waits for that page's load event rather than for an element: an element
 // query that runs while the form's POST and its redirect replace the
@@ -62,12 +63,12 @@ func signIn(ctx context.Context, u, email, password string) error {
 	if p, err := url.Parse(loc); err != nil || strings.HasPrefix(p.Path, "/login") {
 		return fmt.Errorf("still on the sign-in page (%s): wrong password or throttled?", loc)
 	}
-	// The page is loaded once more by chromedp itself: after a document
-	// replaced by the form's POST and redirect, chromedp's view of the
-	// frame could lag, and an element query right after (WaitVisible("h1"))
-	// waited for the rest of the browser's life (a local run lost 5
-	// minutes so). A Navigate waits for the frame as chromedp tracks it.
-	if err := chromedp.Do(ctx, chromedp.Navigate(loc)); err != nil {
+	// The page is loaded once more by chromedp itself, and its main
+	// element looked up: after a document replaced by the form's POST and
+	// redirect, chromedp's view of the frame could lag, and an element
+	// query right after (WaitVisible("h1")) waited for the rest of the
+	// browser's life (a local run lost 5 minutes so). See Open.
+	if err := open(ctx, loc, "main"); err != nil {
 		return fmt.Errorf("loading %s again after signing in: %w", loc, err)
 	}
 	return nil

@@ -90,7 +90,8 @@ func TestExportProgressAndDownloadInChromium(t *testing.T) {
 		t.Errorf("the download has %d rows (header %q, last %q), want a header and %d events", len(rows), rows[0], rows[len(rows)-1], events+5)
 	}
 	// The /reports page lists the file, at 390 px without sideways scrolling.
-	do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/reports"), chromedp.WaitVisible("#jobs"))
+	do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	browsertest.Open(t, ctx, base+"/reports", "#jobs")
 	if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth`)); !ok {
 		t.Error("/reports scrolls sideways at 390 px")
 	}
