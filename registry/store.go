@@ -22,8 +22,9 @@ var (
 
 // Store keeps companies and authorities in the app database.
 type Store struct {
-	db  *store.DB
-	now func() time.Time
+	db   *store.DB
+	now  func() time.Time
+	kept authoritiesKept // authorities_kept.go
 }
 
 // NewStore returns the registry over db.
@@ -307,6 +308,18 @@ func scanAuthority(row interface{ Scan(...any) error }) (Authority, error) {
 
 // Authorities lists the authorities the scope may see, by name.
 func (s *Store) Authorities(ctx context.Context, scope auth.Scope, search string) ([]Authority, error) {
+	if search == "" {
+		list, err := s.allAuthorities(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return scoped(list, scope), nil
+	}
+	return s.queryAuthorities(ctx, scope, search)
+}
+
+// queryAuthorities is Authorities read from the table.
+func (s *Store) queryAuthorities(ctx context.Context, scope auth.Scope, search string) ([]Authority, error) {
 	cond, args := scope.AuthorityFilter("cvr")
 	q := `SELECT ` + authoritySelect + ` FROM authorities WHERE ` + cond
 	if search != "" {
