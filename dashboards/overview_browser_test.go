@@ -38,7 +38,7 @@ func TestOverviewInChromium(t *testing.T) {
 			u := f.env.User(c.role, c.cvr)
 			b := newWatchedBrowser(t)
 			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
-			b.do(t, chromedp.WaitVisible(c.ready))
+			b.do(t, chromedp.WaitVisible(chromedp.CSS(c.ready)))
 			if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasSuffix(loc, "/") {
 				t.Fatalf("landed on %s", loc)
 			}

@@ -31,7 +31,7 @@ func TestSetupPagesInChromium(t *testing.T) {
 			u := f.env.User(c.role, "")
 			b := newWatchedBrowser(t)
 			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, setup)
-			b.do(t, chromedp.WaitVisible("#setup-events"))
+			b.do(t, chromedp.WaitVisible(chromedp.CSS("#setup-events")))
 			check := func(width, path string, charts int) {
 				t.Helper()
 				if charts > 0 {

@@ -109,7 +109,7 @@ func TestVolumeChartsInChromium(t *testing.T) {
 			u := f.env.User(c.role, c.cvr)
 			b := newWatchedBrowser(t)
 			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, chartRange)
-			b.do(t, chromedp.WaitVisible("#volume-authorities"))
+			b.do(t, chromedp.WaitVisible(chromedp.CSS("#volume-authorities")))
 			if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasSuffix(loc, chartRange) {
 				t.Fatalf("landed on %s", loc)
 			}
@@ -156,11 +156,11 @@ func TestVolumeChartsInChromium(t *testing.T) {
 			}
 
 			// The switch: the table instead of the chart, and back.
-			b.do(t, chromedp.Click("#volume-authorities-title ~ .chart-switch summary"))
+			b.do(t, chromedp.Click(chromedp.CSS("#volume-authorities-title ~ .chart-switch summary")))
 			if !b.eval(t, `document.getElementById("volume-authorities").offsetHeight === 0 && document.querySelector("#volume-authorities ~ .chart-table").offsetHeight > 30`) {
 				t.Error("the switch does not show the table instead of the chart")
 			}
-			b.do(t, chromedp.Click("#volume-authorities-title ~ .chart-switch summary"))
+			b.do(t, chromedp.Click(chromedp.CSS("#volume-authorities-title ~ .chart-switch summary")))
 			if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](chartsDrawn, every)); err != nil {
 				t.Errorf("the chart did not come back: %v", err)
 			}

@@ -46,7 +46,7 @@ func TestWishesAndReviewInChromium(t *testing.T) {
 			u := f.env.User(c.role, c.cvr)
 			b := newWatchedBrowser(t)
 			browsertest.SignIn(t, b.ctx, base, u.Email, apptest.Password, "")
-			b.do(t, chromedp.WaitVisible("h1"))
+			b.do(t, chromedp.WaitVisible(chromedp.CSS("h1")))
 			wishes := func(width string) {
 				t.Helper()
 				browsertest.Open(t, b.ctx, base+"/dashboards/wishes", "#wishes-chart-title")
@@ -72,7 +72,7 @@ func TestWishesAndReviewInChromium(t *testing.T) {
 				t.Error("the text box lacks the week's text")
 			}
 			browsertest.Axe(t, b.ctx, c.who+" week in review")
-			b.do(t, chromedp.WaitVisible("[data-copy-from]"), chromedp.Click("[data-copy-from]"))
+			b.do(t, chromedp.WaitVisible(chromedp.CSS("[data-copy-from]")), chromedp.Click(chromedp.CSS("[data-copy-from]")))
 			if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.getElementById("review-copied").textContent === "Teksten er kopieret."`, every, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 				t.Errorf("the copy button did not copy: %v", err)
 			}

@@ -85,7 +85,7 @@ func TestKeyboardOnlyEntryAndSearch(t *testing.T) {
 	ctx := browsertest.New(t)
 
 	browsertest.SignIn(t, ctx, base, u.Email, apptest.Password, "/support/calls/new")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible("#call-form")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#call-form"))); err != nil {
 		t.Fatal(err)
 	}
 	if id := focused(t, ctx); id != "company" {
@@ -103,7 +103,7 @@ func TestKeyboardOnlyEntryAndSearch(t *testing.T) {
 	keys(t, ctx, "Signaturen udløb; zebrafisk-sagen", kb.Tab)
 	keys(t, ctx, "Del", kb.Tab) // resolution: "Delvist løst"
 	keys(t, ctx, "6", kb.Enter) // duration, and Enter saves
-	if err := chromedp.Do(ctx, chromedp.WaitVisible("#saved")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#saved"))); err != nil {
 		t.Fatal(err)
 	}
 
@@ -124,10 +124,10 @@ func TestKeyboardOnlyEntryAndSearch(t *testing.T) {
 	tabTo(t, ctx, "f-search")
 	keys(t, ctx, "zebrafisk", kb.Enter)
 	waitLocation(t, ctx, "search=zebrafisk")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(`#calls tbody a[href^="/support/calls/"]`)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#calls tbody a[href^="/support/calls/"]`))); err != nil {
 		t.Fatal(err)
 	}
-	body, err := chromedp.Run(ctx, chromedp.Text("#calls tbody"))
+	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#calls tbody")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,14 +136,14 @@ func TestKeyboardOnlyEntryAndSearch(t *testing.T) {
 		t.Fatalf("search result (%d rows): %s", n, body)
 	}
 	// And open it from the result with the keyboard: its link, then Enter.
-	if err := chromedp.Do(ctx, chromedp.Focus(`#calls tbody a[href^="/support/calls/"]`)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`#calls tbody a[href^="/support/calls/"]`))); err != nil {
 		t.Fatal(err)
 	}
 	keys(t, ctx, kb.Enter)
-	if err := chromedp.Do(ctx, chromedp.WaitVisible("#history")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#history"))); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := chromedp.Run(ctx, chromedp.Value("#description")); v != "Signaturen udløb; zebrafisk-sagen" {
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#description"))); v != "Signaturen udløb; zebrafisk-sagen" {
 		t.Fatalf("the call page shows %q", v)
 	}
 }

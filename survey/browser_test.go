@@ -41,13 +41,13 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if !hidden("#q_support_desk") || !hidden("#q_setup_problem_kinds") || hidden("#q_ease") {
 		t.Error("conditional questions are not hidden at first")
 	}
-	if err := chromedp.Do(ctx, chromedp.Click("#q_contacted_support-yes")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#q_contacted_support-yes"))); err != nil {
 		t.Fatal(err)
 	}
 	if hidden("#q_support_desk") || hidden("#q_support_solved") {
 		t.Error("answering yes does not show the follow-up questions")
 	}
-	if err := chromedp.Do(ctx, chromedp.Click("#q_contacted_support-no")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#q_contacted_support-no"))); err != nil {
 		t.Fatal(err)
 	}
 	if !hidden("#q_support_desk") {
@@ -56,10 +56,10 @@ func TestRespondentPageInChromium(t *testing.T) {
 	browsertest.Axe(t, ctx, "form (desktop)")
 
 	// Submit empty: errors next to the fields, still accessible.
-	if err := chromedp.Do(ctx, chromedp.Click(`button[value="submit"]`), chromedp.WaitVisible("#form-errors")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[value="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#form-errors"))); err != nil {
 		t.Fatal(err)
 	}
-	txt, err := chromedp.Run(ctx, chromedp.Text("#err-used_mailbox"))
+	txt, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#err-used_mailbox")))
 	if err != nil || !strings.Contains(txt, "Besvar venligst") {
 		t.Errorf("error next to the field: %q %v", txt, err)
 	}
@@ -70,14 +70,14 @@ func TestRespondentPageInChromium(t *testing.T) {
 	browsertest.Open(t, ctx, url, "form")
 	keyAnswer := func(sel string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Focus(sel), chromedp.KeyEvent(" ")); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(" ")); err != nil {
 			t.Fatalf("%s: %v", sel, err)
 		}
 	}
 	for _, sel := range []string{"#q_used_mailbox-yes", "#q_setup_problem-no", "#q_ease-4", "#q_contacted_support-no", "#q_third_party_access-no", "#q_missing_features-audit_trail"} {
 		keyAnswer(sel)
 	}
-	if err := chromedp.Do(ctx, chromedp.Focus("#q_comments"), chromedp.KeyEvent("Tastatur alene")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#q_comments")), chromedp.KeyEvent("Tastatur alene")); err != nil {
 		t.Fatal(err)
 	}
 	checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#q_ease-4").checked && document.querySelector("#q_missing_features-audit_trail").checked`))
@@ -92,10 +92,10 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if focused != "submit" {
 		t.Fatalf("Tab after the comments focuses %q, want the submit button", focused)
 	}
-	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(".flash")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(".flash"))); err != nil {
 		t.Fatal(err)
 	}
-	if txt, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(txt, "Dine svar er indsendt") {
+	if txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(txt, "Dine svar er indsendt") {
 		t.Fatalf("after keyboard submit: %s", txt)
 	}
 	browsertest.Axe(t, ctx, "thank-you page")
@@ -113,7 +113,7 @@ func TestRespondentPageInChromium(t *testing.T) {
 		sw, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 		t.Errorf("the page scrolls sideways on a phone (scrollWidth %d)", sw)
 	}
-	if lang, _ := chromedp.Run(ctx, chromedp.Text("legend")); !strings.Contains(lang, "Has your company") {
+	if lang, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("legend"))); !strings.Contains(lang, "Has your company") {
 		t.Errorf("English contact sees %q", lang)
 	}
 	browsertest.Axe(t, ctx, "form (phone, English)")
@@ -128,19 +128,19 @@ func TestRespondentPageInChromium(t *testing.T) {
 	if err != nil || !vis {
 		t.Error("without JavaScript the conditional question is hidden")
 	}
-	if txt, _ := chromedp.Run(ctx, chromedp.Text("#cond-support_desk")); !strings.Contains(txt, "Answer only if") {
+	if txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cond-support_desk"))); !strings.Contains(txt, "Answer only if") {
 		t.Errorf("condition note %q", txt)
 	}
 	for _, sel := range []string{"#q_used_mailbox-no", "#q_setup_problem-yes", "#q_setup_problem_kinds-finding_mail", "#q_ease-2",
 		"#q_contacted_support-yes", "#q_support_desk-virk", "#q_support_solved-no", "#q_third_party_access-no"} {
-		if err := chromedp.Do(ctx, chromedp.Click(sel)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 			t.Fatalf("%s: %v", sel, err)
 		}
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(`button[value="submit"]`), chromedp.WaitVisible(".flash")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[value="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".flash"))); err != nil {
 		t.Fatal(err)
 	}
-	if txt, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(txt, "Thank you") {
+	if txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(txt, "Thank you") {
 		t.Fatalf("no-JS submit: %s", txt)
 	}
 	if v := f.answer(w.ID, "hal@browser.dk", "support_desk"); v != "virk" {

@@ -38,15 +38,15 @@ func TestSourcesInBrowser(t *testing.T) {
 	b := browsertest.New(t)
 	browsertest.SignIn(t, b, base, u.Email, apptest.Password, "/sources")
 	if err := chromedp.Do(b,
-		chromedp.WaitVisible("#sources"),
-		chromedp.Click("#new-source"),
-		chromedp.WaitVisible("#source-form"),
-		chromedp.SendKeys("#name", "mailbox feed"),
-		chromedp.SendKeys("#url", upstream.URL+"/events"),
-		chromedp.SetValue("#interval_seconds", "1"),
-		chromedp.SetValue("#batch_limit", "50"),
-		chromedp.Submit("#source-form"),
-		chromedp.WaitVisible("#status"),
+		chromedp.WaitVisible(chromedp.CSS("#sources")),
+		chromedp.Click(chromedp.CSS("#new-source")),
+		chromedp.WaitVisible(chromedp.CSS("#source-form")),
+		chromedp.SendKeys(chromedp.CSS("#name"), "mailbox feed"),
+		chromedp.SendKeys(chromedp.CSS("#url"), upstream.URL+"/events"),
+		chromedp.SetValue(chromedp.CSS("#interval_seconds"), "1"),
+		chromedp.SetValue(chromedp.CSS("#batch_limit"), "50"),
+		chromedp.Submit(chromedp.CSS("#source-form")),
+		chromedp.WaitVisible(chromedp.CSS("#status")),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -60,19 +60,19 @@ func TestSourcesInBrowser(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		browsertest.Open(t, b, base+"/sources", "#sources")
 		var err error
-		if row, err = chromedp.Run(b, chromedp.Text("#sources tbody tr:first-child")); err != nil {
+		if row, err = chromedp.Run(b, chromedp.Text(chromedp.CSS("#sources tbody tr:first-child"))); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if !strings.Contains(row, "mailbox feed") {
 		t.Errorf("row: %q", row)
 	}
-	if err := chromedp.Do(b, chromedp.Click(`#sources tbody tr:first-child form[action$="/disable"] button`), chromedp.WaitVisible("#sources")); err != nil {
+	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`#sources tbody tr:first-child form[action$="/disable"] button`)), chromedp.WaitVisible(chromedp.CSS("#sources"))); err != nil {
 		t.Fatal(err)
 	}
 	// The click posts the form and the list comes back: wait for the new page.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		row, _ = chromedp.Run(b, chromedp.Text("#sources tbody tr:first-child"))
+		row, _ = chromedp.Run(b, chromedp.Text(chromedp.CSS("#sources tbody tr:first-child")))
 		if strings.Contains(row, "slået fra") {
 			break
 		}

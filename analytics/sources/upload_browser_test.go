@@ -46,8 +46,8 @@ func TestUploadEventsInBrowser(t *testing.T) {
 	}()
 	browsertest.SignIn(t, b, base, u.Email, apptest.Password, "/sources")
 	if err := chromedp.Do(b,
-		chromedp.WaitVisible("#upload-form"),
-		chromedp.SetUploadFiles("#upload-file", []string{file}),
+		chromedp.WaitVisible(chromedp.CSS("#upload-form")),
+		chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), []string{file}),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -62,17 +62,17 @@ func TestUploadEventsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(b,
-		chromedp.Click("#upload-form button"),
-		chromedp.WaitVisible("#upload-result"),
+		chromedp.Click(chromedp.CSS("#upload-form button")),
+		chromedp.WaitVisible(chromedp.CSS("#upload-result")),
 	); err != nil {
 		t.Fatal(err)
 	}
-	accepted, err := chromedp.Run(b, chromedp.Text("#upload-accepted"))
+	accepted, err := chromedp.Run(b, chromedp.Text(chromedp.CSS("#upload-accepted")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rejected, _ := chromedp.Run(b, chromedp.Text("#upload-rejected"))
-	rejections, _ := chromedp.Run(b, chromedp.Text("#upload-rejections"))
+	rejected, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("#upload-rejected")))
+	rejections, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("#upload-rejections")))
 	if accepted != formatDa(n) || rejected != "1" || !strings.Contains(rejections, "Linje "+strconv.Itoa(n+1)+":") {
 		t.Errorf("result: %s accepted, %s rejected: %s", accepted, rejected, rejections)
 	}

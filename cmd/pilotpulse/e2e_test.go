@@ -171,8 +171,8 @@ func (p *tour) signIn(t *testing.T, l demoLogin, next string) context.Context {
 func (p *tour) adminOpensWave(t *testing.T) {
 	ctx := p.signIn(t, p.login(t, "admin"), "/survey/questionnaire/builder")
 	intro := eval[string](t, ctx, `document.querySelector("#intro_da").value`)
-	do(t, ctx, chromedp.SetValue("#intro_da", intro+" Ny i denne version: et spørgsmål mindre at tænke over."),
-		chromedp.Click(`form[action="/survey/questionnaire/builder"] button.primary`), chromedp.WaitVisible("p.flash"))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#intro_da"), intro+" Ny i denne version: et spørgsmål mindre at tænke over."),
+		chromedp.Click(chromedp.CSS(`form[action="/survey/questionnaire/builder"] button.primary`)), chromedp.WaitVisible(chromedp.CSS("p.flash")))
 	flash := text(t, ctx, "p.flash")
 	if !strings.HasPrefix(flash, "Version ") || !strings.HasSuffix(flash, " er udgivet.") {
 		t.Fatalf("publishing from the builder: %q", flash)
@@ -182,12 +182,12 @@ func (p *tour) adminOpensWave(t *testing.T) {
 	// The schedule: waves open on Monday at 00:00 for 7 days, so the wave
 	// of this week is open whatever day the test runs.
 	browsertest.Open(t, ctx, p.base+"/survey", "#open_weekday")
-	do(t, ctx, chromedp.SetValue("#open_weekday", "1"), chromedp.SetValue("#open_time", "00:00"), chromedp.SetValue("#close_after_days", "7"),
-		chromedp.Click(`form[action="/survey/schedule"] button.primary`), chromedp.WaitVisible(".flash"))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#open_weekday"), "1"), chromedp.SetValue(chromedp.CSS("#open_time"), "00:00"), chromedp.SetValue(chromedp.CSS("#close_after_days"), "7"),
+		chromedp.Click(chromedp.CSS(`form[action="/survey/schedule"] button.primary`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if wk := eval[string](t, ctx, `document.querySelector("#week").value`); wk != p.week {
 		t.Fatalf("the new wave's week field offers %q, want this week %s", wk, p.week)
 	}
-	do(t, ctx, chromedp.Click(`form[action="/survey/waves"] button.primary`), chromedp.WaitVisible(`a[href$="/invitations.csv"]`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`form[action="/survey/waves"] button.primary`)), chromedp.WaitVisible(chromedp.CSS(`a[href$="/invitations.csv"]`)))
 	if loc := eval[string](t, ctx, `location.pathname`); loc != "/survey/waves/"+p.week {
 		t.Fatalf("creating the wave landed on %s", loc)
 	}
@@ -238,9 +238,9 @@ func (p *tour) respondentAnswers(t *testing.T) {
 		t.Errorf("the questionnaire scrolls sideways on a phone (scrollWidth %d)", eval[int](t, ctx, `document.documentElement.scrollWidth`))
 	}
 	for _, sel := range []string{"#q_used_mailbox-yes", "#q_setup_problem-no", "#q_ease-4", "#q_contacted_support-no", "#q_third_party_access-no"} {
-		do(t, ctx, chromedp.Click(sel))
+		do(t, ctx, chromedp.Click(chromedp.CSS(sel)))
 	}
-	do(t, ctx, chromedp.SendKeys("#q_comments", p.comment), chromedp.Click(`button[value="submit"]`), chromedp.WaitVisible(".flash"))
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#q_comments"), p.comment), chromedp.Click(chromedp.CSS(`button[value="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if txt := text(t, ctx, "main"); !strings.Contains(txt, "Dine svar er indsendt") {
 		t.Fatalf("after submitting: %s", txt)
 	}
@@ -252,7 +252,7 @@ func (p *tour) respondentAnswers(t *testing.T) {
 // on the company's timeline.
 func (p *tour) supportLogsCall(t *testing.T) {
 	ctx := p.signIn(t, p.login(t, "support"), "/support/calls/new")
-	do(t, ctx, chromedp.WaitVisible("#call-form"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#call-form")))
 	if id := focused(t, ctx); id != "company" {
 		t.Fatalf("the form opens with the focus on #%q, want #company", id)
 	}
@@ -288,7 +288,7 @@ func (p *tour) supportLogsCall(t *testing.T) {
 		t.Fatalf("Tab order after the duration: %v, want %v", order, want)
 	}
 	keys(t, ctx, kb.Enter)
-	do(t, ctx, chromedp.WaitVisible("#saved"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#saved")))
 	if h := text(t, ctx, "h1"); !strings.Contains(h, p.respondent.Name) {
 		t.Errorf("the saved call's page names %q, want %s", h, p.respondent.Name)
 	}
@@ -303,7 +303,7 @@ func (p *tour) supportLogsCall(t *testing.T) {
 // weekly workbook.
 func (p *tour) managerReads(t *testing.T) {
 	ctx := p.signIn(t, p.login(t, "manager"), "/?week="+p.week)
-	do(t, ctx, chromedp.WaitVisible("#overview-response"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#overview-response")))
 	wk, _ := week.Parse(p.week)
 	if h := text(t, ctx, "h1"); h != "Pilot overview, week "+strconv.Itoa(wk.Number())+" ("+p.week+")" {
 		t.Errorf("overview heading %q", h)
@@ -352,7 +352,7 @@ func (p *tour) authorityScoped(t *testing.T, own, other demoLogin) {
 		t.Fatalf("authorities %q and %q not in the register %v", own.Authority, other.Authority, p.authorities)
 	}
 	ctx := p.signIn(t, own, "/")
-	do(t, ctx, chromedp.WaitVisible("#overview-authority"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#overview-authority")))
 	if name := text(t, ctx, ".overview-authority"); name != own.Authority {
 		t.Errorf("the overview names %q, want %q", name, own.Authority)
 	}
@@ -485,7 +485,7 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
 	}

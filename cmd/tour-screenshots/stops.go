@@ -22,14 +22,14 @@ import (
 // setup-problems page lists with a problem.
 func openFirstSetupProblemCompany(ctx context.Context, base string) error {
 	const first = `section[aria-labelledby="setup-companies-title"] tbody a`
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/dashboards/setup-problems"), chromedp.WaitVisible(first)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/dashboards/setup-problems"), chromedp.WaitVisible(chromedp.CSS(first))); err != nil {
 		return err
 	}
 	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+jsString(first)+`).getAttribute("href")`))
 	if err != nil {
 		return err
 	}
-	return chromedp.Do(ctx, chromedp.Navigate(base+href), chromedp.WaitVisible("#company-register-title"))
+	return chromedp.Do(ctx, chromedp.Navigate(base+href), chromedp.WaitVisible(chromedp.CSS("#company-register-title")))
 }
 
 // fillCallForm types a call into the new-call form as support staff do
@@ -42,15 +42,15 @@ func fillCallForm(ctx context.Context, _ string) error {
 		return err
 	}
 	return chromedp.Do(ctx,
-		chromedp.SendKeys("#company", company),
-		chromedp.SendKeys("#caller_name", "Mette Holm"),
-		chromedp.SendKeys("#caller_role", "Bogholder"),
-		chromedp.SetValue("#category", "employee_signature"),
-		chromedp.SendKeys("#description", "Kan ikke tilknytte medarbejdersignaturen til virksomhedens postkasse; fejlen kommer efter login."),
-		chromedp.SetValue("#resolution", "resolved"),
-		chromedp.SendKeys("#duration_minutes", "12"),
-		chromedp.SetValue("#received_at", "2012-12-20T10:15"),
-		chromedp.Blur("#duration_minutes"), // no caret in the picture
+		chromedp.SendKeys(chromedp.CSS("#company"), company),
+		chromedp.SendKeys(chromedp.CSS("#caller_name"), "Mette Holm"),
+		chromedp.SendKeys(chromedp.CSS("#caller_role"), "Bogholder"),
+		chromedp.SetValue(chromedp.CSS("#category"), "employee_signature"),
+		chromedp.SendKeys(chromedp.CSS("#description"), "Kan ikke tilknytte medarbejdersignaturen til virksomhedens postkasse; fejlen kommer efter login."),
+		chromedp.SetValue(chromedp.CSS("#resolution"), "resolved"),
+		chromedp.SendKeys(chromedp.CSS("#duration_minutes"), "12"),
+		chromedp.SetValue(chromedp.CSS("#received_at"), "2012-12-20T10:15"),
+		chromedp.Blur(chromedp.CSS("#duration_minutes")), // no caret in the picture
 	)
 }
 
@@ -61,12 +61,12 @@ func fillCallForm(ctx context.Context, _ string) error {
 func openQuestionnaireOnPhone(ctx context.Context, base string) error {
 	wk := week.Of(time.Now()).String()
 	err := chromedp.Do(ctx, chromedp.Navigate(base+"/survey"),
-		chromedp.SetValue("#open_weekday", "1"), chromedp.SetValue("#open_time", "00:00"), chromedp.SetValue("#close_after_days", "28"),
-		chromedp.Click(`form[action="/survey/schedule"] button.primary`),
-		chromedp.WaitVisible("main .flash"),
-		chromedp.SetValue("#week", wk),
-		chromedp.Click(`form[action="/survey/waves"] button.primary`),
-		chromedp.WaitVisible(`a[href$="/invitations.csv"]`))
+		chromedp.SetValue(chromedp.CSS("#open_weekday"), "1"), chromedp.SetValue(chromedp.CSS("#open_time"), "00:00"), chromedp.SetValue(chromedp.CSS("#close_after_days"), "28"),
+		chromedp.Click(chromedp.CSS(`form[action="/survey/schedule"] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS("main .flash")),
+		chromedp.SetValue(chromedp.CSS("#week"), wk),
+		chromedp.Click(chromedp.CSS(`form[action="/survey/waves"] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/invitations.csv"]`)))
 	if err != nil {
 		return fmt.Errorf("open the wave of %s: %w", wk, err)
 	}
@@ -79,11 +79,11 @@ func openQuestionnaireOnPhone(ctx context.Context, base string) error {
 		return err
 	}
 	// The respondent is nobody signed in.
-	if err := chromedp.Do(ctx, chromedp.Click(`header form[action="/logout"] button`), chromedp.WaitVisible("#password")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#password"))); err != nil {
 		return fmt.Errorf("sign out: %w", err)
 	}
 	return chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateTouch),
-		chromedp.Navigate(link), chromedp.WaitVisible("main form"))
+		chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("main form")))
 }
 
 // firstLink is the first questionnaire link (…/q/TOKEN) in an invitation

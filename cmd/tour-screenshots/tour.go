@@ -108,8 +108,8 @@ func (r tourRun) visit(ctx context.Context, v visit) error {
 	err = withTimeout(bctx, func(ctx context.Context) error {
 		return chromedp.Do(ctx, chromedp.EmulateViewport(desktopWidth, desktopHeight),
 			chromedp.Navigate(r.base+"/login"),
-			chromedp.SendKeys("#email", u.email), chromedp.SendKeys("#password", u.password+kb.Enter),
-			chromedp.WaitVisible("header .who"))
+			chromedp.SendKeys(chromedp.CSS("#email"), u.email), chromedp.SendKeys(chromedp.CSS("#password"), u.password+kb.Enter),
+			chromedp.WaitVisible(chromedp.CSS("header .who")))
 	})
 	if err != nil {
 		return fmt.Errorf("sign in: %w", err)

@@ -19,14 +19,17 @@ const openWait = time.Minute
 // openWait is logged and made once more from a fresh navigation; the
 // test fails when that one does not finish either.
 //
-// Why: chromedp answers an element query from its own copy of the frame's
-// document, which it rebuilds on the browser's DOM.documentUpdated event.
-// Three CI and local runs lost a browser's whole life (5 minutes) in a
-// query right after a navigation, every time after the sign-in form's POST
-// and redirect had replaced the document. A new navigation makes chromedp
-// fetch the document again; the selector is looked up with
-// DOM.querySelector (chromedp.CSS), not with DOM.performSearch (chromedp's
-// choice for a plain string), which also matches text and stale nodes.
+// Why: four CI and local runs lost a browser's whole life (5 minutes) in
+// an element query right after a navigation, each time after the sign-in
+// form's POST and redirect. The last one waited in WaitVisible("h1") right
+// after SignIn had found the page's main element by CSS: a plain-string
+// selector is looked up by DOM.performSearch, whose node IDs chromedp may
+// never learn of (its copy of the document is rebuilt on
+// DOM.documentUpdated), and the query retries until its context ends.
+// Every selector in this repository is therefore chromedp.CSS
+// (DOM.querySelector; TestSelectorsAreCSS keeps it so), and a page load is
+// bounded and tried once more from a fresh navigation, which makes
+// chromedp fetch the document again.
 func Open(t testing.TB, ctx context.Context, url, ready string) {
 	t.Helper()
 	for try := 1; ; try++ {

@@ -17,7 +17,7 @@ func TestChromiumRendersAPage(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL)); err != nil {
 		t.Fatal(err)
 	}
-	txt, err := chromedp.Run(ctx, chromedp.Text("#x"))
+	txt, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#x")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,11 +54,11 @@ func TestExportProgressAndDownloadInChromium(t *testing.T) {
 	}
 	every := chromedp.WithPollingInterval(50 * time.Millisecond)
 	do(chromedp.Navigate(base+"/login?next=/reports"),
-		chromedp.SendKeys("#email", u.Email), chromedp.SendKeys("#password", apptest.Password+kb.Enter),
-		chromedp.WaitVisible("#export-form"),
-		chromedp.SetValue("#kind", "events"), chromedp.SetValue("#format", "csv"),
-		chromedp.SetValue("#from", "2012-W46"), chromedp.SetValue("#to", "2012-W46"),
-		chromedp.Click("#start-export"), chromedp.WaitVisible("#job progress"))
+		chromedp.SendKeys(chromedp.CSS("#email"), u.Email), chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#export-form")),
+		chromedp.SetValue(chromedp.CSS("#kind"), "events"), chromedp.SetValue(chromedp.CSS("#format"), "csv"),
+		chromedp.SetValue(chromedp.CSS("#from"), "2012-W46"), chromedp.SetValue(chromedp.CSS("#to"), "2012-W46"),
+		chromedp.Click(chromedp.CSS("#start-export")), chromedp.WaitVisible(chromedp.CSS("#job progress")))
 	browsertest.Axe(t, ctx, "the report job page")
 
 	// Held at 4,000 of 20,005 rows: the bar shows about 20 %.
@@ -75,7 +75,7 @@ func TestExportProgressAndDownloadInChromium(t *testing.T) {
 		t.Fatalf("progress %d then %d", first, second)
 	}
 	release(math.MaxInt64)
-	do(chromedp.WaitVisible("#download"))
+	do(chromedp.WaitVisible(chromedp.CSS("#download")))
 	// The file's bytes: fetched as the link's target; a UTF-8 BOM is kept
 	// as its three bytes (text() would drop it).
 	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector("#download").href).then(r => r.arrayBuffer()).then(b => {
